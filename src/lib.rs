@@ -1,0 +1,11 @@
+//! oncall: dashboards, alerts, silences, incidents and runbooks for the engineer on call.
+//!
+//! The crate is split along the IO boundary: `sources` and `model` never touch the terminal,
+//! `tui` never awaits the network.
+
+pub mod cli;
+pub mod config;
+pub mod model;
+pub mod sanitize;
+pub mod secret;
+pub mod sources;

@@ -1,0 +1,3 @@
+//! The types every part shares: alerts, silences, matchers, incidents, series.
+
+pub mod series;

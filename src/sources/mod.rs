@@ -1,0 +1,11 @@
+//! Typed async clients for the backends oncall talks to. Nothing here depends on the UI:
+//! the CLI, the TUI workers and the benchmarks all call these the same way.
+
+pub mod alertmanager;
+pub mod error;
+pub mod pagerduty;
+pub mod prometheus;
+pub mod transport;
+
+pub use error::{ApiError, SourceError};
+pub use transport::{Auth, Endpoint, SourceKind, TlsOptions, Transport};

@@ -1,0 +1,402 @@
+//! The HTTP layer shared by every client: TLS, auth, extra headers, proxy, timeouts,
+//! a cap on body size, and decoding that names the JSON path that failed.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::{Method, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use url::Url;
+
+use super::error::SourceError;
+use crate::secret::Secret;
+
+/// Which backend a transport talks to; used in every error message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SourceKind {
+    Prometheus,
+    Alertmanager,
+    PagerDuty,
+}
+
+impl SourceKind {
+    /// The environment variable that overrides this backend's URL.
+    pub fn url_env(self) -> &'static str {
+        match self {
+            SourceKind::Prometheus => "ONCALL_PROMETHEUS_URL",
+            SourceKind::Alertmanager => "ONCALL_ALERTMANAGER_URL",
+            SourceKind::PagerDuty => "ONCALL_PAGERDUTY_URL",
+        }
+    }
+}
+
+impl fmt::Display for SourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            SourceKind::Prometheus => "Prometheus",
+            SourceKind::Alertmanager => "Alertmanager",
+            SourceKind::PagerDuty => "PagerDuty",
+        })
+    }
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone, Default)]
+pub enum Auth {
+    #[default]
+    None,
+    Basic {
+        username: String,
+        password: Secret,
+    },
+    Bearer(Secret),
+    /// PagerDuty's `Authorization: Token token=...`.
+    PagerDutyToken(Secret),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TlsOptions {
+    pub ca_file: Option<PathBuf>,
+    pub cert_file: Option<PathBuf>,
+    pub key_file: Option<PathBuf>,
+    pub insecure_skip_verify: bool,
+}
+
+/// Everything needed to talk to one backend URL.
+#[derive(Debug, Clone)]
+pub struct Endpoint {
+    pub base_url: Url,
+    pub auth: Auth,
+    /// Extra headers, e.g. `X-Scope-OrgID` for Mimir/Cortex tenants. Values are treated as secret.
+    pub headers: Vec<(String, Secret)>,
+    pub tls: TlsOptions,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    pub proxy: Option<Secret>,
+    pub max_body_bytes: usize,
+}
+
+impl Endpoint {
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+    pub const DEFAULT_MAX_BODY: usize = 64 * 1024 * 1024;
+
+    /// An endpoint with no auth and default limits.
+    pub fn new(base_url: Url) -> Self {
+        Endpoint {
+            base_url,
+            auth: Auth::None,
+            headers: Vec::new(),
+            tls: TlsOptions::default(),
+            timeout: Self::DEFAULT_TIMEOUT,
+            connect_timeout: Self::DEFAULT_CONNECT_TIMEOUT,
+            proxy: None,
+            max_body_bytes: Self::DEFAULT_MAX_BODY,
+        }
+    }
+
+    /// Parse a URL given by the user, naming it in the error.
+    pub fn parse(url: &str) -> Result<Self, String> {
+        let parsed = Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+        if parsed.scheme() != "http" && parsed.scheme() != "https" {
+            return Err(format!("`{url}` must start with http:// or https://"));
+        }
+        Ok(Endpoint::new(parsed))
+    }
+}
+
+/// The URL with any `user:password@` removed, for messages and logs.
+pub fn redact_url(url: &Url) -> String {
+    let mut u = url.clone();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    u.set_query(None);
+    u.to_string()
+}
+
+/// A configured HTTP client for one backend. Cheap to clone.
+#[derive(Clone)]
+pub struct Transport {
+    client: reqwest::Client,
+    endpoint: Arc<Endpoint>,
+    kind: SourceKind,
+}
+
+impl fmt::Debug for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Transport")
+            .field("kind", &self.kind)
+            .field("base_url", &redact_url(&self.endpoint.base_url))
+            .finish()
+    }
+}
+
+/// A response body that was read completely (within the size cap).
+#[derive(Debug)]
+pub struct Body {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub bytes: bytes::Bytes,
+    pub url: String,
+}
+
+impl Transport {
+    pub fn new(endpoint: Endpoint, kind: SourceKind) -> Result<Self, SourceError> {
+        let setup = |detail: String| SourceError::Setup { kind, detail };
+        let mut builder = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(endpoint.timeout)
+            .connect_timeout(endpoint.connect_timeout)
+            .user_agent(concat!("oncall/", env!("CARGO_PKG_VERSION")));
+
+        let mut headers = HeaderMap::new();
+        for (name, value) in &endpoint.headers {
+            let hn = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| setup(format!("header name `{name}` is not a valid HTTP header name")))?;
+            let mut hv = HeaderValue::from_str(value.expose())
+                .map_err(|_| setup(format!("the value of header `{name}` has characters HTTP does not allow")))?;
+            hv.set_sensitive(true);
+            headers.insert(hn, hv);
+        }
+        builder = builder.default_headers(headers);
+
+        if let Some(ca) = &endpoint.tls.ca_file {
+            let pem = std::fs::read(ca)
+                .map_err(|e| setup(format!("cannot read ca_file {}: {e}", ca.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .map_err(|e| setup(format!("ca_file {} holds no PEM certificate: {e}", ca.display())))?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        match (&endpoint.tls.cert_file, &endpoint.tls.key_file) {
+            (Some(cert), Some(key)) => {
+                let mut pem = std::fs::read(cert)
+                    .map_err(|e| setup(format!("cannot read cert_file {}: {e}", cert.display())))?;
+                pem.push(b'\n');
+                pem.extend(
+                    std::fs::read(key)
+                        .map_err(|e| setup(format!("cannot read key_file {}: {e}", key.display())))?,
+                );
+                let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
+                    setup(format!(
+                        "cert_file {} and key_file {} are not a PEM certificate and key: {e}",
+                        cert.display(),
+                        key.display()
+                    ))
+                })?;
+                builder = builder.identity(identity);
+            }
+            (None, None) => {}
+            _ => return Err(setup("cert_file and key_file go together: set both for mTLS, or neither".into())),
+        }
+        if endpoint.tls.insecure_skip_verify {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        if let Some(proxy) = &endpoint.proxy {
+            let p = reqwest::Proxy::all(proxy.expose())
+                .map_err(|_| setup("proxy_url is not a valid proxy URL (http://, https:// or socks5://)".into()))?;
+            builder = builder.proxy(p);
+        }
+        let client = builder
+            .build()
+            .map_err(|e| setup(format!("could not build the HTTP client: {e}")))?;
+        Ok(Transport {
+            client,
+            endpoint: Arc::new(endpoint),
+            kind,
+        })
+    }
+
+    pub fn kind(&self) -> SourceKind {
+        self.kind
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// `base_url` joined with `path`, keeping any path prefix the base has
+    /// (`--web.route-prefix`, Mimir's `/alertmanager`).
+    pub fn url(&self, path: &str) -> Url {
+        let mut url = self.endpoint.base_url.clone();
+        let base = url.path().trim_end_matches('/').to_string();
+        url.set_path(&format!("{base}/{}", path.trim_start_matches('/')));
+        url
+    }
+
+    /// A request with auth applied.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let rb = self.client.request(method, self.url(path));
+        match &self.endpoint.auth {
+            Auth::None => rb,
+            Auth::Basic { username, password } => rb.basic_auth(username, Some(password.expose())),
+            Auth::Bearer(token) => rb.bearer_auth(token.expose()),
+            Auth::PagerDutyToken(token) => {
+                let mut hv = HeaderValue::from_str(&format!("Token token={}", token.expose()))
+                    .unwrap_or_else(|_| HeaderValue::from_static("Token token=invalid"));
+                hv.set_sensitive(true);
+                rb.header(reqwest::header::AUTHORIZATION, hv)
+            }
+        }
+    }
+
+    /// Send a request and read the whole body, up to `max_body_bytes`. Any HTTP status is
+    /// returned as `Ok`: the client decides what an error body means.
+    pub async fn send(&self, rb: RequestBuilder) -> Result<Body, SourceError> {
+        let req = rb.build().map_err(|e| SourceError::Setup {
+            kind: self.kind,
+            detail: format!("could not build the request: {e}"),
+        })?;
+        let url = redact_url(req.url());
+        let resp = self
+            .client
+            .execute(req)
+            .await
+            .map_err(|e| self.map_reqwest(e, &url))?;
+        self.read_body(resp, url).await
+    }
+
+    async fn read_body(&self, resp: Response, url: String) -> Result<Body, SourceError> {
+        let limit = self.endpoint.max_body_bytes;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        if let Some(len) = resp.content_length() {
+            if len as usize > limit {
+                return Err(SourceError::TooLarge {
+                    kind: self.kind,
+                    url,
+                    limit,
+                });
+            }
+        }
+        let mut buf = Vec::with_capacity(resp.content_length().unwrap_or(8192).min(limit as u64) as usize);
+        let mut stream = resp.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| self.map_reqwest(e, &url))?;
+            if buf.len() + chunk.len() > limit {
+                return Err(SourceError::TooLarge {
+                    kind: self.kind,
+                    url,
+                    limit,
+                });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(Body {
+            status,
+            headers,
+            bytes: buf.into(),
+            url,
+        })
+    }
+
+    /// Decode a JSON body, naming the JSON path on failure.
+    pub fn decode<T: DeserializeOwned>(&self, body: &Body) -> Result<T, SourceError> {
+        decode_json(self.kind, &body.url, &body.bytes)
+    }
+
+    pub fn map_reqwest(&self, e: reqwest::Error, url: &str) -> SourceError {
+        let kind = self.kind;
+        let url = url.to_string();
+        if e.is_timeout() {
+            return SourceError::Timeout {
+                kind,
+                url,
+                after: self.endpoint.timeout,
+            };
+        }
+        let chain = error_chain(&e);
+        let lower = chain.to_lowercase();
+        if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            return SourceError::Tls {
+                kind,
+                url,
+                detail: chain,
+            };
+        }
+        SourceError::Connect {
+            kind,
+            url,
+            detail: chain,
+            env: kind.url_env(),
+        }
+    }
+}
+
+/// Decode JSON with `serde_path_to_error`, so schema drift names e.g. `data.result[3].values`.
+pub fn decode_json<T: DeserializeOwned>(kind: SourceKind, url: &str, bytes: &[u8]) -> Result<T, SourceError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        SourceError::Decode {
+            kind,
+            url: url.to_string(),
+            path: if path.is_empty() { ".".into() } else { path },
+            detail: e.inner().to_string(),
+        }
+    })
+}
+
+/// The error and its causes on one line, deduplicated (reqwest nests hyper nests io).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = cur {
+        let s = err.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = err.source();
+    }
+    parts.join(": ")
+}
+
+/// A short, printable excerpt of an error body (bodies can be HTML pages or megabytes).
+pub fn body_excerpt(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]);
+    let clean = crate::sanitize::one_line(&text);
+    if bytes.len() > 512 {
+        format!("{clean}…")
+    } else {
+        clean
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_keeps_the_path_prefix() {
+        let ep = Endpoint::parse("http://mimir:8080/alertmanager/").unwrap();
+        let t = Transport::new(ep, SourceKind::Alertmanager).unwrap();
+        assert_eq!(t.url("/api/v2/alerts").as_str(), "http://mimir:8080/alertmanager/api/v2/alerts");
+    }
+
+    #[test]
+    fn redacted_url_has_no_credentials() {
+        let u = Url::parse("http://bob:pw@host:9093/x?token=1").unwrap();
+        assert_eq!(redact_url(&u), "http://host:9093/x");
+    }
+
+    #[test]
+    fn decode_names_the_path() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Outer {
+            data: Vec<Inner>,
+        }
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct Inner {
+            n: u32,
+        }
+        let err = decode_json::<Outer>(SourceKind::Prometheus, "u", br#"{"data":[{"n":1},{"n":"x"}]}"#).unwrap_err();
+        assert!(err.to_string().contains("data[1].n"), "{err}");
+    }
+}
