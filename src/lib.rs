@@ -5,7 +5,10 @@
 
 pub mod cli;
 pub mod config;
+pub mod demo;
+pub mod dashboards;
 pub mod model;
 pub mod sanitize;
 pub mod secret;
 pub mod sources;
+pub mod tui;

@@ -1,3 +1,13 @@
-//! The types every part shares: alerts, silences, matchers, incidents, series.
+//! The types every part shares: alerts, silences, matchers, incidents, series. No IO here.
 
+pub mod alert;
+pub mod incident;
+pub mod matcher;
 pub mod series;
+pub mod silence;
+
+pub use alert::{Alert, AlertGroup, AlertState, PostableAlert};
+pub use incident::{Incident, IncidentStatus, OnCall, PdAlert, Urgency, User};
+pub use matcher::{parse_matchers, MatchOp, Matcher, MatcherError};
+pub use series::{Point, Series};
+pub use silence::{PostableSilence, Silence, SilenceState};

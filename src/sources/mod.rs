@@ -6,6 +6,8 @@ pub mod error;
 pub mod pagerduty;
 pub mod prometheus;
 pub mod transport;
+#[cfg(test)]
+mod test_server;
 
 pub use error::{ApiError, SourceError};
 pub use transport::{Auth, Endpoint, SourceKind, TlsOptions, Transport};

@@ -1,0 +1,233 @@
+//! `oncall alerts`: firing alerts from every configured Alertmanager, merged by fingerprint.
+
+use chrono::{DateTime, Utc};
+
+use super::alertmanagers::{Fleet, MergedAlert};
+use super::output::{self, Column, Table};
+use super::{block_on, CliError, Globals, OutputFormat};
+use crate::model::{parse_matchers, Alert, AlertState};
+use crate::sources::alertmanager::AlertQuery;
+use crate::sources::SourceError;
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Matchers use amtool's syntax: alertname=Foo, severity=~\"crit.*\", job!=x, \
+instance!~\"a|b\"; a bare first word is the alert name. Several matchers must all match.\n\
+-o json prints the alerts as Alertmanager returns them (one per fingerprint), as one array.")]
+pub struct Args {
+    /// Label matchers; a bare first word is the alert name.
+    #[arg(value_name = "MATCHER")]
+    pub matchers: Vec<String>,
+    /// Also list silenced alerts.
+    #[arg(long)]
+    pub silenced: bool,
+    /// Also list inhibited alerts.
+    #[arg(long)]
+    pub inhibited: bool,
+    /// List every alert: silenced, inhibited and unprocessed too.
+    #[arg(long)]
+    pub all: bool,
+}
+
+pub fn run(globals: &Globals, args: Args) -> i32 {
+    block_on(execute(globals, args))
+}
+
+async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
+    let matchers = parse_matchers(&args.matchers)?;
+    let session = globals.session().await?;
+    let settings = &session.settings;
+    let fleet = Fleet::new(settings.require_alertmanagers()?)?;
+    let query = AlertQuery {
+        silenced: args.silenced || args.all,
+        inhibited: args.inhibited || args.all,
+        ..AlertQuery::firing()
+    }
+    .with_filter(matchers);
+    let gathered = fleet.alerts(&query).await?;
+
+    match globals.output {
+        OutputFormat::Json => {
+            let alerts: Vec<&Alert> = gathered.items.iter().map(|m| &m.alert).collect();
+            output::print_json(&alerts)?;
+        }
+        format => {
+            let mut alerts = gathered.items;
+            sort_for_people(&mut alerts);
+            let keys: Vec<&str> = settings.runbook_annotation_keys.iter().map(String::as_str).collect();
+            let table = table(&alerts, format == OutputFormat::Wide, fleet.len(), Utc::now(), &keys);
+            output::print(&table.render(output::table_width(format)))?;
+            if alerts.is_empty() {
+                eprintln!("no alerts{}", if args.matchers.is_empty() { "" } else { " match" });
+            }
+        }
+    }
+    partial_failure(&gathered.failures, fleet.len(), "alerts")
+}
+
+/// Warn about each Alertmanager that did not answer; any is a failure (exit 1), since the
+/// list printed may lack its alerts.
+pub fn partial_failure(failures: &[(String, SourceError)], members: usize, what: &str) -> Result<(), CliError> {
+    for (_, e) in failures {
+        eprintln!("oncall: warning: {e}");
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Backend(format!(
+            "{} of {members} Alertmanagers did not answer; the {what} above come from the others only",
+            failures.len()
+        )))
+    }
+}
+
+/// Most severe first, then newest first within a severity.
+pub fn sort_for_people(alerts: &mut [MergedAlert]) {
+    alerts.sort_by(|a, b| {
+        severity_rank(a.alert.severity())
+            .cmp(&severity_rank(b.alert.severity()))
+            .then(b.alert.starts_at.cmp(&a.alert.starts_at))
+            .then(a.alert.fingerprint.cmp(&b.alert.fingerprint))
+    });
+}
+
+/// Lower is more severe. Unknown severities sort last.
+pub fn severity_rank(severity: Option<&str>) -> u8 {
+    match severity.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
+        Some("critical" | "page" | "emergency" | "fatal" | "p1") => 0,
+        Some("error" | "high" | "major" | "p2") => 1,
+        Some("warning" | "warn" | "medium" | "p3") => 2,
+        Some("info" | "low" | "minor" | "notice" | "p4" | "p5") => 3,
+        _ => 4,
+    }
+}
+
+/// Labels that tell alerts of one name apart, in the order shown.
+const KEY_LABELS: &[&str] = &[
+    "cluster", "env", "namespace", "service", "job", "instance", "pod", "deployment", "node", "container",
+];
+
+/// `namespace=prod pod=api-1 +2`: the key labels (all labels when `wide`), never alertname
+/// or severity, which have their own columns.
+pub fn label_summary(alert: &Alert, wide: bool) -> String {
+    let rest = |k: &str| k != "alertname" && k != "severity";
+    let mut shown: Vec<String> = Vec::new();
+    for key in KEY_LABELS {
+        if let Some(v) = alert.labels.get(*key) {
+            shown.push(format!("{key}={v}"));
+        }
+    }
+    let others: Vec<(&String, &String)> = alert
+        .labels
+        .iter()
+        .filter(|(k, _)| rest(k) && !KEY_LABELS.contains(&k.as_str()))
+        .collect();
+    if wide || shown.is_empty() {
+        let take = if wide { others.len() } else { 3 };
+        shown.extend(others.iter().take(take).map(|(k, v)| format!("{k}={v}")));
+        if others.len() > take {
+            shown.push(format!("+{}", others.len() - take));
+        }
+    } else if !others.is_empty() {
+        shown.push(format!("+{}", others.len()));
+    }
+    shown.join(" ")
+}
+
+/// firing, silenced, inhibited, unprocessed; with several Alertmanagers, how many had it.
+pub fn state(m: &MergedAlert, members: usize) -> String {
+    let a = &m.alert;
+    let base = if a.status.state == AlertState::Unprocessed {
+        "unprocessed"
+    } else if a.is_silenced() {
+        "silenced"
+    } else if a.is_inhibited() {
+        "inhibited"
+    } else if a.status.state == AlertState::Active {
+        "firing"
+    } else {
+        a.status.state.as_str()
+    };
+    if members > 1 && m.seen_on < members {
+        format!("{base} ({}/{members} AMs)", m.seen_on)
+    } else {
+        base.to_string()
+    }
+}
+
+pub fn table(alerts: &[MergedAlert], wide: bool, members: usize, now: DateTime<Utc>, runbook_keys: &[&str]) -> Table {
+    let mut t = Table::new(vec![
+        Column::fixed("SEVERITY"),
+        Column::flexible("ALERTNAME", 12),
+        Column::flexible("LABELS", 12),
+        Column::fixed("AGE"),
+        Column::flexible("SUMMARY", 16),
+        Column::fixed("STATE"),
+        Column::flexible("RUNBOOK", 12),
+    ]);
+    for m in alerts {
+        let a = &m.alert;
+        t.push(vec![
+            a.severity().unwrap_or("-").to_string(),
+            a.alertname().to_string(),
+            label_summary(a, wide),
+            output::age(now - a.starts_at),
+            a.summary().unwrap_or("").to_string(),
+            state(m, members),
+            a.runbook_url(runbook_keys).unwrap_or("").to_string(),
+        ]);
+    }
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(labels: serde_json::Value, starts: &str, silenced: bool) -> MergedAlert {
+        let alert = serde_json::from_value(serde_json::json!({
+            "labels": labels, "annotations": {"summary": "it broke", "runbook_url": "https://rb/x"},
+            "receivers": [], "fingerprint": starts, "startsAt": starts, "updatedAt": starts,
+            "endsAt": "2026-08-20T23:00:00Z",
+            "status": {"state": if silenced {"suppressed"} else {"active"},
+                       "silencedBy": if silenced { vec!["s1"] } else { vec![] }, "inhibitedBy": []}
+        }))
+        .unwrap();
+        MergedAlert { alert, seen_on: 1 }
+    }
+
+    #[test]
+    fn most_severe_first_then_newest() {
+        let mut alerts = vec![
+            alert(serde_json::json!({"alertname": "A", "severity": "warning"}), "2026-08-20T10:00:00Z", false),
+            alert(serde_json::json!({"alertname": "B", "severity": "critical"}), "2026-08-20T09:00:00Z", false),
+            alert(serde_json::json!({"alertname": "C", "severity": "critical"}), "2026-08-20T11:00:00Z", false),
+            alert(serde_json::json!({"alertname": "D"}), "2026-08-20T12:00:00Z", false),
+        ];
+        sort_for_people(&mut alerts);
+        let names: Vec<&str> = alerts.iter().map(|m| m.alert.alertname()).collect();
+        assert_eq!(names, ["C", "B", "A", "D"]);
+    }
+
+    #[test]
+    fn key_labels_first_and_the_rest_counted() {
+        let a = alert(
+            serde_json::json!({"alertname": "X", "severity": "critical", "pod": "api-1", "namespace": "prod", "uid": "9", "zone": "a"}),
+            "2026-08-20T10:00:00Z",
+            false,
+        );
+        assert_eq!(label_summary(&a.alert, false), "namespace=prod pod=api-1 +2");
+        assert_eq!(label_summary(&a.alert, true), "namespace=prod pod=api-1 uid=9 zone=a");
+    }
+
+    #[test]
+    fn table_row_has_every_column_and_state() {
+        let now: DateTime<Utc> = "2026-08-20T12:00:00Z".parse().unwrap();
+        let mut m = alert(serde_json::json!({"alertname": "X", "severity": "critical"}), "2026-08-20T10:00:00Z", true);
+        let out = table(std::slice::from_ref(&m), false, 1, now, &[]).render(None);
+        assert!(out.contains("critical  X"), "{out}");
+        assert!(out.contains("2h00m  it broke  silenced  https://rb/x"), "{out}");
+        m.alert.status.silenced_by.clear();
+        m.alert.status.state = AlertState::Active;
+        assert_eq!(state(&m, 2), "firing (1/2 AMs)");
+    }
+}

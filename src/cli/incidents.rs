@@ -1,0 +1,255 @@
+//! `oncall incidents`, `oncall ack`, `oncall resolve`: PagerDuty incidents.
+
+use std::io::Read;
+
+use chrono::{DateTime, Utc};
+
+use super::output::{self, Column, Table};
+use super::{block_on, confirmed, interactive, CliError, Globals, OutputFormat};
+use crate::config::Settings;
+use crate::model::{Incident, IncidentStatus};
+use crate::sources::pagerduty::{BulkOutcome, IncidentQuery, PagerDutyClient};
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "-o json prints the incidents as PagerDuty returns them, as one array.")]
+pub struct ListArgs {
+    /// Only incidents assigned to you (the token's user).
+    #[arg(long)]
+    pub mine: bool,
+    /// Statuses to list, comma-separated: triggered, acknowledged, resolved.
+    #[arg(long, value_delimiter = ',', default_value = "triggered,acknowledged", value_name = "STATUS,...")]
+    pub status: Vec<IncidentStatus>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Give `-` to read incident IDs (whitespace-separated) from stdin, e.g.\n  \
+oncall incidents --mine -o json | jq -r '.[].id' | oncall ack -")]
+pub struct ChangeArgs {
+    /// Incident IDs (e.g. PT4KHLK), or `-` to read them from stdin.
+    #[arg(value_name = "INCIDENT", required = true)]
+    pub ids: Vec<String>,
+    /// Do not ask for confirmation (resolve asks on a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+pub fn run_list(globals: &Globals, args: ListArgs) -> i32 {
+    block_on(list(globals, args))
+}
+
+pub fn run_ack(globals: &Globals, args: ChangeArgs) -> i32 {
+    block_on(change(globals, args, IncidentStatus::Acknowledged))
+}
+
+pub fn run_resolve(globals: &Globals, args: ChangeArgs) -> i32 {
+    block_on(change(globals, args, IncidentStatus::Resolved))
+}
+
+/// A PagerDuty client for the settings' context. Reading the token may run `token_command`
+/// or ask the keyring, which block: that happens off the async thread.
+pub async fn client(settings: &Settings) -> Result<PagerDutyClient, CliError> {
+    let pd = settings.require_pagerduty()?.clone();
+    let from = pd.from.clone();
+    let endpoint = tokio::task::spawn_blocking(move || pd.endpoint())
+        .await
+        .map_err(|e| CliError::Backend(format!("reading the PagerDuty token failed: {e}")))??;
+    Ok(PagerDutyClient::new(endpoint, from)?)
+}
+
+async fn list(globals: &Globals, args: ListArgs) -> Result<(), CliError> {
+    let session = globals.session().await?;
+    let client = client(&session.settings).await?;
+    let mut statuses = args.status;
+    statuses.dedup();
+    let query = IncidentQuery {
+        statuses,
+        mine: args.mine,
+        ..IncidentQuery::default()
+    };
+    let page = client.incidents(&query).await?;
+    let mut incidents = page.incidents;
+    match globals.output {
+        OutputFormat::Json => output::print_json(&incidents)?,
+        format => {
+            sort_for_people(&mut incidents);
+            let t = table(&incidents, Utc::now());
+            output::print(&t.render(output::table_width(format)))?;
+            if incidents.is_empty() {
+                eprintln!("no incidents");
+            }
+        }
+    }
+    if page.truncated {
+        eprintln!(
+            "oncall: warning: PagerDuty lets no one page past 10,000 incidents; narrow the query (--status, --mine) to see the rest"
+        );
+    }
+    Ok(())
+}
+
+/// Triggered before acknowledged before resolved; high urgency first; newest first.
+pub fn sort_for_people(incidents: &mut [Incident]) {
+    incidents.sort_by(|a, b| {
+        a.status
+            .cmp(&b.status)
+            .then(a.urgency.cmp(&b.urgency))
+            .then(b.created_at.cmp(&a.created_at))
+    });
+}
+
+pub fn table(incidents: &[Incident], now: DateTime<Utc>) -> Table {
+    let mut t = Table::new(vec![
+        Column::fixed("#"),
+        Column::fixed("ID"),
+        Column::fixed("STATUS"),
+        Column::fixed("URGENCY"),
+        Column::flexible("TITLE", 20),
+        Column::flexible("SERVICE", 8),
+        Column::flexible("ASSIGNED", 8),
+        Column::fixed("AGE"),
+    ]);
+    for i in incidents {
+        t.push(vec![
+            i.incident_number.to_string(),
+            i.id.clone(),
+            i.status.to_string(),
+            i.urgency.to_string(),
+            if i.title.is_empty() { i.summary.clone() } else { i.title.clone() },
+            i.service.as_ref().map(|s| s.summary.clone()).unwrap_or_default(),
+            i.assignees(),
+            output::age(now - i.created_at),
+        ]);
+    }
+    t
+}
+
+async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Result<(), CliError> {
+    let ids = incident_ids(&args.ids)?;
+    let session = globals.session().await?;
+    let client = client(&session.settings).await?;
+    let verb = if to == IncidentStatus::Resolved { "resolve" } else { "acknowledge" };
+    // Acks are undone by PagerDuty itself after a while; resolving closes the incident.
+    if to == IncidentStatus::Resolved {
+        confirmed(
+            args.yes,
+            &format!("Resolve {} incident{} ({})?", ids.len(), if ids.len() == 1 { "" } else { "s" }, ids.join(", ")),
+        )?;
+    }
+    let outcome = if to == IncidentStatus::Resolved {
+        client.resolve(&ids).await?
+    } else {
+        client.acknowledge(&ids).await?
+    };
+    report(&outcome, to, verb)
+}
+
+/// Per-incident lines on stderr, the IDs now in the wanted state on stdout; any failure is
+/// exit 1.
+fn report(outcome: &BulkOutcome, to: IncidentStatus, verb: &str) -> Result<(), CliError> {
+    for id in &outcome.done {
+        eprintln!("{to} {id}");
+    }
+    for id in &outcome.already {
+        eprintln!("{id} was already {to}");
+    }
+    for (id, why) in &outcome.failed {
+        eprintln!("oncall: could not {verb} {id}: {why}");
+    }
+    let ok: String = outcome
+        .done
+        .iter()
+        .chain(outcome.already.iter())
+        .map(|id| format!("{id}\n"))
+        .collect();
+    output::print(&ok)?;
+    if outcome.failed.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::Backend(format!(
+            "{} of {} incidents were not {to}",
+            outcome.failed.len(),
+            outcome.failed.len() + outcome.done.len() + outcome.already.len()
+        )))
+    }
+}
+
+/// The IDs given, with `-` replaced by the IDs read from stdin; duplicates dropped.
+fn incident_ids(args: &[String]) -> Result<Vec<String>, CliError> {
+    let mut ids: Vec<String> = Vec::new();
+    for arg in args {
+        if arg == "-" {
+            if interactive() {
+                return Err(CliError::Usage("`-` reads incident IDs from stdin, but stdin is a terminal".into()));
+            }
+            let mut text = String::new();
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| CliError::Usage(format!("cannot read incident IDs from stdin: {e}")))?;
+            ids.extend(text.split_whitespace().map(str::to_string));
+        } else {
+            ids.push(arg.trim().to_string());
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    ids.retain(|id| !id.is_empty() && seen.insert(id.clone()));
+    if ids.is_empty() {
+        return Err(CliError::Usage("no incident IDs given".into()));
+    }
+    Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(id: &str, status: &str, urgency: &str, created: &str) -> Incident {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "status": status, "urgency": urgency, "created_at": created, "title": format!("t {id}"),
+            "incident_number": 7, "service": {"id": "S", "summary": "api"},
+            "assignments": [{"assignee": {"id": "U", "summary": "Ada"}}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn triggered_high_and_new_first() {
+        let mut v = vec![
+            incident("A", "acknowledged", "high", "2026-08-20T10:00:00Z"),
+            incident("B", "triggered", "low", "2026-08-20T11:00:00Z"),
+            incident("C", "triggered", "high", "2026-08-20T09:00:00Z"),
+            incident("D", "triggered", "high", "2026-08-20T10:00:00Z"),
+        ];
+        sort_for_people(&mut v);
+        let ids: Vec<&str> = v.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, ["D", "C", "B", "A"]);
+    }
+
+    #[test]
+    fn table_shows_title_service_and_assignee() {
+        let now: DateTime<Utc> = "2026-08-20T12:00:00Z".parse().unwrap();
+        let out = table(&[incident("P1", "triggered", "high", "2026-08-20T11:00:00Z")], now).render(None);
+        assert!(out.contains("7  P1  triggered  high     t P1   api      Ada       1h00m"), "{out}");
+    }
+
+    #[test]
+    fn ids_are_deduplicated_and_required() {
+        assert_eq!(incident_ids(&["P1".into(), "P2".into(), "P1".into()]).unwrap(), ["P1", "P2"]);
+        assert!(incident_ids(&[" ".into()]).is_err());
+    }
+
+    #[test]
+    fn report_fails_when_any_incident_failed() {
+        let ok = BulkOutcome {
+            done: vec!["P1".into()],
+            already: vec!["P2".into()],
+            failed: vec![],
+        };
+        assert!(report(&ok, IncidentStatus::Acknowledged, "acknowledge").is_ok());
+        let bad = BulkOutcome {
+            failed: vec![("P3".into(), "Not Found".into())],
+            ..ok
+        };
+        let err = report(&bad, IncidentStatus::Acknowledged, "acknowledge").unwrap_err();
+        assert_eq!(err.to_string(), "1 of 3 incidents were not acknowledged");
+    }
+}

@@ -1,0 +1,729 @@
+//! `oncall silence add|ls|expire|extend`.
+//!
+//! `add` shows what it will do before doing it: the alerts the matchers select now and any
+//! sign that the silence is broader than meant. It POSTs once per Alertmanager cluster
+//! (members share silences by gossip), reads the silence back from the member that took it,
+//! and prints the ID on stdout only once the read-back matches.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Local, SubsecRound, Utc};
+use clap::Subcommand;
+
+use super::alertmanagers::{Fleet, MergedAlert};
+use super::alerts::{label_summary, partial_failure, severity_rank, sort_for_people, state};
+use super::output::{self, Column, Table};
+use super::timespec::{silence_window, TimeSpec};
+use super::{block_on, confirmed, CliError, Globals, OutputFormat};
+use crate::config::duration::{format_duration, parse_duration};
+use crate::model::{parse_matchers, MatchOp, Matcher, PostableSilence, Silence, SilenceState};
+use crate::sources::alertmanager::AlertQuery;
+use crate::sources::SourceError;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: SilenceCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SilenceCommand {
+    /// Create a silence, after showing which current alerts it selects.
+    Add(AddArgs),
+    /// List active and pending silences (--expired adds expired ones).
+    #[command(visible_alias = "list")]
+    Ls(LsArgs),
+    /// Expire silences now.
+    Expire(ExpireArgs),
+    /// Move the end of a silence; prints the ID to use from now on.
+    Extend(ExtendArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "TIME is RFC 3339 (2026-08-20T22:00:00Z), a local HH:MM (the next one) or +DURATION (+30m).\n\
+Matchers use amtool's syntax (alertname=Foo, severity=~\"crit.*\", job!=x); a bare first word is the alert name.\n\
+Output: the new silence ID on stdout (one line per Alertmanager cluster); with -o json, the silences as read back.\n\
+The preview and warnings go to stderr (stdout with --dry-run). On a terminal it asks before creating; --yes skips that.")]
+pub struct AddArgs {
+    /// Label matchers; a bare first word is the alert name.
+    #[arg(value_name = "MATCHER", required = true)]
+    pub matchers: Vec<String>,
+    /// How long, e.g. 2h or 1h30m (from --start, else from now).
+    #[arg(long, short = 'd', value_parser = positive_duration, conflicts_with = "end", required_unless_present = "end")]
+    pub duration: Option<Duration>,
+    /// When it starts (default now).
+    #[arg(long, value_name = "TIME")]
+    pub start: Option<TimeSpec>,
+    /// When it ends.
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<TimeSpec>,
+    /// Why (required): a ticket, a change, what you are doing.
+    #[arg(long, short = 'c')]
+    pub comment: String,
+    /// Who is silencing (default: `author` in the config, else $USER).
+    #[arg(long, short = 'a')]
+    pub author: Option<String>,
+    /// Show what would be silenced, create nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Matchers select silences that have those matchers themselves (Alertmanager's filter), \
+not silences that would mute such alerts.")]
+pub struct LsArgs {
+    /// Only silences with these matchers.
+    #[arg(value_name = "MATCHER")]
+    pub matchers: Vec<String>,
+    /// Include expired silences.
+    #[arg(long)]
+    pub expired: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExpireArgs {
+    /// Silence IDs.
+    #[arg(value_name = "ID", required = true)]
+    pub ids: Vec<String>,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(after_help = "Alertmanager keeps the ID when it can change the silence in place; otherwise (an expired \
+silence, for one) it makes a new silence and expires the old. The ID printed is the one to use from now on.")]
+pub struct ExtendArgs {
+    /// Silence ID.
+    pub id: String,
+    /// Add this much to its end (an expired silence runs this long from now).
+    #[arg(long, short = 'd', value_parser = positive_duration, conflicts_with = "end", required_unless_present = "end")]
+    pub duration: Option<Duration>,
+    /// New end.
+    #[arg(long, value_name = "TIME")]
+    pub end: Option<TimeSpec>,
+}
+
+fn positive_duration(text: &str) -> Result<Duration, String> {
+    match parse_duration(text)? {
+        d if d.is_zero() => Err("the duration must be longer than 0s".into()),
+        d => Ok(d),
+    }
+}
+
+pub fn run(globals: &Globals, args: Args) -> i32 {
+    match args.command {
+        SilenceCommand::Add(a) => block_on(add(globals, a)),
+        SilenceCommand::Ls(a) => block_on(ls(globals, a)),
+        SilenceCommand::Expire(a) => block_on(expire(globals, a)),
+        SilenceCommand::Extend(a) => block_on(extend(globals, a)),
+    }
+}
+
+/// Preview shows at most this many of the alerts a new silence selects.
+const PREVIEW_ALERTS: usize = 10;
+/// More selected alerts than this earns a warning.
+const MANY_ALERTS: usize = 20;
+/// Alerts whose job is to fire all the time, proving the pipeline works.
+const HEARTBEATS: &[&str] = &["Watchdog", "DeadMansSwitch", "DeadMansSnitch"];
+
+async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
+    // Everything the user typed is checked before any network call.
+    let matchers = parse_matchers(&args.matchers)?;
+    if matchers.iter().all(Matcher::matches_empty) {
+        return Err(CliError::Usage(
+            "every matcher also matches alerts that lack the label, so this would silence everything; \
+             add a matcher that must match, such as alertname=NAME"
+                .into(),
+        ));
+    }
+    let comment = args.comment.trim().to_string();
+    if comment.is_empty() {
+        return Err(CliError::Usage("--comment is empty; say why (a ticket, a change)".into()));
+    }
+    // Whole seconds: what is shown is exactly what is sent and read back.
+    let now = Local::now().trunc_subsecs(0);
+    let (starts_at, ends_at) =
+        silence_window(args.start.as_ref(), args.end.as_ref(), args.duration, &now).map_err(CliError::Usage)?;
+
+    let session = globals.session().await?;
+    let settings = &session.settings;
+    let author = args
+        .author
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .unwrap_or_else(|| settings.author.clone());
+    let fleet = Fleet::new(settings.require_alertmanagers()?)?;
+    let body = PostableSilence {
+        id: None,
+        matchers: matchers.clone(),
+        starts_at,
+        ends_at,
+        created_by: author,
+        comment,
+    };
+
+    let preview_query = AlertQuery::default().with_filter(matchers.clone());
+    let selected = fleet.alerts(&preview_query).await?;
+    let mut alerts = selected.items;
+    sort_for_people(&mut alerts);
+    let warnings = broad_silence_warnings(&matchers, &alerts, (ends_at - starts_at).to_std().unwrap_or_default());
+    let preview = preview_text(&body, &alerts, fleet.len(), &warnings, now.with_timezone(&Utc), args.dry_run);
+    for (_, e) in &selected.failures {
+        eprintln!("oncall: warning: {e} (the preview lacks its alerts)");
+    }
+
+    if args.dry_run {
+        if globals.output == OutputFormat::Json {
+            eprint!("{preview}");
+            let matched: Vec<_> = alerts.iter().map(|m| &m.alert).collect();
+            output::print_json(&serde_json::json!({
+                "silence": body,
+                "matching_alerts": matched,
+                "warnings": warnings,
+            }))?;
+        } else {
+            output::print(&preview)?;
+        }
+        return Ok(());
+    }
+    eprint!("{preview}");
+    confirmed(args.yes, "Create this silence?")?;
+
+    let (clusters, unknown) = fleet.clusters().await?;
+    for (url, e) in &unknown {
+        eprintln!("oncall: warning: {url} did not say which cluster it is in, so it gets no silence: {e}");
+    }
+    let mut created: Vec<Silence> = Vec::new();
+    let mut errors: Vec<CliError> = Vec::new();
+    for cluster in &clusters {
+        if cluster.settling {
+            eprintln!("oncall: warning: the cluster of {} is still settling after a restart", fleet.url(cluster.members[0]));
+        }
+        match create_in_cluster(&fleet, &cluster.members, &body).await {
+            Ok((member, silence)) => {
+                let peers = cluster.members.len();
+                eprintln!(
+                    "created silence {} on {}{}",
+                    silence.id,
+                    fleet.url(member),
+                    if peers > 1 { format!(" (its {} peers get it by gossip)", peers - 1) } else { String::new() }
+                );
+                created.push(silence);
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    if !created.is_empty() {
+        match globals.output {
+            OutputFormat::Json => output::print_json(&created)?,
+            _ => output::print(&created.iter().map(|s| format!("{}\n", s.id)).collect::<String>())?,
+        }
+    }
+    if let Some(first) = errors.into_iter().next() {
+        return Err(first);
+    }
+    if !unknown.is_empty() {
+        return Err(CliError::Backend(format!(
+            "{} of {} Alertmanagers got no silence; see the warnings above",
+            unknown.len(),
+            fleet.len()
+        )));
+    }
+    Ok(())
+}
+
+/// POST to the cluster's members in turn until one takes it, then read it back from that
+/// member and check it is what was asked.
+async fn create_in_cluster(fleet: &Fleet, members: &[usize], body: &PostableSilence) -> Result<(usize, Silence), CliError> {
+    let mut last: Option<SourceError> = None;
+    for &member in members {
+        let client = fleet.client(member);
+        match client.create_silence(body).await {
+            Ok(id) => {
+                let back = client.silence(&id).await?;
+                let diffs = read_back_differences(body, &back);
+                if !diffs.is_empty() {
+                    return Err(CliError::Backend(format!(
+                        "silence {id} was created on {} but reads back differently: {}. Check it with `oncall silence ls`",
+                        fleet.url(member),
+                        diffs.join("; ")
+                    )));
+                }
+                return Ok((member, back));
+            }
+            // Another member may be up: try it. Any other answer would be the same everywhere.
+            Err(e @ (SourceError::Connect { .. } | SourceError::Timeout { .. })) => last = Some(e),
+            Err(e) if e.status().is_some_and(|status| status >= 500) => last = Some(e),
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(last
+        .map(CliError::from)
+        .unwrap_or_else(|| CliError::Backend("the cluster has no members".into())))
+}
+
+/// What differs between the silence asked for and the one Alertmanager holds. A start in
+/// the past is moved to the server's "now" by Alertmanager, so it may differ by the request's
+/// travel time plus clock skew; times are compared to the second otherwise.
+pub fn read_back_differences(asked: &PostableSilence, got: &Silence) -> Vec<String> {
+    let mut diffs = Vec::new();
+    let sorted = |m: &[Matcher]| {
+        let mut v: Vec<String> = m.iter().map(Matcher::to_string).collect();
+        v.sort();
+        v
+    };
+    if sorted(&asked.matchers) != sorted(&got.matchers) {
+        diffs.push(format!("matchers are {}", got.matchers_display()));
+    }
+    // A start at or before the moment of creation was clamped to the server's clock.
+    let start_slack = if asked.starts_at <= got.updated_at { 120 } else { 1 };
+    if (got.starts_at - asked.starts_at).num_seconds().abs() >= start_slack {
+        diffs.push(format!("starts {} instead of {}", got.starts_at.to_rfc3339(), asked.starts_at.to_rfc3339()));
+    }
+    if (got.ends_at - asked.ends_at).num_milliseconds().abs() >= 1000 {
+        diffs.push(format!("ends {} instead of {}", got.ends_at.to_rfc3339(), asked.ends_at.to_rfc3339()));
+    }
+    if got.created_by != asked.created_by {
+        diffs.push(format!("author is {:?}", crate::sanitize::one_line(&got.created_by)));
+    }
+    if got.comment != asked.comment {
+        diffs.push("the comment differs".into());
+    }
+    if got.status == SilenceState::Expired {
+        diffs.push("it is already expired".into());
+    }
+    diffs
+}
+
+/// Signs that a silence is broader than its author meant (apis.md 4.5).
+pub fn broad_silence_warnings(matchers: &[Matcher], selected: &[MergedAlert], length: Duration) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let names_an_alert = matchers
+        .iter()
+        .any(|m| m.name == "alertname" && (m.op == MatchOp::Eq || (m.op == MatchOp::Re && !matches_any_value(m))));
+    if !names_an_alert {
+        warnings.push(
+            "no alertname matcher: this silences every alert with these labels, including alerts that start firing later"
+                .to_string(),
+        );
+    }
+    for m in matchers.iter().filter(|m| matches_any_value(m)) {
+        warnings.push(format!("`{m}` matches any value of {}", m.name));
+    }
+    if selected.is_empty() {
+        warnings.push("it matches no current alert: a typo? (fine for a planned maintenance window)".into());
+    }
+    let severities: BTreeSet<&str> = selected.iter().filter_map(|m| m.alert.severity()).collect();
+    if severities.len() > 1 {
+        let mut list: Vec<&str> = severities.into_iter().collect();
+        list.sort_by_key(|s| severity_rank(Some(s)));
+        warnings.push(format!("it covers alerts of {} severities ({})", list.len(), list.join(", ")));
+    }
+    if selected.len() > MANY_ALERTS {
+        warnings.push(format!("it silences {} current alerts", selected.len()));
+    }
+    let heartbeats: BTreeSet<&str> = selected
+        .iter()
+        .map(|m| m.alert.alertname())
+        .filter(|n| HEARTBEATS.contains(n))
+        .collect();
+    for name in heartbeats {
+        warnings.push(format!("it silences {name}, the alert that shows the alerting pipeline works"));
+    }
+    if length > Duration::from_secs(7 * 86_400) {
+        warnings.push(format!("it lasts {}; silences longer than a week are easily forgotten", format_duration(length)));
+    }
+    warnings
+}
+
+/// A regex matcher that accepts every non-empty value (`.+`, `.*`, `(.*)`, `[^/]*|.*`).
+fn matches_any_value(m: &Matcher) -> bool {
+    const PROBES: &[&str] = &["a", "prod", "KubePodCrashLooping", "zz-9.x/Y_1:2", " "];
+    m.op == MatchOp::Re
+        && PROBES.iter().all(|probe| {
+            let labels = BTreeMap::from([(m.name.clone(), probe.to_string())]);
+            m.matches(&labels)
+        })
+}
+
+fn preview_text(
+    body: &PostableSilence,
+    selected: &[MergedAlert],
+    members: usize,
+    warnings: &[String],
+    now: DateTime<Utc>,
+    dry_run: bool,
+) -> String {
+    let mut out = String::new();
+    out.push_str(if dry_run { "Silence (dry run, nothing is created):\n" } else { "Silence:\n" });
+    let when = |t: DateTime<Utc>| {
+        if (t - now).num_seconds().abs() < 2 {
+            format!("{} (now)", output::local_time(t))
+        } else {
+            format!("{} ({})", output::local_time(t), output::relative(t, now))
+        }
+    };
+    let matchers: Vec<String> = body.matchers.iter().map(Matcher::to_string).collect();
+    out.push_str(&format!("  matchers  {}\n", crate::sanitize::one_line(&matchers.join(" "))));
+    out.push_str(&format!("  starts    {}\n", when(body.starts_at)));
+    out.push_str(&format!(
+        "  ends      {}, lasting {}\n",
+        when(body.ends_at),
+        output::age(body.ends_at - body.starts_at)
+    ));
+    out.push_str(&format!("  author    {}\n", crate::sanitize::one_line(&body.created_by)));
+    out.push_str(&format!("  comment   {}\n", crate::sanitize::one_line(&body.comment)));
+    let already = selected.iter().filter(|m| !m.alert.is_firing_unsuppressed()).count();
+    match selected.len() {
+        0 => out.push_str("It matches no current alert.\n"),
+        n => {
+            out.push_str(&format!(
+                "It matches {n} current alert{}{}:\n",
+                if n == 1 { "" } else { "s" },
+                if already > 0 { format!(" ({already} already silenced or inhibited)") } else { String::new() }
+            ));
+            let mut t = Table::new(vec![
+                Column::fixed("SEVERITY"),
+                Column::fixed("ALERTNAME"),
+                Column::fixed("LABELS"),
+                Column::fixed("STATE"),
+                Column::fixed("AGE"),
+            ]);
+            for m in selected.iter().take(PREVIEW_ALERTS) {
+                t.push(vec![
+                    m.alert.severity().unwrap_or("-").to_string(),
+                    m.alert.alertname().to_string(),
+                    label_summary(&m.alert, false),
+                    state(m, members),
+                    output::age(now - m.alert.starts_at),
+                ]);
+            }
+            for line in t.render(None).lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
+            if n > PREVIEW_ALERTS {
+                out.push_str(&format!("  … and {} more\n", n - PREVIEW_ALERTS));
+            }
+        }
+    }
+    for w in warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
+async fn ls(globals: &Globals, args: LsArgs) -> Result<(), CliError> {
+    let filter = parse_matchers(&args.matchers)?;
+    let session = globals.session().await?;
+    let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
+    let gathered = fleet.silences(&filter).await?;
+    let mut silences: Vec<Silence> = gathered
+        .items
+        .into_iter()
+        .filter(|s| args.expired || s.status != SilenceState::Expired)
+        .collect();
+    sort_silences(&mut silences);
+    match globals.output {
+        OutputFormat::Json => output::print_json(&silences)?,
+        format => {
+            let t = silence_table(&silences, Utc::now());
+            output::print(&t.render(output::table_width(format)))?;
+            if silences.is_empty() {
+                eprintln!("no {}silences", if args.expired { "" } else { "active or pending " });
+            }
+        }
+    }
+    partial_failure(&gathered.failures, fleet.len(), "silences")
+}
+
+/// Active (ending soonest first), then pending (starting soonest), then expired (most
+/// recently ended first), as Alertmanager orders them.
+pub fn sort_silences(silences: &mut [Silence]) {
+    let rank = |s: &Silence| match s.status {
+        SilenceState::Active => 0,
+        SilenceState::Pending => 1,
+        SilenceState::Expired => 2,
+    };
+    silences.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then_with(|| match a.status {
+            SilenceState::Active => a.ends_at.cmp(&b.ends_at),
+            SilenceState::Pending => a.starts_at.cmp(&b.starts_at),
+            SilenceState::Expired => b.ends_at.cmp(&a.ends_at),
+        })
+    });
+}
+
+pub fn silence_table(silences: &[Silence], now: DateTime<Utc>) -> Table {
+    let mut t = Table::new(vec![
+        Column::fixed("ID"),
+        Column::fixed("STATE"),
+        Column::flexible("MATCHERS", 16),
+        Column::fixed("STARTS"),
+        Column::fixed("ENDS"),
+        Column::flexible("CREATED BY", 8),
+        Column::flexible("COMMENT", 12),
+    ]);
+    for s in silences {
+        t.push(vec![
+            s.id.clone(),
+            s.status.to_string(),
+            s.matchers_display(),
+            output::relative(s.starts_at, now),
+            output::relative(s.ends_at, now),
+            s.created_by.clone(),
+            s.comment.clone(),
+        ]);
+    }
+    t
+}
+
+async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
+    let session = globals.session().await?;
+    let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
+    let mut found: Vec<(usize, Silence)> = Vec::new();
+    let mut errors: Vec<CliError> = Vec::new();
+    for id in &args.ids {
+        match fleet.find_silence(id).await {
+            Ok(hit) => found.push(hit),
+            Err(e) => errors.push(e.into()),
+        }
+    }
+    let live: Vec<&(usize, Silence)> = found.iter().filter(|(_, s)| s.status != SilenceState::Expired).collect();
+    for (_, s) in found.iter().filter(|(_, s)| s.status == SilenceState::Expired) {
+        eprintln!("silence {} is already expired", s.id);
+    }
+    if !live.is_empty() {
+        let now = Utc::now();
+        eprint!("{}", silence_table(&live.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(), now).render(None));
+        confirmed(args.yes, &format!("Expire {} silence{}?", live.len(), if live.len() == 1 { "" } else { "s" }))?;
+    }
+    let mut done: Vec<String> = found
+        .iter()
+        .filter(|(_, s)| s.status == SilenceState::Expired)
+        .map(|(_, s)| s.id.clone())
+        .collect();
+    for (member, s) in live {
+        let client = fleet.client(*member);
+        let result = async {
+            client.expire_silence(&s.id).await?;
+            let back = client.silence(&s.id).await?;
+            if back.status != SilenceState::Expired {
+                return Err(CliError::Backend(format!(
+                    "{} accepted expiring silence {} but it still reads back as {}",
+                    fleet.url(*member),
+                    s.id,
+                    back.status
+                )));
+            }
+            Ok(())
+        }
+        .await;
+        match result {
+            Ok(()) => {
+                eprintln!("expired silence {}", s.id);
+                done.push(s.id.clone());
+            }
+            Err(e) => errors.push(e),
+        }
+    }
+    output::print(&done.iter().map(|id| format!("{id}\n")).collect::<String>())?;
+    report_all(errors)
+}
+
+/// Print every error but the last, and return the last (its exit status wins).
+fn report_all(errors: Vec<CliError>) -> Result<(), CliError> {
+    let mut errors = errors.into_iter();
+    let mut last = errors.next();
+    for e in errors {
+        if let Some(prev) = last.replace(e) {
+            eprintln!("oncall: {prev}");
+        }
+    }
+    last.map_or(Ok(()), Err)
+}
+
+async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
+    let session = globals.session().await?;
+    let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
+    let (member, silence) = fleet.find_silence(&args.id).await?;
+    let now = Local::now().trunc_subsecs(0);
+    let new_end = new_end(&silence, args.duration, args.end.as_ref(), &now).map_err(CliError::Usage)?;
+    let client = fleet.client(member);
+    let new_id = client.extend_silence(&silence, new_end).await?;
+    let back = client.silence(&new_id).await?;
+    if (back.ends_at - new_end).num_milliseconds().abs() >= 1000 || back.status == SilenceState::Expired {
+        return Err(CliError::Backend(format!(
+            "silence {new_id} reads back ending {} ({}), not {}",
+            back.ends_at.to_rfc3339(),
+            back.status,
+            new_end.to_rfc3339()
+        )));
+    }
+    if new_id == silence.id {
+        eprintln!("silence {new_id} now ends {}", output::local_time(new_end));
+    } else {
+        let why = if silence.status == SilenceState::Expired {
+            "an expired silence cannot be changed"
+        } else {
+            "it could not change it in place"
+        };
+        eprintln!(
+            "{} -> {new_id}: Alertmanager replaced the silence ({why}); it ends {}",
+            silence.id,
+            output::local_time(new_end)
+        );
+    }
+    match globals.output {
+        OutputFormat::Json => output::print_json(&back),
+        _ => output::print(&format!("{new_id}\n")),
+    }
+}
+
+/// The end an `extend` asks for: `--end`, or the current end plus `--duration` (from now for
+/// an expired silence, which can only be replaced).
+pub fn new_end<Tz: chrono::TimeZone>(
+    silence: &Silence,
+    duration: Option<Duration>,
+    end: Option<&TimeSpec>,
+    now: &DateTime<Tz>,
+) -> Result<DateTime<Utc>, String> {
+    let now_utc = now.with_timezone(&Utc);
+    let end = match (end, duration) {
+        (Some(spec), None) => spec.resolve(now)?,
+        (None, Some(d)) => {
+            let d = chrono::Duration::from_std(d).map_err(|_| "--duration is too long".to_string())?;
+            let from = if silence.status == SilenceState::Expired { now_utc } else { silence.ends_at.max(now_utc) };
+            from + d
+        }
+        _ => return Err("give --duration or --end".into()),
+    };
+    if end <= now_utc {
+        return Err(format!("the new end ({}) is in the past", end.to_rfc3339()));
+    }
+    Ok(end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matchers(args: &[&str]) -> Vec<Matcher> {
+        parse_matchers(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
+    }
+
+    fn alert(name: &str, severity: &str) -> MergedAlert {
+        let alert = serde_json::from_value(serde_json::json!({
+            "labels": {"alertname": name, "severity": severity}, "fingerprint": name,
+            "startsAt": "2026-08-20T10:00:00Z", "updatedAt": "2026-08-20T10:00:00Z", "endsAt": "2026-08-20T11:00:00Z",
+            "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
+        }))
+        .unwrap();
+        MergedAlert { alert, seen_on: 1 }
+    }
+
+    const HOUR: Duration = Duration::from_secs(3600);
+
+    #[test]
+    fn a_precise_silence_gets_no_warning() {
+        let w = broad_silence_warnings(&matchers(&["DiskFull", "instance=db-1"]), &[alert("DiskFull", "critical")], HOUR);
+        assert!(w.is_empty(), "{w:?}");
+    }
+
+    #[test]
+    fn warns_without_alertname_or_with_a_match_anything_regex() {
+        let w = broad_silence_warnings(&matchers(&["cluster=eu"]), &[alert("A", "warning")], HOUR);
+        assert!(w[0].contains("no alertname matcher"), "{w:?}");
+        let w = broad_silence_warnings(&matchers(&["alertname=~\".+\""]), &[alert("A", "warning")], HOUR);
+        assert!(w.iter().any(|x| x.contains("no alertname matcher")), "{w:?}");
+        assert!(w.iter().any(|x| x.contains("matches any value of alertname")), "{w:?}");
+        let w = broad_silence_warnings(&matchers(&["alertname=~\"Disk.*\""]), &[alert("DiskFull", "critical")], HOUR);
+        assert!(w.is_empty(), "a narrowing regex is fine: {w:?}");
+    }
+
+    #[test]
+    fn warns_about_nothing_matched_many_severities_heartbeats_and_length() {
+        let w = broad_silence_warnings(&matchers(&["NoSuch"]), &[], HOUR);
+        assert!(w.iter().any(|x| x.contains("matches no current alert")), "{w:?}");
+        let mixed = [alert("A", "warning"), alert("A", "critical")];
+        let w = broad_silence_warnings(&matchers(&["A"]), &mixed, HOUR);
+        assert!(w.iter().any(|x| x.contains("2 severities (critical, warning)")), "{w:?}");
+        let w = broad_silence_warnings(&matchers(&["alertname=~\"Watchdog|X\""]), &[alert("Watchdog", "none")], HOUR);
+        assert!(w.iter().any(|x| x.contains("Watchdog, the alert that shows")), "{w:?}");
+        let w = broad_silence_warnings(&matchers(&["A"]), &[alert("A", "info")], Duration::from_secs(30 * 86_400));
+        assert!(w.iter().any(|x| x.contains("lasts 30d")), "{w:?}");
+        let many: Vec<MergedAlert> = (0..25).map(|_| alert("A", "info")).collect();
+        let w = broad_silence_warnings(&matchers(&["A"]), &many, HOUR);
+        assert!(w.iter().any(|x| x.contains("silences 25 current alerts")), "{w:?}");
+    }
+
+    fn silence(state: &str, starts: &str, ends: &str) -> Silence {
+        serde_json::from_value(serde_json::json!({
+            "id": format!("{state}-{ends}"), "matchers": [{"name": "alertname", "value": "A", "isRegex": false}],
+            "startsAt": starts, "endsAt": ends, "createdBy": "me", "comment": "c",
+            "status": {"state": state}, "updatedAt": starts
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn read_back_is_checked_field_by_field() {
+        let s = silence("active", "2026-08-20T10:00:00Z", "2026-08-20T12:00:00Z");
+        let asked = PostableSilence {
+            id: None,
+            matchers: s.matchers.clone(),
+            starts_at: s.starts_at,
+            ends_at: s.ends_at,
+            created_by: "me".into(),
+            comment: "c".into(),
+        };
+        assert!(read_back_differences(&asked, &s).is_empty());
+        let mut other = s.clone();
+        other.ends_at += chrono::Duration::hours(1);
+        other.comment = "x".into();
+        other.matchers[0].value = "B".into();
+        let d = read_back_differences(&asked, &other);
+        assert_eq!(d.len(), 3, "{d:?}");
+        assert!(d[0].contains("alertname=\"B\""), "{d:?}");
+    }
+
+    #[test]
+    fn extend_adds_to_the_end_or_runs_from_now_when_expired() {
+        let now: DateTime<Utc> = "2026-08-20T11:00:00Z".parse().unwrap();
+        let active = silence("active", "2026-08-20T10:00:00Z", "2026-08-20T12:00:00Z");
+        let end = new_end(&active, Some(HOUR), None, &now).unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-08-20T13:00:00+00:00");
+        let expired = silence("expired", "2026-08-20T08:00:00Z", "2026-08-20T09:00:00Z");
+        let end = new_end(&expired, Some(HOUR), None, &now).unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-08-20T12:00:00+00:00");
+        let past: TimeSpec = "2026-08-20T10:30:00Z".parse().unwrap();
+        assert!(new_end(&active, None, Some(&past), &now).unwrap_err().contains("in the past"));
+    }
+
+    #[test]
+    fn silences_sort_active_pending_expired() {
+        let mut v = vec![
+            silence("expired", "2026-08-20T08:00:00Z", "2026-08-20T09:00:00Z"),
+            silence("pending", "2026-08-20T14:00:00Z", "2026-08-20T15:00:00Z"),
+            silence("active", "2026-08-20T10:00:00Z", "2026-08-20T13:00:00Z"),
+            silence("active", "2026-08-20T10:00:00Z", "2026-08-20T12:00:00Z"),
+            silence("expired", "2026-08-20T08:00:00Z", "2026-08-20T10:00:00Z"),
+        ];
+        sort_silences(&mut v);
+        let order: Vec<String> = v.iter().map(|s| s.id.clone()).collect();
+        assert_eq!(
+            order,
+            [
+                "active-2026-08-20T12:00:00Z",
+                "active-2026-08-20T13:00:00Z",
+                "pending-2026-08-20T15:00:00Z",
+                "expired-2026-08-20T10:00:00Z",
+                "expired-2026-08-20T09:00:00Z"
+            ]
+        );
+    }
+}

@@ -1,0 +1,30 @@
+//! Dashboards as data: TOML files (seven embedded, more in the config dir) become typed
+//! `Dashboard`s; units format values; `plan` turns a panel's width and range into a range
+//! query; `grafana` imports Grafana JSON.
+
+pub mod duration;
+pub mod file;
+pub mod grafana;
+pub mod model;
+pub mod plan;
+pub mod textplot;
+pub mod units;
+
+pub use file::{
+    load_all, load_embedded, load_file, parse_dashboard, to_toml, DashboardError, DashboardWarning,
+    Loaded,
+};
+pub use model::*;
+pub use plan::{plan_range, tail_window, PlanOptions, RangeWindow, VarValue};
+
+use std::path::{Path, PathBuf};
+
+/// The folder of user dashboards: `dashboards/` next to the config file that was read (or
+/// would be read by default).
+pub fn user_dir(config_file: Option<&Path>) -> Option<PathBuf> {
+    let file = match config_file {
+        Some(f) => f.to_path_buf(),
+        None => crate::config::default_config_path()?,
+    };
+    Some(file.parent()?.join("dashboards"))
+}

@@ -1,0 +1,489 @@
+//! Query planning: the step and window of a range query for a panel of a given width, and the
+//! expansion of `$variables` in its PromQL. Pure functions: the clock is passed in.
+//!
+//! Unlike a fixed step (grafatui), the step follows the plotted width, so a wide chart gets
+//! detail and a narrow one does not fetch points it cannot draw; and the window is aligned to
+//! the step so successive refreshes ask Prometheus for the same timestamps.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Prometheus refuses range queries with more than 11,000 points per series.
+pub const PROMETHEUS_MAX_POINTS: u64 = 11_000;
+
+/// Braille cells hold two dots across, so a chart `w` cells wide plots `2 * w` points.
+pub const POINTS_PER_CELL: u32 = 2;
+
+/// "Nice" steps, in seconds; steps beyond the last are whole days.
+const NICE_STEPS_S: [u64; 18] = [
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10_800, 21_600, 43_200, 86_400,
+];
+
+/// Built-in variables (Grafana's names), always available in queries.
+pub const BUILTIN_VARIABLES: [&str; 6] = [
+    "__interval",
+    "__interval_ms",
+    "__range",
+    "__range_s",
+    "__range_ms",
+    "__rate_interval",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Smallest step worth asking for: below the scrape interval, points just repeat.
+    pub min_step: Duration,
+    /// How often Prometheus scrapes the targets (drives `$__rate_interval`).
+    pub scrape_interval: Duration,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        // The seeds' Prometheus scrapes every 15 s.
+        PlanOptions {
+            min_step: Duration::from_secs(15),
+            scrape_interval: Duration::from_secs(15),
+        }
+    }
+}
+
+/// A range query's window: `start_ms` and `end_ms` are multiples of `step_ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RangeWindow {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub step_ms: i64,
+}
+
+impl RangeWindow {
+    /// Points per series Prometheus returns for this window (both ends included).
+    pub fn points(&self) -> u64 {
+        if self.step_ms <= 0 || self.end_ms < self.start_ms {
+            return 0;
+        }
+        u64::try_from((self.end_ms - self.start_ms) / self.step_ms + 1).unwrap_or(0)
+    }
+
+    pub fn range_ms(&self) -> i64 {
+        self.end_ms - self.start_ms
+    }
+
+    pub fn step(&self) -> Duration {
+        Duration::from_millis(u64::try_from(self.step_ms).unwrap_or(0))
+    }
+
+    pub fn range(&self) -> Duration {
+        Duration::from_millis(u64::try_from(self.range_ms()).unwrap_or(0))
+    }
+}
+
+/// The smallest nice step >= `raw_ms`.
+pub fn nice_step_ms(raw_ms: u64) -> u64 {
+    for s in NICE_STEPS_S {
+        if s * 1000 >= raw_ms {
+            return s * 1000;
+        }
+    }
+    let day = 86_400_000;
+    raw_ms.div_ceil(day) * day
+}
+
+/// Plan the range query of a panel `width_cells` wide showing `range` up to `now_ms`.
+///
+/// Step = range / plotted points, rounded up to a nice step, at least `min_step`, and large
+/// enough that a series has at most 11,000 points. The end is the last step boundary at or
+/// before now (`floor(now / step) * step`), so the newest point lags now by less than a step.
+pub fn plan_range(
+    now_ms: i64,
+    range: Duration,
+    width_cells: u16,
+    opts: &PlanOptions,
+) -> RangeWindow {
+    let range_ms = u64::try_from(range.as_millis()).unwrap_or(u64::MAX).max(1);
+    let plotted = u64::from(width_cells.max(1)) * u64::from(POINTS_PER_CELL);
+    let min_step_ms = u64::try_from(opts.min_step.as_millis())
+        .unwrap_or(u64::MAX)
+        .max(1);
+    // range / step <= 11,000 - 1 intervals keeps points (both ends included) <= 11,000.
+    let floor_for_limit = range_ms.div_ceil(PROMETHEUS_MAX_POINTS - 1);
+    let raw = range_ms
+        .div_ceil(plotted)
+        .max(min_step_ms)
+        .max(floor_for_limit);
+    let step = i64::try_from(nice_step_ms(raw)).unwrap_or(i64::MAX / 4);
+    let intervals = i64::try_from(range_ms.div_ceil(step as u64)).unwrap_or(1);
+    let end_ms = now_ms.div_euclid(step) * step;
+    RangeWindow {
+        start_ms: end_ms - intervals * step,
+        end_ms,
+        step_ms: step,
+    }
+}
+
+/// The part of `new` still to fetch when only "now" moved since `previous` (same step, same
+/// length): the points after `previous.end_ms`, plus `overlap_points` before it, since the
+/// newest points can change as late samples arrive. `None` means fetch `new` whole (the step
+/// or length changed, time went backwards, or the gap is as long as the window), or nothing
+/// if `new == previous`.
+pub fn tail_window(
+    previous: &RangeWindow,
+    new: &RangeWindow,
+    overlap_points: u32,
+) -> Option<RangeWindow> {
+    if previous.step_ms != new.step_ms || previous.range_ms() != new.range_ms() || new.step_ms <= 0
+    {
+        return None;
+    }
+    if new.end_ms <= previous.end_ms {
+        return None;
+    }
+    let start = previous.end_ms - i64::from(overlap_points) * new.step_ms;
+    if start <= new.start_ms {
+        return None;
+    }
+    Some(RangeWindow {
+        start_ms: start,
+        end_ms: new.end_ms,
+        step_ms: new.step_ms,
+    })
+}
+
+/// The value chosen for a template variable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum VarValue {
+    /// No filter: expands to `.*` (queries use `=~"$var"`).
+    All,
+    /// One label value, matched exactly.
+    Value(String),
+}
+
+/// What `$__rate_interval` is: never shorter than four scrapes (a `rate` needs two samples,
+/// and four leaves room for a missed scrape), and covering at least one step plus a scrape so
+/// consecutive points overlap (Grafana's rule).
+pub fn rate_interval(step: Duration, scrape_interval: Duration) -> Duration {
+    (scrape_interval * 4).max(step + scrape_interval)
+}
+
+/// Replace `$var` and `${var}` in `expr`: template variables from `values` (missing ones are
+/// "all"), and the built-ins from the window. Unknown names are left as written.
+///
+/// Values are label values used inside `=~"..."`: they are regex-escaped (exact match) and
+/// escaped for a PromQL double-quoted string, so a value cannot change the query's shape.
+pub fn expand(
+    expr: &str,
+    values: &BTreeMap<String, VarValue>,
+    window: &RangeWindow,
+    scrape_interval: Duration,
+) -> String {
+    let step = window.step();
+    let lookup = |name: &str| -> Option<String> {
+        Some(match name {
+            "__interval" => promql_duration(step),
+            "__interval_ms" => window.step_ms.to_string(),
+            "__range" => promql_duration(window.range()),
+            "__range_s" => (window.range_ms() / 1000).to_string(),
+            "__range_ms" => window.range_ms().to_string(),
+            "__rate_interval" => promql_duration(rate_interval(step, scrape_interval)),
+            _ => match values.get(name) {
+                Some(VarValue::Value(v)) => quote_in_string(&quote_meta(v)),
+                Some(VarValue::All) => ".*".to_string(),
+                None => return None,
+            },
+        })
+    };
+    substitute(expr, |name| lookup(name))
+}
+
+/// The variable names (without `$`) an expression refers to, in order, with repeats.
+pub fn referenced_variables(expr: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    substitute(expr, |name| {
+        names.push(name.to_string());
+        None
+    });
+    names
+}
+
+pub fn is_builtin_variable(name: &str) -> bool {
+    BUILTIN_VARIABLES.contains(&name)
+}
+
+/// Walk `$name` / `${name}` occurrences; `f` returns the replacement or `None` to keep the
+/// text. `$1` (label_replace) and `$` at a regex end are not variables.
+fn substitute(expr: &str, mut f: impl FnMut(&str) -> Option<String>) -> String {
+    let bytes = expr.as_bytes();
+    let mut out = String::with_capacity(expr.len());
+    let mut i = 0;
+    let mut copied = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        let (name_start, braced) = if bytes.get(i + 1) == Some(&b'{') {
+            (i + 2, true)
+        } else {
+            (i + 1, false)
+        };
+        let mut end = name_start;
+        while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'_') {
+            end += 1;
+        }
+        let starts_ok = bytes
+            .get(name_start)
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_');
+        let closes_ok = !braced || bytes.get(end) == Some(&b'}');
+        if end == name_start || !starts_ok || !closes_ok {
+            i += 1;
+            continue;
+        }
+        let token_end = if braced { end + 1 } else { end };
+        if let Some(rep) = f(&expr[name_start..end]) {
+            out.push_str(&expr[copied..i]);
+            out.push_str(&rep);
+            copied = token_end;
+        }
+        i = token_end;
+    }
+    out.push_str(&expr[copied..]);
+    out
+}
+
+/// A duration as PromQL accepts it everywhere: whole seconds, or milliseconds.
+pub fn promql_duration(d: Duration) -> String {
+    let ms = d.as_millis();
+    if ms % 1000 == 0 {
+        format!("{}s", ms / 1000)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+/// Escape RE2 metacharacters as Go's `regexp.QuoteMeta` does (Prometheus matchers are RE2).
+fn quote_meta(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn quote_in_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: i64 = 60_000;
+
+    #[test]
+    fn step_follows_width_and_rounds_up_to_nice() {
+        let opts = PlanOptions::default();
+        // 1 h over 100 cells = 200 points -> 18 s -> 30 s.
+        let w = plan_range(1_700_000_000_000, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(w.step_ms, 30_000);
+        // 6 h over 80 cells = 160 points -> 135 s -> 5 m.
+        let w = plan_range(1_700_000_000_000, Duration::from_secs(6 * 3600), 80, &opts);
+        assert_eq!(w.step_ms, 5 * MIN);
+        // 24 h over 40 cells -> 18 min -> 30 m.
+        let w = plan_range(1_700_000_000_000, Duration::from_secs(86_400), 40, &opts);
+        assert_eq!(w.step_ms, 30 * MIN);
+    }
+
+    #[test]
+    fn step_never_below_min_step() {
+        let opts = PlanOptions::default();
+        let w = plan_range(1_700_000_000_000, Duration::from_secs(300), 300, &opts);
+        assert_eq!(w.step_ms, 15_000);
+        let fine = PlanOptions {
+            min_step: Duration::from_secs(1),
+            ..opts
+        };
+        let w = plan_range(1_700_000_000_000, Duration::from_secs(300), 300, &fine);
+        assert_eq!(w.step_ms, 1_000);
+    }
+
+    #[test]
+    fn never_more_than_11000_points() {
+        let opts = PlanOptions {
+            min_step: Duration::from_millis(1),
+            ..PlanOptions::default()
+        };
+        for (range_s, width) in [
+            (86_400 * 30, u16::MAX),
+            (86_400, 60_000),
+            (3600 * 13, 10_000),
+        ] {
+            let w = plan_range(
+                1_700_000_123_456,
+                Duration::from_secs(range_s),
+                width,
+                &opts,
+            );
+            assert!(
+                w.points() <= PROMETHEUS_MAX_POINTS,
+                "{range_s}s at {width}: {} points",
+                w.points()
+            );
+        }
+    }
+
+    #[test]
+    fn window_is_aligned_and_covers_the_range() {
+        let opts = PlanOptions::default();
+        let now = 1_700_000_012_345;
+        let w = plan_range(now, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(w.end_ms % w.step_ms, 0);
+        assert_eq!(w.start_ms % w.step_ms, 0);
+        assert!(w.end_ms <= now && now - w.end_ms < w.step_ms);
+        assert_eq!(w.range_ms(), 3_600_000);
+        assert_eq!(w.points(), 121);
+    }
+
+    #[test]
+    fn successive_refreshes_ask_for_the_same_points() {
+        let opts = PlanOptions::default();
+        // 1_700_000_010_000 is a multiple of the 30 s step.
+        let a = plan_range(1_700_000_011_000, Duration::from_secs(3600), 100, &opts);
+        let b = plan_range(1_700_000_039_000, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(a, b, "within one step the window does not move");
+        let c = plan_range(1_700_000_041_000, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(c.start_ms - a.start_ms, a.step_ms);
+        assert_eq!((c.start_ms - a.start_ms) % a.step_ms, 0);
+    }
+
+    #[test]
+    fn nice_steps() {
+        assert_eq!(nice_step_ms(1), 1000);
+        assert_eq!(nice_step_ms(14_000), 15_000);
+        assert_eq!(nice_step_ms(61_000), 120_000);
+        assert_eq!(nice_step_ms(86_400_001), 2 * 86_400_000);
+    }
+
+    #[test]
+    fn tail_window_fetches_only_the_new_end() {
+        let prev = RangeWindow {
+            start_ms: 0,
+            end_ms: 3_600_000,
+            step_ms: 30_000,
+        };
+        let new = RangeWindow {
+            start_ms: 60_000,
+            end_ms: 3_660_000,
+            step_ms: 30_000,
+        };
+        let tail = tail_window(&prev, &new, 2).unwrap();
+        assert_eq!(
+            tail,
+            RangeWindow {
+                start_ms: 3_540_000,
+                end_ms: 3_660_000,
+                step_ms: 30_000
+            }
+        );
+        assert_eq!(tail_window(&prev, &prev, 2), None);
+        let other_step = RangeWindow {
+            step_ms: 60_000,
+            ..new
+        };
+        assert_eq!(tail_window(&prev, &other_step, 2), None);
+        let longer = RangeWindow { start_ms: 0, ..new };
+        assert_eq!(tail_window(&prev, &longer, 2), None);
+        let far = RangeWindow {
+            start_ms: 7_200_000,
+            end_ms: 10_800_000,
+            step_ms: 30_000,
+        };
+        assert_eq!(tail_window(&prev, &far, 2), None);
+    }
+
+    #[test]
+    fn rate_interval_is_at_least_four_scrapes() {
+        let scrape = Duration::from_secs(15);
+        assert_eq!(
+            rate_interval(Duration::from_secs(15), scrape),
+            Duration::from_secs(60)
+        );
+        assert_eq!(
+            rate_interval(Duration::from_secs(300), scrape),
+            Duration::from_secs(315)
+        );
+    }
+
+    #[test]
+    fn expands_variables_and_builtins() {
+        let w = RangeWindow {
+            start_ms: 0,
+            end_ms: 3_600_000,
+            step_ms: 30_000,
+        };
+        let mut values = BTreeMap::new();
+        values.insert("job".to_string(), VarValue::Value("auth-service".into()));
+        values.insert("instance".to_string(), VarValue::All);
+        let expr = r#"sum by (job) (rate(http_requests_total{job=~"$job",instance=~"${instance}"}[$__rate_interval])) / $__range_s"#;
+        assert_eq!(
+            expand(expr, &values, &w, Duration::from_secs(15)),
+            r#"sum by (job) (rate(http_requests_total{job=~"auth-service",instance=~".*"}[60s])) / 3600"#
+        );
+        assert_eq!(
+            expand(
+                "x[$__interval] $__range $__interval_ms",
+                &values,
+                &w,
+                Duration::from_secs(15)
+            ),
+            "x[30s] 3600s 30000"
+        );
+    }
+
+    #[test]
+    fn expansion_leaves_non_variables_alone() {
+        let w = RangeWindow {
+            start_ms: 0,
+            end_ms: 60_000,
+            step_ms: 15_000,
+        };
+        let values = BTreeMap::new();
+        let expr =
+            r#"label_replace(up{job=~".*-service$"}, "x", "$1", "job", "(.*)") $unknown ${open"#;
+        assert_eq!(expand(expr, &values, &w, Duration::from_secs(15)), expr);
+    }
+
+    #[test]
+    fn values_cannot_break_out_of_the_matcher() {
+        let w = RangeWindow {
+            start_ms: 0,
+            end_ms: 60_000,
+            step_ms: 15_000,
+        };
+        let mut values = BTreeMap::new();
+        values.insert(
+            "job".to_string(),
+            VarValue::Value(r#"a.b"} or vector(1) #"#.into()),
+        );
+        let out = expand(r#"up{job=~"$job"}"#, &values, &w, Duration::from_secs(15));
+        assert_eq!(out, r#"up{job=~"a\\.b\"\\} or vector\\(1\\) #"}"#);
+    }
+
+    #[test]
+    fn finds_referenced_variables() {
+        assert_eq!(
+            referenced_variables(r#"rate(x{a=~"$job", b="${env}"}[$__rate_interval]) $1"#),
+            vec!["job", "env", "__rate_interval"]
+        );
+    }
+}

@@ -1,0 +1,276 @@
+//! PagerDuty REST v2 objects: incidents, users, on-calls and an incident's alerts. Every field
+//! PagerDuty may leave out is optional or defaulted, so a sparse answer still decodes.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum IncidentStatus {
+    Triggered,
+    Acknowledged,
+    Resolved,
+}
+
+impl IncidentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IncidentStatus::Triggered => "triggered",
+            IncidentStatus::Acknowledged => "acknowledged",
+            IncidentStatus::Resolved => "resolved",
+        }
+    }
+}
+
+impl std::fmt::Display for IncidentStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for IncidentStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "triggered" => Ok(IncidentStatus::Triggered),
+            "acknowledged" | "ack" | "acked" => Ok(IncidentStatus::Acknowledged),
+            "resolved" => Ok(IncidentStatus::Resolved),
+            other => Err(format!(
+                "`{other}` is not an incident status: expected triggered, acknowledged or resolved"
+            )),
+        }
+    }
+}
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Urgency {
+    #[default]
+    High,
+    Low,
+}
+
+impl Urgency {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Urgency::High => "high",
+            Urgency::Low => "low",
+        }
+    }
+}
+
+impl std::fmt::Display for Urgency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// PagerDuty's reference to another object (`service`, `escalation_policy`, `assignee`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Reference {
+    pub id: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub html_url: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Incident {
+    pub id: String,
+    #[serde(default)]
+    pub incident_number: u64,
+    #[serde(default)]
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    pub status: IncidentStatus,
+    #[serde(default)]
+    pub urgency: Urgency,
+    #[serde(default)]
+    pub html_url: String,
+    pub created_at: DateTime<Utc>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub last_status_change_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub service: Option<Reference>,
+    #[serde(default)]
+    pub escalation_policy: Option<Reference>,
+    #[serde(default)]
+    pub assignments: Vec<Assignment>,
+    #[serde(default)]
+    pub acknowledgements: Vec<Acknowledgement>,
+    #[serde(default)]
+    pub incident_key: Option<String>,
+    #[serde(default)]
+    pub alert_counts: Option<AlertCounts>,
+}
+
+impl Incident {
+    /// Who it is assigned to, comma-separated summaries (names).
+    pub fn assignees(&self) -> String {
+        self.assignments
+            .iter()
+            .map(|a| a.assignee.summary.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// When it was last acknowledged, if it was (acks expire: apis.md 3.2.3).
+    pub fn last_acknowledged_at(&self) -> Option<DateTime<Utc>> {
+        self.acknowledgements.iter().filter_map(|a| a.at).max()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Assignment {
+    pub assignee: Reference,
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Acknowledgement {
+    pub acknowledger: Reference,
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct AlertCounts {
+    #[serde(default)]
+    pub all: u64,
+    #[serde(default)]
+    pub triggered: u64,
+    #[serde(default)]
+    pub resolved: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct User {
+    pub id: String,
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OnCall {
+    pub user: Reference,
+    #[serde(default)]
+    pub escalation_policy: Option<Reference>,
+    #[serde(default)]
+    pub escalation_level: u32,
+    #[serde(default)]
+    pub schedule: Option<Reference>,
+    /// `None` for a permanent (direct) on-call.
+    #[serde(default)]
+    pub start: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub end: Option<DateTime<Utc>>,
+}
+
+/// An alert inside a PagerDuty incident (`GET /incidents/{id}/alerts`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PdAlert {
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub alert_key: Option<String>,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub html_url: Option<String>,
+    #[serde(default)]
+    pub body: PdAlertBody,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct PdAlertBody {
+    /// Alertmanager's custom details (firing alerts, labels) as sent to the Events API.
+    #[serde(default)]
+    pub details: serde_json::Value,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_a_full_incident() {
+        let json = r#"{
+            "id": "PT4KHLK", "type": "incident", "incident_number": 1234,
+            "title": "KubePodCrashLooping prod", "summary": "[#1234] KubePodCrashLooping prod",
+            "status": "acknowledged", "urgency": "high",
+            "html_url": "https://acme.pagerduty.com/incidents/PT4KHLK",
+            "created_at": "2026-08-20T09:00:00Z", "updated_at": "2026-08-20T09:05:00Z",
+            "last_status_change_at": "2026-08-20T09:05:00Z",
+            "service": {"id": "PIJ90N7", "type": "service_reference", "summary": "api", "html_url": "https://x"},
+            "escalation_policy": {"id": "PT20YPA", "summary": "Default"},
+            "assignments": [{"at": "2026-08-20T09:00:00Z", "assignee": {"id": "PXPGF42", "summary": "Alice"}}],
+            "acknowledgements": [{"at": "2026-08-20T09:05:00Z", "acknowledger": {"id": "PXPGF42", "summary": "Alice"}}],
+            "incident_key": "baf7cf21b1da41b4b0221008339ff357",
+            "alert_counts": {"all": 2, "triggered": 1, "resolved": 1},
+            "teams": [], "priority": null
+        }"#;
+        let i: Incident = serde_json::from_str(json).unwrap();
+        assert_eq!(i.status, IncidentStatus::Acknowledged);
+        assert_eq!(i.service.as_ref().unwrap().summary, "api");
+        assert_eq!(i.assignees(), "Alice");
+        assert_eq!(i.alert_counts.unwrap().triggered, 1);
+        assert_eq!(
+            i.last_acknowledged_at().unwrap().to_rfc3339(),
+            "2026-08-20T09:05:00+00:00"
+        );
+    }
+
+    #[test]
+    fn tolerates_a_sparse_incident() {
+        let i: Incident =
+            serde_json::from_str(r#"{"id":"P1","status":"triggered","created_at":"2026-08-20T09:00:00Z","service":null}"#)
+                .unwrap();
+        assert_eq!(i.urgency, Urgency::High);
+        assert!(i.service.is_none() && i.assignments.is_empty() && i.incident_key.is_none());
+    }
+
+    #[test]
+    fn decodes_oncalls_with_null_schedule_and_times() {
+        let json = r#"{"user":{"id":"PU1","summary":"Bob"},"schedule":null,"escalation_policy":{"id":"PE1","summary":"Ops"},
+                       "escalation_level":2,"start":null,"end":null}"#;
+        let o: OnCall = serde_json::from_str(json).unwrap();
+        assert_eq!(o.escalation_level, 2);
+        assert!(o.schedule.is_none() && o.start.is_none());
+    }
+
+    #[test]
+    fn decodes_pd_alert_details() {
+        let json = r#"{"id":"PA1","status":"triggered","alert_key":"abc","summary":"Foo",
+                       "body":{"type":"alert_body","details":{"firing":"Labels:\n - alertname = Foo","num_firing":"1"}}}"#;
+        let a: PdAlert = serde_json::from_str(json).unwrap();
+        assert_eq!(a.body.details["num_firing"], "1");
+        let bare: PdAlert = serde_json::from_str(r#"{"id":"PA2"}"#).unwrap();
+        assert!(bare.body.details.is_null());
+    }
+
+    #[test]
+    fn status_parses_from_user_input() {
+        assert_eq!(
+            "ACK".parse::<IncidentStatus>().unwrap(),
+            IncidentStatus::Acknowledged
+        );
+        assert!("open"
+            .parse::<IncidentStatus>()
+            .unwrap_err()
+            .contains("triggered"));
+    }
+}

@@ -1,0 +1,104 @@
+//! Everything that can happen to the app (`Action`) and everything it can ask the runtime to
+//! do (`Effect`). Results of effects come back as actions carrying the id and generation they
+//! were made for, so late answers to old requests are recognised and dropped.
+
+use crossterm::event::KeyEvent;
+
+use super::command::Command;
+use super::state::{FetchError, PanelFetch};
+use crate::model::alert::Alert;
+use crate::model::incident::Incident;
+use crate::model::silence::Silence;
+use crate::sources::prometheus::RangeQuery;
+
+/// A panel: its dashboard's position in the app and its position in the dashboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PanelKey {
+    pub dashboard: usize,
+    pub panel: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    Key(KeyEvent),
+    Resize { width: u16, height: u16 },
+    /// Once a second: the clock, refresh timers, relative ages.
+    Tick,
+    /// A command not from a key (tests, the command line).
+    Command(Command),
+    PanelData {
+        key: PanelKey,
+        generation: u64,
+        result: Result<PanelFetch, FetchError>,
+    },
+    /// One Alertmanager's alerts (`source` is its position in the config).
+    Alerts {
+        source: usize,
+        generation: u64,
+        result: Result<Vec<Alert>, FetchError>,
+    },
+    /// One Alertmanager's silences (fetched with its alerts).
+    Silences {
+        source: usize,
+        generation: u64,
+        result: Result<Vec<Silence>, FetchError>,
+    },
+    /// Open PagerDuty incidents.
+    Incidents {
+        generation: u64,
+        result: Result<Vec<Incident>, FetchError>,
+    },
+    /// Values for a dashboard's template variable picker.
+    LabelValues {
+        dashboard: usize,
+        variable: usize,
+        result: Result<Vec<String>, FetchError>,
+    },
+    /// The runtime switched to another context (or failed to).
+    ContextSwitched(Result<ContextInfo, String>),
+}
+
+/// What the header needs to know about a context's backends.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContextInfo {
+    pub name: String,
+    pub prometheus: bool,
+    /// A short name per Alertmanager (its host).
+    pub alertmanagers: Vec<String>,
+    pub pagerduty: bool,
+    /// Backends whose TLS verification is switched off.
+    pub insecure: Vec<String>,
+}
+
+/// A range query request for one panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelRequest {
+    pub key: PanelKey,
+    pub generation: u64,
+    /// The panel's full window; the queries may ask for only its tail.
+    pub window: crate::dashboards::plan::RangeWindow,
+    pub tail_from_ms: Option<i64>,
+    /// One per panel query, already expanded.
+    pub queries: Vec<RangeQuery>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    FetchPanel(PanelRequest),
+    /// Abort the in-flight queries of a dashboard (range changed, dashboard left).
+    CancelDashboard(usize),
+    /// Ask every Alertmanager for its alerts and silences.
+    FetchAlerts { generation: u64 },
+    /// Ask PagerDuty for the open incidents.
+    FetchIncidents { generation: u64 },
+    FetchLabelValues {
+        dashboard: usize,
+        variable: usize,
+        label: String,
+        selector: Option<String>,
+        start_ms: i64,
+        end_ms: i64,
+    },
+    SwitchContext(String),
+    Quit,
+}

@@ -1,0 +1,247 @@
+//! The one-line text inputs: the `:` command line and the `/` filter. Also the parsing and
+//! completion of `:` commands, kept apart from the app so they are tested on plain strings.
+
+use std::time::Duration;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::command::ViewKind;
+use crate::dashboards::duration::parse_duration;
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LineInput {
+    pub text: String,
+    /// Shown under the input after a failed `:` command; cleared by typing.
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputOutcome {
+    Edited,
+    Submit,
+    Cancel,
+    Complete,
+    Ignored,
+}
+
+impl LineInput {
+    pub fn with_text(text: &str) -> LineInput {
+        LineInput { text: text.to_string(), error: None }
+    }
+
+    /// Apply a key: typing, backspace, ctrl-u (clear), ctrl-w (word), enter, esc, tab.
+    pub fn handle(&mut self, key: &KeyEvent) -> InputOutcome {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let outcome = match key.code {
+            KeyCode::Enter => return InputOutcome::Submit,
+            KeyCode::Esc => return InputOutcome::Cancel,
+            KeyCode::Char('c') if ctrl => return InputOutcome::Cancel,
+            KeyCode::Tab => return InputOutcome::Complete,
+            KeyCode::Backspace => {
+                if self.text.is_empty() {
+                    // Backspace on an empty line closes it, as in vim and k9s.
+                    return InputOutcome::Cancel;
+                }
+                self.text.pop();
+                InputOutcome::Edited
+            }
+            KeyCode::Char('u') if ctrl => {
+                self.text.clear();
+                InputOutcome::Edited
+            }
+            KeyCode::Char('w') if ctrl => {
+                let trimmed = self.text.trim_end().len();
+                self.text.truncate(trimmed);
+                let cut = self.text.rfind(' ').map(|i| i + 1).unwrap_or(0);
+                self.text.truncate(cut);
+                InputOutcome::Edited
+            }
+            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+                // A filter or a name never needs more than this; pasting a novel is a mistake.
+                if self.text.chars().count() < 256 {
+                    self.text.push(c);
+                }
+                InputOutcome::Edited
+            }
+            _ => InputOutcome::Ignored,
+        };
+        self.error = None;
+        outcome
+    }
+}
+
+/// A `:` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LineCommand {
+    Dashboard(String),
+    Range(Duration),
+    Context(String),
+    Theme(String),
+    View(ViewKind),
+    Live,
+    Refresh,
+    Help,
+    Quit,
+}
+
+/// The verbs, with what they take, for completion and the help screen.
+pub const VERBS: [(&str, &str); 11] = [
+    ("dash", "NAME|N  show a dashboard"),
+    ("range", "DURATION  e.g. 15m, 6h, 7d"),
+    ("context", "NAME  switch to another context"),
+    ("theme", "NAME  switch colour theme"),
+    ("alerts", "show alerts"),
+    ("silences", "show silences"),
+    ("incidents", "show incidents"),
+    ("live", "range ends now again"),
+    ("refresh", "refresh now"),
+    ("help", "show help"),
+    ("quit", "quit oncall"),
+];
+
+pub fn parse(text: &str) -> Result<LineCommand, String> {
+    let mut words = text.split_whitespace();
+    let Some(verb) = words.next() else {
+        return Err("type a command: dash, range, context, theme, ... (tab completes)".into());
+    };
+    let arg: Vec<&str> = words.collect();
+    let one = |what: &str| -> Result<String, String> {
+        match arg.as_slice() {
+            [a] => Ok(a.to_string()),
+            [] => Err(format!("`{verb}` needs {what}")),
+            _ => Err(format!("`{verb}` takes one {what}")),
+        }
+    };
+    let none = |c: LineCommand| if arg.is_empty() { Ok(c) } else { Err(format!("`{verb}` takes no argument")) };
+    match verb {
+        "dash" | "dashboard" | "d" => one("a dashboard id or number").map(LineCommand::Dashboard),
+        "range" => {
+            let text = one("a duration such as 6h")?;
+            parse_duration(&text).map(LineCommand::Range)
+        }
+        "context" | "ctx" => one("a context name").map(LineCommand::Context),
+        "theme" => one("a theme name").map(LineCommand::Theme),
+        "alerts" => none(LineCommand::View(ViewKind::Alerts)),
+        "silences" => none(LineCommand::View(ViewKind::Silences)),
+        "incidents" => none(LineCommand::View(ViewKind::Incidents)),
+        "live" => none(LineCommand::Live),
+        "refresh" => none(LineCommand::Refresh),
+        "help" => none(LineCommand::Help),
+        "q" | "quit" => none(LineCommand::Quit),
+        other => Err(format!("unknown command `{other}`; try dash, range, context, theme (tab completes)")),
+    }
+}
+
+/// What can be completed after each verb.
+#[derive(Debug, Clone, Default)]
+pub struct Candidates {
+    pub dashboards: Vec<String>,
+    pub themes: Vec<String>,
+    pub contexts: Vec<String>,
+}
+
+pub const RANGES: [&str; 10] = ["5m", "15m", "30m", "1h", "3h", "6h", "12h", "24h", "2d", "7d"];
+
+/// The possible completions of the word being typed, as whole lines.
+pub fn completions(text: &str, c: &Candidates) -> Vec<String> {
+    let ends_with_space = text.ends_with(' ');
+    let words: Vec<&str> = text.split_whitespace().collect();
+    match (words.as_slice(), ends_with_space) {
+        ([], _) => VERBS.iter().map(|(v, _)| v.to_string()).collect(),
+        ([partial], false) => VERBS
+            .iter()
+            .map(|(v, _)| *v)
+            .filter(|v| v.starts_with(partial))
+            .map(|v| v.to_string())
+            .collect(),
+        ([verb], true) | ([verb, _], false) => {
+            let partial = if ends_with_space { "" } else { words[1] };
+            let pool: Vec<String> = match *verb {
+                "dash" | "dashboard" | "d" => c.dashboards.clone(),
+                "range" => RANGES.iter().map(|r| r.to_string()).collect(),
+                "context" | "ctx" => c.contexts.clone(),
+                "theme" => c.themes.clone(),
+                _ => Vec::new(),
+            };
+            pool.into_iter()
+                .filter(|p| p.starts_with(partial))
+                .map(|p| format!("{verb} {p}"))
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Tab: the single completion, or the longest prefix all completions share.
+pub fn complete(text: &str, c: &Candidates) -> Option<String> {
+    let options = completions(text, c);
+    let first = options.first()?;
+    if options.len() == 1 {
+        return Some(format!("{first} "));
+    }
+    let mut prefix = first.clone();
+    for o in &options[1..] {
+        let common = prefix.chars().zip(o.chars()).take_while(|(a, b)| a == b).count();
+        prefix = prefix.chars().take(common).collect();
+    }
+    (prefix.len() > text.len()).then_some(prefix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crossterm::event::KeyEventKind;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new_with_kind(code, KeyModifiers::NONE, KeyEventKind::Press)
+    }
+
+    #[test]
+    fn editing() {
+        let mut i = LineInput::default();
+        for c in "range 6h".chars() {
+            assert_eq!(i.handle(&key(KeyCode::Char(c))), InputOutcome::Edited);
+        }
+        assert_eq!(i.text, "range 6h");
+        i.handle(&key(KeyCode::Backspace));
+        assert_eq!(i.text, "range 6");
+        i.handle(&KeyEvent::new(KeyCode::Char('w'), KeyModifiers::CONTROL));
+        assert_eq!(i.text, "range ");
+        assert_eq!(i.handle(&key(KeyCode::Enter)), InputOutcome::Submit);
+        i.handle(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
+        assert_eq!(i.handle(&key(KeyCode::Backspace)), InputOutcome::Cancel);
+    }
+
+    #[test]
+    fn parses_commands_and_names_errors() {
+        assert_eq!(parse("dash trading-engine"), Ok(LineCommand::Dashboard("trading-engine".into())));
+        assert_eq!(parse("d 3"), Ok(LineCommand::Dashboard("3".into())));
+        assert_eq!(parse(" range 6h "), Ok(LineCommand::Range(Duration::from_secs(6 * 3600))));
+        assert_eq!(parse("theme light"), Ok(LineCommand::Theme("light".into())));
+        assert_eq!(parse("ctx prod"), Ok(LineCommand::Context("prod".into())));
+        assert_eq!(parse("q"), Ok(LineCommand::Quit));
+        assert!(parse("range").unwrap_err().contains("needs"));
+        assert!(parse("range 6").unwrap_err().contains("no unit"));
+        assert!(parse("dash a b").unwrap_err().contains("takes one"));
+        assert!(parse("launch").unwrap_err().contains("unknown command"));
+        assert!(parse("").is_err());
+    }
+
+    #[test]
+    fn completes_verbs_and_arguments() {
+        let c = Candidates {
+            dashboards: vec!["system-health".into(), "security".into(), "business".into()],
+            themes: vec!["dark".into(), "light".into()],
+            contexts: vec!["prod".into()],
+        };
+        assert_eq!(complete("th", &c), Some("theme ".into()));
+        assert_eq!(completions("dash s", &c), vec!["dash system-health", "dash security"]);
+        assert_eq!(complete("dash s", &c), None);
+        assert_eq!(complete("dash sy", &c), Some("dash system-health ".into()));
+        assert_eq!(complete("theme ", &c), None);
+        assert_eq!(completions("theme ", &c), vec!["theme dark", "theme light"]);
+        assert_eq!(complete("range 1", &c), None);
+        assert_eq!(completions("range 1", &c), vec!["range 15m", "range 1h", "range 12h"]);
+        assert_eq!(complete("ctx ", &c), Some("ctx prod ".into()));
+    }
+}

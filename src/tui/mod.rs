@@ -1,0 +1,17 @@
+//! `oncall watch`: the terminal UI.
+//!
+//! `app` holds the state and the one `update` function (no IO, no clock, no terminal);
+//! `runtime` runs the loop, the query workers and the effects; `view` draws the state;
+//! `widgets` are the panel drawings; `keymap` and `theme` are data loaded from TOML.
+
+pub mod command;
+pub mod keymap;
+pub mod theme;
+pub mod action;
+pub mod layout;
+pub mod state;
+pub mod time_range;
+pub mod widgets;
+pub mod app;
+pub mod input;
+pub mod view;

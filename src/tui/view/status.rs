@@ -1,0 +1,141 @@
+//! The bottom line: the command line or filter being typed, else a message, else key hints
+//! for where the user is. Hints are looked up in the keymap, so rebinding a key changes them.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Modifier;
+use ratatui::text::{Line, Span};
+
+use crate::tui::app::{App, Overlay};
+use crate::tui::command::{Command, CursorMove, Direction, SelectMove};
+use crate::tui::keymap::Mode;
+use crate::tui::widgets::width;
+
+/// A hint: the commands whose keys are shown together, and the word for them.
+type Hint = (&'static [Command], &'static str);
+
+const DASHBOARD_HINTS: &[Hint] = &[
+    (&[Command::Help], "help"),
+    (
+        &[
+            Command::Focus(Direction::Left),
+            Command::Focus(Direction::Down),
+            Command::Focus(Direction::Up),
+            Command::Focus(Direction::Right),
+        ],
+        "move",
+    ),
+    (&[Command::Fullscreen], "full"),
+    (&[Command::ZoomIn, Command::ZoomOut], "zoom"),
+    (&[Command::PanBack, Command::PanForward], "pan"),
+    (&[Command::Live], "live"),
+    (&[Command::Filter], "filter"),
+    (&[Command::CommandLine], "cmd"),
+    (&[Command::Variables], "vars"),
+    (&[Command::Refresh], "refresh"),
+    (&[Command::NextView], "next"),
+    (&[Command::Quit], "quit"),
+];
+
+const FULLSCREEN_HINTS: &[Hint] = &[
+    (&[Command::Cursor(CursorMove::Left(1)), Command::Cursor(CursorMove::Right(1))], "cursor"),
+    (&[Command::Cursor(CursorMove::Left(10)), Command::Cursor(CursorMove::Right(10))], "×10"),
+    (&[Command::ZoomIn, Command::ZoomOut], "zoom"),
+    (&[Command::PanBack, Command::PanForward], "pan"),
+    (&[Command::Live], "live"),
+    (&[Command::Close], "back"),
+    (&[Command::Help], "help"),
+    (&[Command::Quit], "quit"),
+];
+
+const LIST_HINTS: &[Hint] = &[
+    (&[Command::Select(SelectMove::Down), Command::Select(SelectMove::Up)], "move"),
+    (&[Command::Filter], "filter"),
+    (&[Command::NextView], "next"),
+    (&[Command::CommandLine], "cmd"),
+    (&[Command::Refresh], "refresh"),
+    (&[Command::Help], "help"),
+    (&[Command::Quit], "quit"),
+];
+
+const PICKER_HINTS: &[Hint] = &[
+    (&[Command::Select(SelectMove::Down), Command::Select(SelectMove::Up)], "move"),
+    (&[Command::Choose], "choose"),
+    (&[Command::Close], "back"),
+];
+
+const HELP_HINTS: &[Hint] = &[
+    (&[Command::Select(SelectMove::Down), Command::Select(SelectMove::Up)], "scroll"),
+    (&[Command::Close], "close"),
+];
+
+/// The hints of a mode as (keys, word) pairs, skipping commands with no key bound.
+pub fn hints(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
+    let list = match mode {
+        Mode::Dashboard | Mode::Global => DASHBOARD_HINTS,
+        Mode::Fullscreen => FULLSCREEN_HINTS,
+        Mode::List => LIST_HINTS,
+        Mode::Picker => PICKER_HINTS,
+        Mode::Help => HELP_HINTS,
+    };
+    let has_variables = app.active().is_some_and(|d| !d.def.variables.is_empty());
+    list.iter()
+        .filter(|(commands, _)| has_variables || !commands.contains(&Command::Variables))
+        .filter_map(|(commands, word)| {
+            let keys: Vec<String> = commands
+                .iter()
+                .filter_map(|c| app.keymap.keys_for(mode, *c).first().map(|k| k.to_string()))
+                .collect();
+            if keys.is_empty() {
+                return None;
+            }
+            let joined = if keys.iter().all(|k| k.chars().count() == 1) { keys.concat() } else { keys.join("/") };
+            Some((joined, *word))
+        })
+        .collect()
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let t = &app.theme;
+    buf.set_style(area, t.header);
+    let line = match &app.overlay {
+        Some(Overlay::CommandLine(input)) => Line::from(vec![
+            Span::styled(":", t.accent),
+            Span::styled(crate::sanitize::one_line(&input.text), t.text),
+            Span::styled("█", t.accent),
+        ]),
+        Some(Overlay::Filter(input)) => Line::from(vec![
+            Span::styled("/", t.accent),
+            Span::styled(crate::sanitize::one_line(&input.text), t.text),
+            Span::styled("█", t.accent),
+            Span::styled("  enter keeps, esc clears", t.muted),
+        ]),
+        _ => match &app.message {
+            Some(m) => Line::from(Span::styled(
+                format!(" {}", crate::sanitize::one_line(&m.text)),
+                if m.error { t.critical } else { t.accent },
+            )),
+            None => hint_line(app, area.width),
+        },
+    };
+    buf.set_line(area.x, area.y, &line, area.width);
+}
+
+fn hint_line(app: &App, max: u16) -> Line<'static> {
+    let t = &app.theme;
+    let mut spans = vec![Span::raw(" ")];
+    let mut used = 1usize;
+    for (keys, word) in hints(app, app.mode()) {
+        let w = width(&keys) + 1 + width(word) + 2;
+        if used + w > usize::from(max) {
+            break;
+        }
+        spans.push(Span::styled(keys, t.key_hint.add_modifier(Modifier::BOLD)));
+        spans.push(Span::styled(format!(" {word}  "), t.muted));
+        used += w;
+    }
+    Line::from(spans)
+}
