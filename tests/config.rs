@@ -22,7 +22,9 @@ struct Fixture {
 
 /// Copy `tests/<dir>` to a temp dir and read each `.toml` fixture's header.
 fn fixtures(dir: &str) -> (tempfile::TempDir, Vec<Fixture>) {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests").join(dir);
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests")
+        .join(dir);
     let tmp = tempfile::tempdir().unwrap();
     copy_dir(&src, tmp.path());
     let mut out = Vec::new();
@@ -43,7 +45,8 @@ fn fixtures(dir: &str) -> (tempfile::TempDir, Vec<Fixture>) {
         let mut mode = 0o600;
         for line in text.lines().filter_map(|l| l.strip_prefix("# ")) {
             if let Some(e) = line.strip_prefix("expect: ") {
-                f.expect.push(e.replace("{file}", &path.display().to_string()));
+                f.expect
+                    .push(e.replace("{file}", &path.display().to_string()));
             } else if let Some(m) = line.strip_prefix("mode: ") {
                 mode = u32::from_str_radix(m.trim(), 8).unwrap();
             } else if let Some(kv) = line.strip_prefix("env: ") {
@@ -97,7 +100,8 @@ fn inline_secrets(path: &Path) -> Vec<String> {
             toml::Value::Table(t) => t.iter().for_each(|(k, v)| walk(v, k, out)),
             toml::Value::Array(a) => a.iter().for_each(|v| walk(v, key, out)),
             toml::Value::String(s) => {
-                let secret_key = matches!(key, "password" | "bearer_token" | "token" | "Authorization");
+                let secret_key =
+                    matches!(key, "password" | "bearer_token" | "token" | "Authorization");
                 if secret_key {
                     out.push(s.clone());
                 }
@@ -119,7 +123,11 @@ fn every_valid_config_loads_and_never_shows_its_secrets() {
     let (dir, list) = fixtures("valid_configs");
     assert!(list.len() >= 6, "fixtures found: {}", list.len());
     for f in &list {
-        assert!(f.expect.is_empty(), "{}: a valid config expects no error", f.path.display());
+        assert!(
+            f.expect.is_empty(),
+            "{}: a valid config expects no error",
+            f.path.display()
+        );
         let settings = load(f, dir.path()).unwrap_or_else(|e| panic!("{}: {e}", f.path.display()));
         let shown = format!(
             "{}\n{}\n{settings:?}",
@@ -127,7 +135,11 @@ fn every_valid_config_loads_and_never_shows_its_secrets() {
             show::effective(&settings)
         );
         for secret in inline_secrets(&f.path) {
-            assert!(!shown.contains(&secret), "{}: `{secret}` was shown:\n{shown}", f.path.display());
+            assert!(
+                !shown.contains(&secret),
+                "{}: `{secret}` was shown:\n{shown}",
+                f.path.display()
+            );
         }
     }
 }
@@ -178,13 +190,20 @@ fn the_full_config_means_what_it_says() {
     assert_eq!(p.max_body_bytes, 128 << 20);
     assert_eq!(p.headers[0].0, "X-Scope-OrgID");
     assert!(p.tls.ca_file.as_ref().unwrap().ends_with("files/ca.pem"));
-    assert!(matches!(&p.auth, Auth::Basic { username, password } if username == "oncall" && password.expose() == "prometheus-password-from-file"));
+    assert!(
+        matches!(&p.auth, Auth::Basic { username, password } if username == "oncall" && password.expose() == "prometheus-password-from-file")
+    );
     assert!(p.proxy.is_some());
     assert_eq!(s.alertmanagers.len(), 2);
-    assert!(matches!(&s.alertmanagers[1].auth, Auth::Bearer(t) if t.expose() == "alertmanager-bearer-from-file"));
+    assert!(
+        matches!(&s.alertmanagers[1].auth, Auth::Bearer(t) if t.expose() == "alertmanager-bearer-from-file")
+    );
     assert_eq!(s.insecure.len(), 2, "{:?}", s.insecure);
     let pd = s.pagerduty.as_ref().unwrap();
-    assert_eq!(pd.endpoint_without_token.base_url.as_str(), "https://api.eu.pagerduty.com/");
+    assert_eq!(
+        pd.endpoint_without_token.base_url.as_str(),
+        "https://api.eu.pagerduty.com/"
+    );
     assert_eq!(pd.from.as_deref(), Some("alice@example.com"));
     assert!(matches!(&pd.token, TokenSource::File { path } if path.ends_with("files/pd-token")));
 }
@@ -203,9 +222,15 @@ fn the_example_written_by_config_init_loads() {
     )
     .unwrap();
     assert_eq!(s.context, "prod");
-    assert_eq!(s.prometheus.unwrap().base_url.as_str(), "http://localhost:9090/");
+    assert_eq!(
+        s.prometheus.unwrap().base_url.as_str(),
+        "http://localhost:9090/"
+    );
     assert_eq!(s.alertmanagers.len(), 1);
-    assert!(matches!(s.pagerduty.unwrap().token, TokenSource::Keyring { .. }));
+    assert!(matches!(
+        s.pagerduty.unwrap().token,
+        TokenSource::Keyring { .. }
+    ));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -224,7 +249,11 @@ fn oncall(home: &Path, args: &[&str], env: &[(&str, &str)], input: &str) -> Run 
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_oncall"));
     cmd.args(args);
     for (k, _) in std::env::vars() {
-        if k.starts_with("ONCALL_") || k.starts_with("XDG_") || k.starts_with("DBUS_") || k == "DISPLAY" {
+        if k.starts_with("ONCALL_")
+            || k.starts_with("XDG_")
+            || k.starts_with("DBUS_")
+            || k == "DISPLAY"
+        {
             cmd.env_remove(k);
         }
     }
@@ -236,7 +265,12 @@ fn oncall(home: &Path, args: &[&str], env: &[(&str, &str)], input: &str) -> Run 
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     let mut child = cmd.spawn().unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
@@ -258,12 +292,19 @@ fn config_init_writes_a_private_file_and_never_overwrites_it_silently() {
     std::fs::write(&path, "# mine\n").unwrap();
     let again = oncall(home.path(), &["config", "init"], &[], "");
     assert_eq!(again.code, 2);
-    assert!(again.stderr.contains("already exists") && again.stderr.contains("--force"), "{}", again.stderr);
+    assert!(
+        again.stderr.contains("already exists") && again.stderr.contains("--force"),
+        "{}",
+        again.stderr
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "# mine\n");
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
     let forced = oncall(home.path(), &["config", "init", "--force"], &[], "");
     assert_eq!(forced.code, 0, "{}", forced.stderr);
-    assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+    assert_eq!(
+        std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), config::EXAMPLE);
 }
 
@@ -272,7 +313,13 @@ fn config_path_says_where_and_whether() {
     let home = tempfile::tempdir().unwrap();
     let run = oncall(home.path(), &["config", "path"], &[], "");
     assert_eq!(run.code, 0);
-    assert_eq!(run.stdout.trim(), home.path().join(".config/oncall/config.toml").display().to_string());
+    assert_eq!(
+        run.stdout.trim(),
+        home.path()
+            .join(".config/oncall/config.toml")
+            .display()
+            .to_string()
+    );
     assert!(run.stderr.contains("oncall config init"), "{}", run.stderr);
     let other = home.path().join("elsewhere.toml");
     let run = oncall(
@@ -290,17 +337,37 @@ fn config_path_says_where_and_whether() {
 #[test]
 fn config_show_redacts_secrets_and_names_their_sources() {
     let (dir, list) = fixtures("valid_configs");
-    let f = list.iter().find(|f| f.path.ends_with("inline_secrets_private.toml")).unwrap();
+    let f = list
+        .iter()
+        .find(|f| f.path.ends_with("inline_secrets_private.toml"))
+        .unwrap();
     let config_arg = f.path.to_str().unwrap();
     for format in ["table", "json"] {
-        let run = oncall(dir.path(), &["--config", config_arg, "config", "show", "-o", format], &[], "");
+        let run = oncall(
+            dir.path(),
+            &["--config", config_arg, "config", "show", "-o", format],
+            &[],
+            "",
+        );
         assert_eq!(run.code, 0, "{}", run.stderr);
         for secret in inline_secrets(&f.path) {
-            assert!(!run.stdout.contains(&secret), "{format}: `{secret}` shown:\n{}", run.stdout);
+            assert!(
+                !run.stdout.contains(&secret),
+                "{format}: `{secret}` shown:\n{}",
+                run.stdout
+            );
         }
         assert!(run.stdout.contains("<redacted>"), "{}", run.stdout);
-        assert!(run.stdout.contains("token in the config file"), "{}", run.stdout);
-        assert!(run.stdout.contains("tenant"), "non-secret headers stay visible:\n{}", run.stdout);
+        assert!(
+            run.stdout.contains("token in the config file"),
+            "{}",
+            run.stdout
+        );
+        assert!(
+            run.stdout.contains("tenant"),
+            "non-secret headers stay visible:\n{}",
+            run.stdout
+        );
     }
     let run = oncall(
         dir.path(),
@@ -308,21 +375,50 @@ fn config_show_redacts_secrets_and_names_their_sources() {
         &[("ONCALL_PAGERDUTY_TOKEN", "env-token-never-shown")],
         "",
     );
-    assert!(run.stdout.contains("environment variable ONCALL_PAGERDUTY_TOKEN"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("environment variable ONCALL_PAGERDUTY_TOKEN"),
+        "{}",
+        run.stdout
+    );
     assert!(!run.stdout.contains("env-token-never-shown"));
 }
 
 #[test]
 fn a_bad_config_is_exit_2_with_file_line_and_key() {
     let (dir, list) = fixtures("invalid_configs");
-    let f = list.iter().find(|f| f.path.ends_with("unknown_context_key.toml")).unwrap();
-    let run = oncall(dir.path(), &["--config", f.path.to_str().unwrap(), "alerts"], &[], "");
+    let f = list
+        .iter()
+        .find(|f| f.path.ends_with("unknown_context_key.toml"))
+        .unwrap();
+    let run = oncall(
+        dir.path(),
+        &["--config", f.path.to_str().unwrap(), "alerts"],
+        &[],
+        "",
+    );
     assert_eq!(run.code, 2);
     assert!(run.stderr.starts_with("oncall: "), "{}", run.stderr);
-    assert!(run.stderr.contains(&format!("{}:5:1: unknown key `promethues`", f.path.display())), "{}", run.stderr);
-    let run = oncall(dir.path(), &["--context", "nope", "alerts"], &[("ONCALL_ALERTMANAGER_URL", "http://127.0.0.1:1")], "");
+    assert!(
+        run.stderr.contains(&format!(
+            "{}:5:1: unknown key `promethues`",
+            f.path.display()
+        )),
+        "{}",
+        run.stderr
+    );
+    let run = oncall(
+        dir.path(),
+        &["--context", "nope", "alerts"],
+        &[("ONCALL_ALERTMANAGER_URL", "http://127.0.0.1:1")],
+        "",
+    );
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no config file was read"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no config file was read"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -337,10 +433,22 @@ fn login_without_a_keyring_says_so_and_names_the_other_sources() {
         &[("XDG_RUNTIME_DIR", runtime.path().to_str().unwrap())],
         "token-typed-on-stdin\n",
     );
-    assert_eq!(run.code, 2, "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(
+        run.code, 2,
+        "stdout: {}\nstderr: {}",
+        run.stdout, run.stderr
+    );
     let msg = run.stderr;
-    assert!(msg.starts_with("oncall: no keyring service is reachable on this host"), "{msg}");
-    for source in ["ONCALL_PAGERDUTY_TOKEN", "token_file", "token_command", "[contexts.default.pagerduty]"] {
+    assert!(
+        msg.starts_with("oncall: no keyring service is reachable on this host"),
+        "{msg}"
+    );
+    for source in [
+        "ONCALL_PAGERDUTY_TOKEN",
+        "token_file",
+        "token_command",
+        "[contexts.default.pagerduty]",
+    ] {
         assert!(msg.contains(source), "names {source}: {msg}");
     }
     assert!(!msg.contains("token-typed-on-stdin"));
@@ -352,8 +460,16 @@ fn completions_and_man_page_come_from_the_same_definitions() {
     let home = tempfile::tempdir().unwrap();
     let bash = oncall(home.path(), &["completions", "bash"], &[], "");
     assert_eq!(bash.code, 0);
-    assert!(bash.stdout.contains("silence") && bash.stdout.contains("--context"), "{}", bash.stdout);
+    assert!(
+        bash.stdout.contains("silence") && bash.stdout.contains("--context"),
+        "{}",
+        bash.stdout
+    );
     let man = oncall(home.path(), &["man"], &[], "");
     assert_eq!(man.code, 0);
-    assert!(man.stdout.contains(".TH oncall"), "{}", &man.stdout[..man.stdout.len().min(300)]);
+    assert!(
+        man.stdout.contains(".TH oncall"),
+        "{}",
+        &man.stdout[..man.stdout.len().min(300)]
+    );
 }

@@ -403,3 +403,19 @@ fn alerts_flow_from_prometheus_rules_into_alertmanager() {
         .unwrap()
         .contains(&prom.url().replace("http://127.0.0.1", "")));
 }
+
+#[test]
+#[should_panic(expected = "unknown long flag")]
+fn harness_reports_a_server_that_fails_to_start_with_its_stderr() {
+    let bin = harness::process::require_binary("prometheus");
+    let dir = tempfile::tempdir().unwrap();
+    harness::process::ServerProcess::start("prometheus", &bin, dir, |_, _| {
+        vec!["--no-such-flag".to_string()]
+    });
+}
+
+#[test]
+#[should_panic(expected = "apt-get install -y prometheus prometheus-alertmanager")]
+fn harness_fails_with_the_install_hint_when_a_server_is_missing() {
+    harness::process::require_binary("prometheus-that-is-not-installed");
+}

@@ -8,7 +8,9 @@ use std::collections::{BTreeMap, HashMap};
 use futures::future::join_all;
 
 use crate::model::{Alert, Matcher, Silence};
-use crate::sources::alertmanager::{AlertQuery, AlertmanagerClient, AmStatus, ClusterState, ClusterStatus};
+use crate::sources::alertmanager::{
+    AlertQuery, AlertmanagerClient, AmStatus, ClusterState, ClusterStatus,
+};
 use crate::sources::transport::redact_url;
 use crate::sources::{Endpoint, SourceError};
 
@@ -91,7 +93,8 @@ impl Fleet {
 
     /// Alerts from every member, one entry per fingerprint, in fingerprint order.
     pub async fn alerts(&self, q: &AlertQuery) -> Result<Gathered<MergedAlert>, SourceError> {
-        let (answers, failures) = self.split(join_all(self.members.iter().map(|c| c.alerts(q))).await)?;
+        let (answers, failures) =
+            self.split(join_all(self.members.iter().map(|c| c.alerts(q))).await)?;
         Ok(Gathered {
             items: merge_alerts(answers.into_iter().map(|(_, a)| a).collect()),
             failures,
@@ -100,7 +103,8 @@ impl Fleet {
 
     /// Silences from every member (all of them, expired included), one entry per ID.
     pub async fn silences(&self, filter: &[Matcher]) -> Result<Gathered<Silence>, SourceError> {
-        let (answers, failures) = self.split(join_all(self.members.iter().map(|c| c.silences(filter))).await)?;
+        let (answers, failures) =
+            self.split(join_all(self.members.iter().map(|c| c.silences(filter))).await)?;
         Ok(Gathered {
             items: merge_silences(answers.into_iter().map(|(_, s)| s).collect()),
             failures,
@@ -109,14 +113,24 @@ impl Fleet {
 
     /// The HA clusters among the members. Members whose status could not be read are left
     /// out and reported, since their cluster cannot be known.
-    pub async fn clusters(&self) -> Result<(Vec<Cluster>, Vec<(String, SourceError)>), SourceError> {
-        let (statuses, failures) = self.split(join_all(self.members.iter().map(|c| c.status())).await)?;
+    pub async fn clusters(
+        &self,
+    ) -> Result<(Vec<Cluster>, Vec<(String, SourceError)>), SourceError> {
+        let (statuses, failures) =
+            self.split(join_all(self.members.iter().map(|c| c.status())).await)?;
         let known: Vec<(usize, AmStatus)> = statuses;
-        let groups = group_clusters(&known.iter().map(|(_, s)| s.cluster.clone()).collect::<Vec<_>>());
+        let groups = group_clusters(
+            &known
+                .iter()
+                .map(|(_, s)| s.cluster.clone())
+                .collect::<Vec<_>>(),
+        );
         let clusters = groups
             .into_iter()
             .map(|g| Cluster {
-                settling: g.iter().any(|&k| known[k].1.cluster.status == ClusterState::Settling),
+                settling: g
+                    .iter()
+                    .any(|&k| known[k].1.cluster.status == ClusterState::Settling),
                 members: g.into_iter().map(|k| known[k].0).collect(),
             })
             .collect();
@@ -188,7 +202,10 @@ pub fn merge_silences(per_member: Vec<Vec<Silence>>) -> Vec<Silence> {
             }
         }
     }
-    order.into_iter().filter_map(|id| by_id.remove(&id)).collect()
+    order
+        .into_iter()
+        .filter_map(|id| by_id.remove(&id))
+        .collect()
 }
 
 /// Group members into clusters: two members are in one cluster when either lists the other
@@ -260,7 +277,10 @@ mod tests {
             status("B", &["B", "A"]),
             status("C", &["C"]),
         ];
-        assert_eq!(group_clusters(&statuses), vec![vec![0, 2], vec![1], vec![3]]);
+        assert_eq!(
+            group_clusters(&statuses),
+            vec![vec![0, 2], vec![1], vec![3]]
+        );
     }
 
     #[test]
@@ -282,7 +302,10 @@ mod tests {
     #[test]
     fn alerts_merge_by_fingerprint_and_count_where_seen() {
         let merged = merge_alerts(vec![vec![alert("b"), alert("a")], vec![alert("a")], vec![]]);
-        let got: Vec<(&str, usize)> = merged.iter().map(|m| (m.alert.fingerprint.as_str(), m.seen_on)).collect();
+        let got: Vec<(&str, usize)> = merged
+            .iter()
+            .map(|m| (m.alert.fingerprint.as_str(), m.seen_on))
+            .collect();
         assert_eq!(got, [("a", 2), ("b", 1)]);
     }
 
@@ -297,7 +320,10 @@ mod tests {
             .unwrap()
         };
         let merged = merge_silences(vec![
-            vec![s("1", "2026-08-20T10:00:00Z", "old"), s("2", "2026-08-20T10:00:00Z", "two")],
+            vec![
+                s("1", "2026-08-20T10:00:00Z", "old"),
+                s("2", "2026-08-20T10:00:00Z", "two"),
+            ],
             vec![s("1", "2026-08-20T10:05:00Z", "new")],
         ]);
         assert_eq!(merged.len(), 2);

@@ -10,9 +10,11 @@ use crate::sources::alertmanager::AlertQuery;
 use crate::sources::SourceError;
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Matchers use amtool's syntax: alertname=Foo, severity=~\"crit.*\", job!=x, \
+#[command(
+    after_help = "Matchers use amtool's syntax: alertname=Foo, severity=~\"crit.*\", job!=x, \
 instance!~\"a|b\"; a bare first word is the alert name. Several matchers must all match.\n\
--o json prints the alerts as Alertmanager returns them (one per fingerprint), as one array.")]
+-o json prints the alerts as Alertmanager returns them (one per fingerprint), as one array."
+)]
 pub struct Args {
     /// Label matchers; a bare first word is the alert name.
     #[arg(value_name = "MATCHER")]
@@ -53,11 +55,28 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         format => {
             let mut alerts = gathered.items;
             sort_for_people(&mut alerts);
-            let keys: Vec<&str> = settings.runbook_annotation_keys.iter().map(String::as_str).collect();
-            let table = table(&alerts, format == OutputFormat::Wide, fleet.len(), Utc::now(), &keys);
+            let keys: Vec<&str> = settings
+                .runbook_annotation_keys
+                .iter()
+                .map(String::as_str)
+                .collect();
+            let table = table(
+                &alerts,
+                format == OutputFormat::Wide,
+                fleet.len(),
+                Utc::now(),
+                &keys,
+            );
             output::print(&table.render(output::table_width(format)))?;
             if alerts.is_empty() {
-                eprintln!("no alerts{}", if args.matchers.is_empty() { "" } else { " match" });
+                eprintln!(
+                    "no alerts{}",
+                    if args.matchers.is_empty() {
+                        ""
+                    } else {
+                        " match"
+                    }
+                );
             }
         }
     }
@@ -66,7 +85,11 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
 
 /// Warn about each Alertmanager that did not answer; any is a failure (exit 1), since the
 /// list printed may lack its alerts.
-pub fn partial_failure(failures: &[(String, SourceError)], members: usize, what: &str) -> Result<(), CliError> {
+pub fn partial_failure(
+    failures: &[(String, SourceError)],
+    members: usize,
+    what: &str,
+) -> Result<(), CliError> {
     for (_, e) in failures {
         eprintln!("oncall: warning: {e}");
     }
@@ -103,7 +126,16 @@ pub fn severity_rank(severity: Option<&str>) -> u8 {
 
 /// Labels that tell alerts of one name apart, in the order shown.
 const KEY_LABELS: &[&str] = &[
-    "cluster", "env", "namespace", "service", "job", "instance", "pod", "deployment", "node", "container",
+    "cluster",
+    "env",
+    "namespace",
+    "service",
+    "job",
+    "instance",
+    "pod",
+    "deployment",
+    "node",
+    "container",
 ];
 
 /// `namespace=prod pod=api-1 +2`: the key labels (all labels when `wide`), never alertname
@@ -154,7 +186,13 @@ pub fn state(m: &MergedAlert, members: usize) -> String {
     }
 }
 
-pub fn table(alerts: &[MergedAlert], wide: bool, members: usize, now: DateTime<Utc>, runbook_keys: &[&str]) -> Table {
+pub fn table(
+    alerts: &[MergedAlert],
+    wide: bool,
+    members: usize,
+    now: DateTime<Utc>,
+    runbook_keys: &[&str],
+) -> Table {
     let mut t = Table::new(vec![
         Column::fixed("SEVERITY"),
         Column::flexible("ALERTNAME", 12),
@@ -198,10 +236,26 @@ mod tests {
     #[test]
     fn most_severe_first_then_newest() {
         let mut alerts = vec![
-            alert(serde_json::json!({"alertname": "A", "severity": "warning"}), "2026-08-20T10:00:00Z", false),
-            alert(serde_json::json!({"alertname": "B", "severity": "critical"}), "2026-08-20T09:00:00Z", false),
-            alert(serde_json::json!({"alertname": "C", "severity": "critical"}), "2026-08-20T11:00:00Z", false),
-            alert(serde_json::json!({"alertname": "D"}), "2026-08-20T12:00:00Z", false),
+            alert(
+                serde_json::json!({"alertname": "A", "severity": "warning"}),
+                "2026-08-20T10:00:00Z",
+                false,
+            ),
+            alert(
+                serde_json::json!({"alertname": "B", "severity": "critical"}),
+                "2026-08-20T09:00:00Z",
+                false,
+            ),
+            alert(
+                serde_json::json!({"alertname": "C", "severity": "critical"}),
+                "2026-08-20T11:00:00Z",
+                false,
+            ),
+            alert(
+                serde_json::json!({"alertname": "D"}),
+                "2026-08-20T12:00:00Z",
+                false,
+            ),
         ];
         sort_for_people(&mut alerts);
         let names: Vec<&str> = alerts.iter().map(|m| m.alert.alertname()).collect();
@@ -215,17 +269,30 @@ mod tests {
             "2026-08-20T10:00:00Z",
             false,
         );
-        assert_eq!(label_summary(&a.alert, false), "namespace=prod pod=api-1 +2");
-        assert_eq!(label_summary(&a.alert, true), "namespace=prod pod=api-1 uid=9 zone=a");
+        assert_eq!(
+            label_summary(&a.alert, false),
+            "namespace=prod pod=api-1 +2"
+        );
+        assert_eq!(
+            label_summary(&a.alert, true),
+            "namespace=prod pod=api-1 uid=9 zone=a"
+        );
     }
 
     #[test]
     fn table_row_has_every_column_and_state() {
         let now: DateTime<Utc> = "2026-08-20T12:00:00Z".parse().unwrap();
-        let mut m = alert(serde_json::json!({"alertname": "X", "severity": "critical"}), "2026-08-20T10:00:00Z", true);
+        let mut m = alert(
+            serde_json::json!({"alertname": "X", "severity": "critical"}),
+            "2026-08-20T10:00:00Z",
+            true,
+        );
         let out = table(std::slice::from_ref(&m), false, 1, now, &[]).render(None);
         assert!(out.contains("critical  X"), "{out}");
-        assert!(out.contains("2h00m  it broke  silenced  https://rb/x"), "{out}");
+        assert!(
+            out.contains("2h00m  it broke  silenced  https://rb/x"),
+            "{out}"
+        );
         m.alert.status.silenced_by.clear();
         m.alert.status.state = AlertState::Active;
         assert_eq!(state(&m, 2), "firing (1/2 AMs)");

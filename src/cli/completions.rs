@@ -3,10 +3,12 @@
 
 use clap::CommandFactory;
 
-use super::{finish, CliError, Cli, Globals};
+use super::{finish, Cli, CliError, Globals};
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "For example: oncall completions bash > ~/.local/share/bash-completion/completions/oncall")]
+#[command(
+    after_help = "For example: oncall completions bash > ~/.local/share/bash-completion/completions/oncall"
+)]
 pub struct Args {
     /// The shell to write completions for.
     #[arg(value_enum)]

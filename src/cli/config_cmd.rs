@@ -75,7 +75,9 @@ fn path(globals: &Globals) -> Result<(), CliError> {
             if exists {
                 eprintln!("({named_by}; the file exists)");
             } else {
-                eprintln!("({named_by}; no file there yet: `oncall config init` writes an example)");
+                eprintln!(
+                    "({named_by}; no file there yet: `oncall config init` writes an example)"
+                );
             }
             output::print(&format!("{}\n", path.display()))
         }

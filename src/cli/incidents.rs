@@ -17,13 +17,20 @@ pub struct ListArgs {
     #[arg(long)]
     pub mine: bool,
     /// Statuses to list, comma-separated: triggered, acknowledged, resolved.
-    #[arg(long, value_delimiter = ',', default_value = "triggered,acknowledged", value_name = "STATUS,...")]
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "triggered,acknowledged",
+        value_name = "STATUS,..."
+    )]
     pub status: Vec<IncidentStatus>,
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Give `-` to read incident IDs (whitespace-separated) from stdin, e.g.\n  \
-oncall incidents --mine -o json | jq -r '.[].id' | oncall ack -")]
+#[command(
+    after_help = "Give `-` to read incident IDs (whitespace-separated) from stdin, e.g.\n  \
+oncall incidents --mine -o json | jq -r '.[].id' | oncall ack -"
+)]
 pub struct ChangeArgs {
     /// Incident IDs (e.g. PT4KHLK), or `-` to read them from stdin.
     #[arg(value_name = "INCIDENT", required = true)]
@@ -114,8 +121,15 @@ pub fn table(incidents: &[Incident], now: DateTime<Utc>) -> Table {
             i.id.clone(),
             i.status.to_string(),
             i.urgency.to_string(),
-            if i.title.is_empty() { i.summary.clone() } else { i.title.clone() },
-            i.service.as_ref().map(|s| s.summary.clone()).unwrap_or_default(),
+            if i.title.is_empty() {
+                i.summary.clone()
+            } else {
+                i.title.clone()
+            },
+            i.service
+                .as_ref()
+                .map(|s| s.summary.clone())
+                .unwrap_or_default(),
             i.assignees(),
             output::age(now - i.created_at),
         ]);
@@ -127,12 +141,21 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
     let ids = incident_ids(&args.ids)?;
     let session = globals.session().await?;
     let client = client(&session.settings).await?;
-    let verb = if to == IncidentStatus::Resolved { "resolve" } else { "acknowledge" };
+    let verb = if to == IncidentStatus::Resolved {
+        "resolve"
+    } else {
+        "acknowledge"
+    };
     // Acks are undone by PagerDuty itself after a while; resolving closes the incident.
     if to == IncidentStatus::Resolved {
         confirmed(
             args.yes,
-            &format!("Resolve {} incident{} ({})?", ids.len(), if ids.len() == 1 { "" } else { "s" }, ids.join(", ")),
+            &format!(
+                "Resolve {} incident{} ({})?",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" },
+                ids.join(", ")
+            ),
         )?;
     }
     let outcome = if to == IncidentStatus::Resolved {
@@ -179,12 +202,14 @@ fn incident_ids(args: &[String]) -> Result<Vec<String>, CliError> {
     for arg in args {
         if arg == "-" {
             if interactive() {
-                return Err(CliError::Usage("`-` reads incident IDs from stdin, but stdin is a terminal".into()));
+                return Err(CliError::Usage(
+                    "`-` reads incident IDs from stdin, but stdin is a terminal".into(),
+                ));
             }
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| CliError::Usage(format!("cannot read incident IDs from stdin: {e}")))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                CliError::Usage(format!("cannot read incident IDs from stdin: {e}"))
+            })?;
             ids.extend(text.split_whitespace().map(str::to_string));
         } else {
             ids.push(arg.trim().to_string());
@@ -227,13 +252,23 @@ mod tests {
     #[test]
     fn table_shows_title_service_and_assignee() {
         let now: DateTime<Utc> = "2026-08-20T12:00:00Z".parse().unwrap();
-        let out = table(&[incident("P1", "triggered", "high", "2026-08-20T11:00:00Z")], now).render(None);
-        assert!(out.contains("7  P1  triggered  high     t P1   api      Ada       1h00m"), "{out}");
+        let out = table(
+            &[incident("P1", "triggered", "high", "2026-08-20T11:00:00Z")],
+            now,
+        )
+        .render(None);
+        assert!(
+            out.contains("7  P1  triggered  high     t P1   api      Ada       1h00m"),
+            "{out}"
+        );
     }
 
     #[test]
     fn ids_are_deduplicated_and_required() {
-        assert_eq!(incident_ids(&["P1".into(), "P2".into(), "P1".into()]).unwrap(), ["P1", "P2"]);
+        assert_eq!(
+            incident_ids(&["P1".into(), "P2".into(), "P1".into()]).unwrap(),
+            ["P1", "P2"]
+        );
         assert!(incident_ids(&[" ".into()]).is_err());
     }
 

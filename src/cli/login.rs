@@ -22,9 +22,11 @@ pub struct Args {
 #[derive(Debug, Subcommand)]
 pub enum LoginTarget {
     /// Store the PagerDuty API token of the context in the OS keyring.
-    #[command(after_help = "The token is read without echo from the terminal, or as the first line of stdin \
+    #[command(
+        after_help = "The token is read without echo from the terminal, or as the first line of stdin \
 when stdin is not a terminal. It is never accepted as a flag.\n\
-Without a keyring (over SSH, on servers) use ONCALL_PAGERDUTY_TOKEN, token_file or token_command instead.")]
+Without a keyring (over SSH, on servers) use ONCALL_PAGERDUTY_TOKEN, token_file or token_command instead."
+    )]
     Pagerduty(PagerDutyArgs),
 }
 
@@ -43,7 +45,9 @@ pub fn run(globals: &Globals, args: Args) -> i32 {
 
 async fn pagerduty(globals: &Globals, args: PagerDutyArgs) -> Result<(), CliError> {
     if globals.demo {
-        return Err(CliError::Usage("--demo has its own PagerDuty token; there is nothing to log in to".into()));
+        return Err(CliError::Usage(
+            "--demo has its own PagerDuty token; there is nothing to log in to".into(),
+        ));
     }
     let settings = config::load(&globals.load_options())?;
     let context = settings.context.clone();
@@ -90,8 +94,10 @@ async fn pagerduty(globals: &Globals, args: PagerDutyArgs) -> Result<(), CliErro
 /// The token, from the terminal without echo, or from the first line of stdin in scripts.
 fn read_token(context: &str) -> Result<Secret, CliError> {
     let raw = if interactive() {
-        rpassword::prompt_password(format!("PagerDuty API token for context `{context}` (not echoed): "))
-            .map_err(|e| CliError::Usage(format!("cannot read the token from the terminal: {e}")))?
+        rpassword::prompt_password(format!(
+            "PagerDuty API token for context `{context}` (not echoed): "
+        ))
+        .map_err(|e| CliError::Usage(format!("cannot read the token from the terminal: {e}")))?
     } else {
         let mut line = String::new();
         std::io::stdin()
@@ -103,11 +109,14 @@ fn read_token(context: &str) -> Result<Secret, CliError> {
     let token = raw.trim();
     if token.is_empty() {
         return Err(CliError::Usage(
-            "no token given: type it at the prompt, or pipe it in on stdin (never as a flag)".into(),
+            "no token given: type it at the prompt, or pipe it in on stdin (never as a flag)"
+                .into(),
         ));
     }
     if token.chars().any(char::is_whitespace) {
-        return Err(CliError::Usage("the token contains spaces; paste only the token itself".into()));
+        return Err(CliError::Usage(
+            "the token contains spaces; paste only the token itself".into(),
+        ));
     }
     Ok(Secret::new(token))
 }
@@ -122,7 +131,11 @@ async fn verify(base: Endpoint, token: &Secret) -> Result<(), CliError> {
         Ok(user) => {
             eprintln!(
                 "PagerDuty accepted the token: it belongs to {}",
-                crate::sanitize::one_line(if user.name.is_empty() { &user.summary } else { &user.name })
+                crate::sanitize::one_line(if user.name.is_empty() {
+                    &user.summary
+                } else {
+                    &user.name
+                })
             );
             Ok(())
         }
@@ -135,7 +148,10 @@ async fn verify(base: Endpoint, token: &Secret) -> Result<(), CliError> {
             Ok(())
         }
         Err(e) => {
-            eprintln!("oncall: warning: could not check the token ({}); storing it anyway", e.short());
+            eprintln!(
+                "oncall: warning: could not check the token ({}); storing it anyway",
+                e.short()
+            );
             Ok(())
         }
     }

@@ -17,6 +17,7 @@ pub mod output;
 pub mod silence;
 pub mod snapshot;
 pub mod timespec;
+pub mod watch;
 pub mod who;
 
 use std::future::Future;
@@ -44,8 +45,9 @@ pub const EXIT_USAGE: i32 = 2;
 pub struct Cli {
     #[command(flatten)]
     pub globals: Globals,
+    /// Without a command, `watch` (the terminal UI) runs.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
 }
 
 /// Options every command takes.
@@ -74,6 +76,12 @@ pub enum OutputFormat {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The terminal UI: dashboards, alerts, silences, incidents and runbooks (the default).
+    Watch(watch::Args),
+    /// A dashboard's panels as plain text, for pasting into an incident channel.
+    Snapshot(snapshot::Args),
+    /// List, check and import dashboards.
+    Dashboard(dashboard::Args),
     /// List firing alerts from every configured Alertmanager.
     Alerts(alerts::Args),
     /// Create, list, expire and extend silences.
@@ -105,7 +113,20 @@ pub fn main() -> i32 {
         }
     };
     let g = &cli.globals;
-    match cli.command {
+    let command = match cli.command {
+        Some(command) => command,
+        None => match default_watch_args() {
+            Ok(args) => Command::Watch(args),
+            Err(e) => {
+                let _ = e.print();
+                return EXIT_USAGE;
+            }
+        },
+    };
+    match command {
+        Command::Watch(args) => watch::run(g, args),
+        Command::Snapshot(args) => snapshot::run(g, args),
+        Command::Dashboard(args) => dashboard::run(g, args),
         Command::Alerts(args) => alerts::run(g, args),
         Command::Silence(args) => silence::run(g, args),
         Command::Incidents(args) => incidents::run_list(g, args),
@@ -117,6 +138,15 @@ pub fn main() -> i32 {
         Command::Completions(args) => completions::run(g, args),
         Command::Man => completions::run_man(g),
     }
+}
+
+/// `watch`'s arguments with every option at its default, built by clap itself so this
+/// stays right whatever options `watch` grows.
+fn default_watch_args() -> Result<watch::Args, clap::Error> {
+    use clap::{Args as _, FromArgMatches as _};
+    let matches =
+        watch::Args::augment_args(clap::Command::new("watch")).try_get_matches_from(["watch"])?;
+    watch::Args::from_arg_matches(&matches)
 }
 
 /// Every way a command can fail, mapped to its exit status.
@@ -148,7 +178,10 @@ impl CliError {
             // not be set up (an unreadable ca_file) is the user's to fix, not the server's.
             CliError::Source(SourceError::Invalid { .. } | SourceError::Setup { .. }) => EXIT_USAGE,
             CliError::Source(_) | CliError::Backend(_) | CliError::Output(_) => EXIT_BACKEND,
-            CliError::Config(_) | CliError::Matcher(_) | CliError::Usage(_) | CliError::Declined => EXIT_USAGE,
+            CliError::Config(_)
+            | CliError::Matcher(_)
+            | CliError::Usage(_)
+            | CliError::Declined => EXIT_USAGE,
         }
     }
 }
@@ -175,7 +208,10 @@ pub fn finish(result: Result<(), CliError>) -> i32 {
 /// Run a command's async body on a single-threaded runtime (the CLI does one thing at a
 /// time; concurrent requests to several Alertmanagers still overlap on it).
 pub fn block_on<F: Future<Output = Result<(), CliError>>>(future: F) -> i32 {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("oncall: cannot start the async runtime: {e}");
@@ -251,7 +287,10 @@ pub fn confirm(question: &str) -> Result<bool, CliError> {
     err.flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
-    Ok(matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes"))
+    Ok(matches!(
+        line.trim().to_ascii_lowercase().as_str(),
+        "y" | "yes"
+    ))
 }
 
 /// Proceed when `--yes` was given or stdin is not a terminal (scripts); otherwise ask.

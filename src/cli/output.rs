@@ -50,7 +50,8 @@ impl Table {
 
     /// Add a row; cells are untrusted text and are made printable on one line.
     pub fn push(&mut self, cells: Vec<String>) {
-        self.rows.push(cells.iter().map(|c| crate::sanitize::one_line(c)).collect());
+        self.rows
+            .push(cells.iter().map(|c| crate::sanitize::one_line(c)).collect());
     }
 
     pub fn is_empty(&self) -> bool {
@@ -106,7 +107,10 @@ impl Table {
                 .columns
                 .iter()
                 .enumerate()
-                .filter(|(i, c)| c.shrink_to.is_some_and(|min| widths[*i] > min.max(c.header.width())))
+                .filter(|(i, c)| {
+                    c.shrink_to
+                        .is_some_and(|min| widths[*i] > min.max(c.header.width()))
+                })
                 .max_by_key(|(i, _)| widths[*i])
                 .map(|(i, _)| i);
             let Some(i) = widest else { break };
@@ -145,10 +149,16 @@ pub fn table_width(format: OutputFormat) -> Option<usize> {
     if format == OutputFormat::Wide || !std::io::stdout().is_terminal() {
         return None;
     }
-    if let Some(cols) = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok()) {
+    if let Some(cols) = std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.trim().parse().ok())
+    {
         return Some(cols);
     }
-    crossterm::terminal::size().ok().map(|(w, _)| usize::from(w)).filter(|w| *w > 0)
+    crossterm::terminal::size()
+        .ok()
+        .map(|(w, _)| usize::from(w))
+        .filter(|w| *w > 0)
 }
 
 /// Write text to stdout (buffered; a closed pipe surfaces as `BrokenPipe`).
@@ -191,7 +201,9 @@ pub fn relative(t: DateTime<Utc>, now: DateTime<Utc>) -> String {
 
 /// A time for people: local, to the minute, with the zone.
 pub fn local_time(t: DateTime<Utc>) -> String {
-    t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M %Z").to_string()
+    t.with_timezone(&chrono::Local)
+        .format("%Y-%m-%d %H:%M %Z")
+        .to_string()
 }
 
 #[cfg(test)]
@@ -204,7 +216,11 @@ mod tests {
             Column::flexible("SUMMARY", 7),
             Column::fixed("AGE"),
         ]);
-        t.push(vec!["DiskFull".into(), "The disk on db-1 is completely full".into(), "5m".into()]);
+        t.push(vec![
+            "DiskFull".into(),
+            "The disk on db-1 is completely full".into(),
+            "5m".into(),
+        ]);
         t.push(vec!["X".into(), "short".into(), "2h03m".into()]);
         t
     }
@@ -233,7 +249,10 @@ mod tests {
     #[test]
     fn cells_are_sanitized_and_wide_chars_measured() {
         let mut t = Table::new(vec![Column::flexible("A", 2), Column::fixed("B")]);
-        t.push(vec!["\u{1b}]52;c;aGk=\u{7}日本語テキスト".into(), "b".into()]);
+        t.push(vec![
+            "\u{1b}]52;c;aGk=\u{7}日本語テキスト".into(),
+            "b".into(),
+        ]);
         let out = t.render(Some(10));
         assert!(!out.contains('\u{1b}'));
         assert!(out.lines().all(|l| l.width() <= 10), "{out}");

@@ -41,10 +41,12 @@ pub enum SilenceCommand {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "TIME is RFC 3339 (2026-08-20T22:00:00Z), a local HH:MM (the next one) or +DURATION (+30m).\n\
+#[command(
+    after_help = "TIME is RFC 3339 (2026-08-20T22:00:00Z), a local HH:MM (the next one) or +DURATION (+30m).\n\
 Matchers use amtool's syntax (alertname=Foo, severity=~\"crit.*\", job!=x); a bare first word is the alert name.\n\
 Output: the new silence ID on stdout (one line per Alertmanager cluster); with -o json, the silences as read back.\n\
-The preview and warnings go to stderr (stdout with --dry-run). On a terminal it asks before creating; --yes skips that.")]
+The preview and warnings go to stderr (stdout with --dry-run). On a terminal it asks before creating; --yes skips that."
+)]
 pub struct AddArgs {
     /// Label matchers; a bare first word is the alert name.
     #[arg(value_name = "MATCHER", required = true)]
@@ -73,8 +75,10 @@ pub struct AddArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Matchers select silences that have those matchers themselves (Alertmanager's filter), \
-not silences that would mute such alerts.")]
+#[command(
+    after_help = "Matchers select silences that have those matchers themselves (Alertmanager's filter), \
+not silences that would mute such alerts."
+)]
 pub struct LsArgs {
     /// Only silences with these matchers.
     #[arg(value_name = "MATCHER")]
@@ -95,8 +99,10 @@ pub struct ExpireArgs {
 }
 
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Alertmanager keeps the ID when it can change the silence in place; otherwise (an expired \
-silence, for one) it makes a new silence and expires the old. The ID printed is the one to use from now on.")]
+#[command(
+    after_help = "Alertmanager keeps the ID when it can change the silence in place; otherwise (an expired \
+silence, for one) it makes a new silence and expires the old. The ID printed is the one to use from now on."
+)]
 pub struct ExtendArgs {
     /// Silence ID.
     pub id: String,
@@ -143,12 +149,15 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     }
     let comment = args.comment.trim().to_string();
     if comment.is_empty() {
-        return Err(CliError::Usage("--comment is empty; say why (a ticket, a change)".into()));
+        return Err(CliError::Usage(
+            "--comment is empty; say why (a ticket, a change)".into(),
+        ));
     }
     // Whole seconds: what is shown is exactly what is sent and read back.
     let now = Local::now().trunc_subsecs(0);
     let (starts_at, ends_at) =
-        silence_window(args.start.as_ref(), args.end.as_ref(), args.duration, &now).map_err(CliError::Usage)?;
+        silence_window(args.start.as_ref(), args.end.as_ref(), args.duration, &now)
+            .map_err(CliError::Usage)?;
 
     let session = globals.session().await?;
     let settings = &session.settings;
@@ -171,8 +180,19 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     let selected = fleet.alerts(&preview_query).await?;
     let mut alerts = selected.items;
     sort_for_people(&mut alerts);
-    let warnings = broad_silence_warnings(&matchers, &alerts, (ends_at - starts_at).to_std().unwrap_or_default());
-    let preview = preview_text(&body, &alerts, fleet.len(), &warnings, now.with_timezone(&Utc), args.dry_run);
+    let warnings = broad_silence_warnings(
+        &matchers,
+        &alerts,
+        (ends_at - starts_at).to_std().unwrap_or_default(),
+    );
+    let preview = preview_text(
+        &body,
+        &alerts,
+        fleet.len(),
+        &warnings,
+        now.with_timezone(&Utc),
+        args.dry_run,
+    );
     for (_, e) in &selected.failures {
         eprintln!("oncall: warning: {e} (the preview lacks its alerts)");
     }
@@ -196,13 +216,18 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
 
     let (clusters, unknown) = fleet.clusters().await?;
     for (url, e) in &unknown {
-        eprintln!("oncall: warning: {url} did not say which cluster it is in, so it gets no silence: {e}");
+        eprintln!(
+            "oncall: warning: {url} did not say which cluster it is in, so it gets no silence: {e}"
+        );
     }
     let mut created: Vec<Silence> = Vec::new();
     let mut errors: Vec<CliError> = Vec::new();
     for cluster in &clusters {
         if cluster.settling {
-            eprintln!("oncall: warning: the cluster of {} is still settling after a restart", fleet.url(cluster.members[0]));
+            eprintln!(
+                "oncall: warning: the cluster of {} is still settling after a restart",
+                fleet.url(cluster.members[0])
+            );
         }
         match create_in_cluster(&fleet, &cluster.members, &body).await {
             Ok((member, silence)) => {
@@ -211,7 +236,11 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
                     "created silence {} on {}{}",
                     silence.id,
                     fleet.url(member),
-                    if peers > 1 { format!(" (its {} peers get it by gossip)", peers - 1) } else { String::new() }
+                    if peers > 1 {
+                        format!(" (its {} peers get it by gossip)", peers - 1)
+                    } else {
+                        String::new()
+                    }
                 );
                 created.push(silence);
             }
@@ -221,7 +250,12 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     if !created.is_empty() {
         match globals.output {
             OutputFormat::Json => output::print_json(&created)?,
-            _ => output::print(&created.iter().map(|s| format!("{}\n", s.id)).collect::<String>())?,
+            _ => output::print(
+                &created
+                    .iter()
+                    .map(|s| format!("{}\n", s.id))
+                    .collect::<String>(),
+            )?,
         }
     }
     if let Some(first) = errors.into_iter().next() {
@@ -239,7 +273,11 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
 
 /// POST to the cluster's members in turn until one takes it, then read it back from that
 /// member and check it is what was asked.
-async fn create_in_cluster(fleet: &Fleet, members: &[usize], body: &PostableSilence) -> Result<(usize, Silence), CliError> {
+async fn create_in_cluster(
+    fleet: &Fleet,
+    members: &[usize],
+    body: &PostableSilence,
+) -> Result<(usize, Silence), CliError> {
     let mut last: Option<SourceError> = None;
     for &member in members {
         let client = fleet.client(member);
@@ -267,9 +305,7 @@ async fn create_in_cluster(fleet: &Fleet, members: &[usize], body: &PostableSile
         .unwrap_or_else(|| CliError::Backend("the cluster has no members".into())))
 }
 
-/// What differs between the silence asked for and the one Alertmanager holds. A start in
-/// the past is moved to the server's "now" by Alertmanager, so it may differ by the request's
-/// travel time plus clock skew; times are compared to the second otherwise.
+/// What differs between the silence asked for and the one Alertmanager holds, to the second.
 pub fn read_back_differences(asked: &PostableSilence, got: &Silence) -> Vec<String> {
     let mut diffs = Vec::new();
     let sorted = |m: &[Matcher]| {
@@ -280,16 +316,30 @@ pub fn read_back_differences(asked: &PostableSilence, got: &Silence) -> Vec<Stri
     if sorted(&asked.matchers) != sorted(&got.matchers) {
         diffs.push(format!("matchers are {}", got.matchers_display()));
     }
-    // A start at or before the moment of creation was clamped to the server's clock.
-    let start_slack = if asked.starts_at <= got.updated_at { 120 } else { 1 };
-    if (got.starts_at - asked.starts_at).num_seconds().abs() >= start_slack {
-        diffs.push(format!("starts {} instead of {}", got.starts_at.to_rfc3339(), asked.starts_at.to_rfc3339()));
+    // Alertmanager moves a start in the past to its own "now" (the creation time, give or
+    // take clock skew); any other start must come back as sent.
+    let same_start = (got.starts_at - asked.starts_at).num_milliseconds().abs() < 1000;
+    let moved_to_now = got.starts_at > asked.starts_at
+        && got.starts_at <= got.updated_at + chrono::Duration::minutes(2);
+    if !same_start && !moved_to_now {
+        diffs.push(format!(
+            "starts {} instead of {}",
+            got.starts_at.to_rfc3339(),
+            asked.starts_at.to_rfc3339()
+        ));
     }
     if (got.ends_at - asked.ends_at).num_milliseconds().abs() >= 1000 {
-        diffs.push(format!("ends {} instead of {}", got.ends_at.to_rfc3339(), asked.ends_at.to_rfc3339()));
+        diffs.push(format!(
+            "ends {} instead of {}",
+            got.ends_at.to_rfc3339(),
+            asked.ends_at.to_rfc3339()
+        ));
     }
     if got.created_by != asked.created_by {
-        diffs.push(format!("author is {:?}", crate::sanitize::one_line(&got.created_by)));
+        diffs.push(format!(
+            "author is {:?}",
+            crate::sanitize::one_line(&got.created_by)
+        ));
     }
     if got.comment != asked.comment {
         diffs.push("the comment differs".into());
@@ -301,11 +351,16 @@ pub fn read_back_differences(asked: &PostableSilence, got: &Silence) -> Vec<Stri
 }
 
 /// Signs that a silence is broader than its author meant (apis.md 4.5).
-pub fn broad_silence_warnings(matchers: &[Matcher], selected: &[MergedAlert], length: Duration) -> Vec<String> {
+pub fn broad_silence_warnings(
+    matchers: &[Matcher],
+    selected: &[MergedAlert],
+    length: Duration,
+) -> Vec<String> {
     let mut warnings = Vec::new();
-    let names_an_alert = matchers
-        .iter()
-        .any(|m| m.name == "alertname" && (m.op == MatchOp::Eq || (m.op == MatchOp::Re && !matches_any_value(m))));
+    let names_an_alert = matchers.iter().any(|m| {
+        m.name == "alertname"
+            && (m.op == MatchOp::Eq || (m.op == MatchOp::Re && !matches_any_value(m)))
+    });
     if !names_an_alert {
         warnings.push(
             "no alertname matcher: this silences every alert with these labels, including alerts that start firing later"
@@ -316,13 +371,19 @@ pub fn broad_silence_warnings(matchers: &[Matcher], selected: &[MergedAlert], le
         warnings.push(format!("`{m}` matches any value of {}", m.name));
     }
     if selected.is_empty() {
-        warnings.push("it matches no current alert: a typo? (fine for a planned maintenance window)".into());
+        warnings.push(
+            "it matches no current alert: a typo? (fine for a planned maintenance window)".into(),
+        );
     }
     let severities: BTreeSet<&str> = selected.iter().filter_map(|m| m.alert.severity()).collect();
     if severities.len() > 1 {
         let mut list: Vec<&str> = severities.into_iter().collect();
         list.sort_by_key(|s| severity_rank(Some(s)));
-        warnings.push(format!("it covers alerts of {} severities ({})", list.len(), list.join(", ")));
+        warnings.push(format!(
+            "it covers alerts of {} severities ({})",
+            list.len(),
+            list.join(", ")
+        ));
     }
     if selected.len() > MANY_ALERTS {
         warnings.push(format!("it silences {} current alerts", selected.len()));
@@ -333,10 +394,15 @@ pub fn broad_silence_warnings(matchers: &[Matcher], selected: &[MergedAlert], le
         .filter(|n| HEARTBEATS.contains(n))
         .collect();
     for name in heartbeats {
-        warnings.push(format!("it silences {name}, the alert that shows the alerting pipeline works"));
+        warnings.push(format!(
+            "it silences {name}, the alert that shows the alerting pipeline works"
+        ));
     }
     if length > Duration::from_secs(7 * 86_400) {
-        warnings.push(format!("it lasts {}; silences longer than a week are easily forgotten", format_duration(length)));
+        warnings.push(format!(
+            "it lasts {}; silences longer than a week are easily forgotten",
+            format_duration(length)
+        ));
     }
     warnings
 }
@@ -360,7 +426,11 @@ fn preview_text(
     dry_run: bool,
 ) -> String {
     let mut out = String::new();
-    out.push_str(if dry_run { "Silence (dry run, nothing is created):\n" } else { "Silence:\n" });
+    out.push_str(if dry_run {
+        "Silence (dry run, nothing is created):\n"
+    } else {
+        "Silence:\n"
+    });
     let when = |t: DateTime<Utc>| {
         if (t - now).num_seconds().abs() < 2 {
             format!("{} (now)", output::local_time(t))
@@ -369,23 +439,39 @@ fn preview_text(
         }
     };
     let matchers: Vec<String> = body.matchers.iter().map(Matcher::to_string).collect();
-    out.push_str(&format!("  matchers  {}\n", crate::sanitize::one_line(&matchers.join(" "))));
+    out.push_str(&format!(
+        "  matchers  {}\n",
+        crate::sanitize::one_line(&matchers.join(" "))
+    ));
     out.push_str(&format!("  starts    {}\n", when(body.starts_at)));
     out.push_str(&format!(
         "  ends      {}, lasting {}\n",
         when(body.ends_at),
         output::age(body.ends_at - body.starts_at)
     ));
-    out.push_str(&format!("  author    {}\n", crate::sanitize::one_line(&body.created_by)));
-    out.push_str(&format!("  comment   {}\n", crate::sanitize::one_line(&body.comment)));
-    let already = selected.iter().filter(|m| !m.alert.is_firing_unsuppressed()).count();
+    out.push_str(&format!(
+        "  author    {}\n",
+        crate::sanitize::one_line(&body.created_by)
+    ));
+    out.push_str(&format!(
+        "  comment   {}\n",
+        crate::sanitize::one_line(&body.comment)
+    ));
+    let already = selected
+        .iter()
+        .filter(|m| !m.alert.is_firing_unsuppressed())
+        .count();
     match selected.len() {
         0 => out.push_str("It matches no current alert.\n"),
         n => {
             out.push_str(&format!(
                 "It matches {n} current alert{}{}:\n",
                 if n == 1 { "" } else { "s" },
-                if already > 0 { format!(" ({already} already silenced or inhibited)") } else { String::new() }
+                if already > 0 {
+                    format!(" ({already} already silenced or inhibited)")
+                } else {
+                    String::new()
+                }
             ));
             let mut t = Table::new(vec![
                 Column::fixed("SEVERITY"),
@@ -434,7 +520,14 @@ async fn ls(globals: &Globals, args: LsArgs) -> Result<(), CliError> {
             let t = silence_table(&silences, Utc::now());
             output::print(&t.render(output::table_width(format)))?;
             if silences.is_empty() {
-                eprintln!("no {}silences", if args.expired { "" } else { "active or pending " });
+                eprintln!(
+                    "no {}silences",
+                    if args.expired {
+                        ""
+                    } else {
+                        "active or pending "
+                    }
+                );
             }
         }
     }
@@ -493,14 +586,34 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
             Err(e) => errors.push(e.into()),
         }
     }
-    let live: Vec<&(usize, Silence)> = found.iter().filter(|(_, s)| s.status != SilenceState::Expired).collect();
-    for (_, s) in found.iter().filter(|(_, s)| s.status == SilenceState::Expired) {
+    let live: Vec<&(usize, Silence)> = found
+        .iter()
+        .filter(|(_, s)| s.status != SilenceState::Expired)
+        .collect();
+    for (_, s) in found
+        .iter()
+        .filter(|(_, s)| s.status == SilenceState::Expired)
+    {
         eprintln!("silence {} is already expired", s.id);
     }
     if !live.is_empty() {
         let now = Utc::now();
-        eprint!("{}", silence_table(&live.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(), now).render(None));
-        confirmed(args.yes, &format!("Expire {} silence{}?", live.len(), if live.len() == 1 { "" } else { "s" }))?;
+        eprint!(
+            "{}",
+            silence_table(
+                &live.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(),
+                now
+            )
+            .render(None)
+        );
+        confirmed(
+            args.yes,
+            &format!(
+                "Expire {} silence{}?",
+                live.len(),
+                if live.len() == 1 { "" } else { "s" }
+            ),
+        )?;
     }
     let mut done: Vec<String> = found
         .iter()
@@ -552,11 +665,14 @@ async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
     let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
     let (member, silence) = fleet.find_silence(&args.id).await?;
     let now = Local::now().trunc_subsecs(0);
-    let new_end = new_end(&silence, args.duration, args.end.as_ref(), &now).map_err(CliError::Usage)?;
+    let new_end =
+        new_end(&silence, args.duration, args.end.as_ref(), &now).map_err(CliError::Usage)?;
     let client = fleet.client(member);
     let new_id = client.extend_silence(&silence, new_end).await?;
     let back = client.silence(&new_id).await?;
-    if (back.ends_at - new_end).num_milliseconds().abs() >= 1000 || back.status == SilenceState::Expired {
+    if (back.ends_at - new_end).num_milliseconds().abs() >= 1000
+        || back.status == SilenceState::Expired
+    {
         return Err(CliError::Backend(format!(
             "silence {new_id} reads back ending {} ({}), not {}",
             back.ends_at.to_rfc3339(),
@@ -596,8 +712,13 @@ pub fn new_end<Tz: chrono::TimeZone>(
     let end = match (end, duration) {
         (Some(spec), None) => spec.resolve(now)?,
         (None, Some(d)) => {
-            let d = chrono::Duration::from_std(d).map_err(|_| "--duration is too long".to_string())?;
-            let from = if silence.status == SilenceState::Expired { now_utc } else { silence.ends_at.max(now_utc) };
+            let d =
+                chrono::Duration::from_std(d).map_err(|_| "--duration is too long".to_string())?;
+            let from = if silence.status == SilenceState::Expired {
+                now_utc
+            } else {
+                silence.ends_at.max(now_utc)
+            };
             from + d
         }
         _ => return Err("give --duration or --end".into()),
@@ -630,7 +751,11 @@ mod tests {
 
     #[test]
     fn a_precise_silence_gets_no_warning() {
-        let w = broad_silence_warnings(&matchers(&["DiskFull", "instance=db-1"]), &[alert("DiskFull", "critical")], HOUR);
+        let w = broad_silence_warnings(
+            &matchers(&["DiskFull", "instance=db-1"]),
+            &[alert("DiskFull", "critical")],
+            HOUR,
+        );
         assert!(w.is_empty(), "{w:?}");
     }
 
@@ -638,27 +763,64 @@ mod tests {
     fn warns_without_alertname_or_with_a_match_anything_regex() {
         let w = broad_silence_warnings(&matchers(&["cluster=eu"]), &[alert("A", "warning")], HOUR);
         assert!(w[0].contains("no alertname matcher"), "{w:?}");
-        let w = broad_silence_warnings(&matchers(&["alertname=~\".+\""]), &[alert("A", "warning")], HOUR);
-        assert!(w.iter().any(|x| x.contains("no alertname matcher")), "{w:?}");
-        assert!(w.iter().any(|x| x.contains("matches any value of alertname")), "{w:?}");
-        let w = broad_silence_warnings(&matchers(&["alertname=~\"Disk.*\""]), &[alert("DiskFull", "critical")], HOUR);
+        let w = broad_silence_warnings(
+            &matchers(&["alertname=~\".+\""]),
+            &[alert("A", "warning")],
+            HOUR,
+        );
+        assert!(
+            w.iter().any(|x| x.contains("no alertname matcher")),
+            "{w:?}"
+        );
+        assert!(
+            w.iter()
+                .any(|x| x.contains("matches any value of alertname")),
+            "{w:?}"
+        );
+        let w = broad_silence_warnings(
+            &matchers(&["alertname=~\"Disk.*\""]),
+            &[alert("DiskFull", "critical")],
+            HOUR,
+        );
         assert!(w.is_empty(), "a narrowing regex is fine: {w:?}");
     }
 
     #[test]
     fn warns_about_nothing_matched_many_severities_heartbeats_and_length() {
         let w = broad_silence_warnings(&matchers(&["NoSuch"]), &[], HOUR);
-        assert!(w.iter().any(|x| x.contains("matches no current alert")), "{w:?}");
+        assert!(
+            w.iter().any(|x| x.contains("matches no current alert")),
+            "{w:?}"
+        );
         let mixed = [alert("A", "warning"), alert("A", "critical")];
         let w = broad_silence_warnings(&matchers(&["A"]), &mixed, HOUR);
-        assert!(w.iter().any(|x| x.contains("2 severities (critical, warning)")), "{w:?}");
-        let w = broad_silence_warnings(&matchers(&["alertname=~\"Watchdog|X\""]), &[alert("Watchdog", "none")], HOUR);
-        assert!(w.iter().any(|x| x.contains("Watchdog, the alert that shows")), "{w:?}");
-        let w = broad_silence_warnings(&matchers(&["A"]), &[alert("A", "info")], Duration::from_secs(30 * 86_400));
+        assert!(
+            w.iter()
+                .any(|x| x.contains("2 severities (critical, warning)")),
+            "{w:?}"
+        );
+        let w = broad_silence_warnings(
+            &matchers(&["alertname=~\"Watchdog|X\""]),
+            &[alert("Watchdog", "none")],
+            HOUR,
+        );
+        assert!(
+            w.iter()
+                .any(|x| x.contains("Watchdog, the alert that shows")),
+            "{w:?}"
+        );
+        let w = broad_silence_warnings(
+            &matchers(&["A"]),
+            &[alert("A", "info")],
+            Duration::from_secs(30 * 86_400),
+        );
         assert!(w.iter().any(|x| x.contains("lasts 30d")), "{w:?}");
         let many: Vec<MergedAlert> = (0..25).map(|_| alert("A", "info")).collect();
         let w = broad_silence_warnings(&matchers(&["A"]), &many, HOUR);
-        assert!(w.iter().any(|x| x.contains("silences 25 current alerts")), "{w:?}");
+        assert!(
+            w.iter().any(|x| x.contains("silences 25 current alerts")),
+            "{w:?}"
+        );
     }
 
     fn silence(state: &str, starts: &str, ends: &str) -> Silence {
@@ -682,6 +844,17 @@ mod tests {
             comment: "c".into(),
         };
         assert!(read_back_differences(&asked, &s).is_empty());
+        // A start yesterday comes back as the creation time: that is Alertmanager's rule.
+        let yesterday = PostableSilence {
+            starts_at: s.starts_at - chrono::Duration::days(1),
+            ..asked.clone()
+        };
+        assert!(read_back_differences(&yesterday, &s).is_empty());
+        let later = PostableSilence {
+            starts_at: s.starts_at + chrono::Duration::hours(1),
+            ..asked.clone()
+        };
+        assert!(read_back_differences(&later, &s)[0].starts_with("starts "));
         let mut other = s.clone();
         other.ends_at += chrono::Duration::hours(1);
         other.comment = "x".into();
@@ -701,7 +874,9 @@ mod tests {
         let end = new_end(&expired, Some(HOUR), None, &now).unwrap();
         assert_eq!(end.to_rfc3339(), "2026-08-20T12:00:00+00:00");
         let past: TimeSpec = "2026-08-20T10:30:00Z".parse().unwrap();
-        assert!(new_end(&active, None, Some(&past), &now).unwrap_err().contains("in the past"));
+        assert!(new_end(&active, None, Some(&past), &now)
+            .unwrap_err()
+            .contains("in the past"));
     }
 
     #[test]

@@ -24,7 +24,12 @@ impl std::str::FromStr for TimeSpec {
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let s = text.trim();
-        let bad = || format!("`{}` is not a time; {TIME_HINT}", crate::sanitize::one_line(text));
+        let bad = || {
+            format!(
+                "`{}` is not a time; {TIME_HINT}",
+                crate::sanitize::one_line(text)
+            )
+        };
         if s.eq_ignore_ascii_case("now") {
             return Ok(TimeSpec::Now);
         }
@@ -64,7 +69,10 @@ impl TimeSpec {
                         }
                     }
                 }
-                Err(format!("{} does not occur in the next day here", t.format("%H:%M")))
+                Err(format!(
+                    "{} does not occur in the next day here",
+                    t.format("%H:%M")
+                ))
             }
         }
     }
@@ -89,7 +97,8 @@ pub fn silence_window<Tz: TimeZone>(
             if d.is_zero() {
                 return Err("--duration must be longer than 0s".into());
             }
-            start_at + ChronoDuration::from_std(d).map_err(|_| "--duration is too long".to_string())?
+            start_at
+                + ChronoDuration::from_std(d).map_err(|_| "--duration is too long".to_string())?
         }
         (None, None) => return Err("say how long: --duration 2h, or --end TIME".into()),
     };
@@ -124,7 +133,10 @@ mod tests {
     fn parses_every_form() {
         assert_eq!(spec("now"), TimeSpec::Now);
         assert_eq!(spec("+30m"), TimeSpec::After(ChronoDuration::minutes(30)));
-        assert_eq!(spec("22:30"), TimeSpec::Clock(NaiveTime::from_hms_opt(22, 30, 0).unwrap()));
+        assert_eq!(
+            spec("22:30"),
+            TimeSpec::Clock(NaiveTime::from_hms_opt(22, 30, 0).unwrap())
+        );
         assert_eq!(
             spec("2026-08-20T10:00:00+02:00"),
             TimeSpec::Absolute(at("2026-08-20T08:00:00Z").with_timezone(&Utc))
@@ -137,21 +149,42 @@ mod tests {
     #[test]
     fn clock_time_is_the_next_occurrence_in_local_time() {
         let now = at("2026-08-20T21:00:00+02:00");
-        assert_eq!(spec("22:30").resolve(&now).unwrap(), at("2026-08-20T20:30:00Z"));
+        assert_eq!(
+            spec("22:30").resolve(&now).unwrap(),
+            at("2026-08-20T20:30:00Z")
+        );
         // 08:00 has passed today: tomorrow.
-        assert_eq!(spec("08:00").resolve(&now).unwrap(), at("2026-08-21T06:00:00Z"));
+        assert_eq!(
+            spec("08:00").resolve(&now).unwrap(),
+            at("2026-08-21T06:00:00Z")
+        );
         // Exactly now is not "next".
-        assert_eq!(spec("21:00").resolve(&now).unwrap(), at("2026-08-21T19:00:00Z"));
+        assert_eq!(
+            spec("21:00").resolve(&now).unwrap(),
+            at("2026-08-21T19:00:00Z")
+        );
     }
 
     #[test]
     fn silence_window_from_duration_or_end() {
         let now = at("2026-08-20T10:00:00Z");
         let (s, e) = silence_window(None, None, Some(Duration::from_secs(7200)), &now).unwrap();
-        assert_eq!((s, e), (at("2026-08-20T10:00:00Z").into(), at("2026-08-20T12:00:00Z").into()));
+        assert_eq!(
+            (s, e),
+            (
+                at("2026-08-20T10:00:00Z").into(),
+                at("2026-08-20T12:00:00Z").into()
+            )
+        );
         let (s, e) = silence_window(Some(&spec("+1h")), Some(&spec("+3h")), None, &now).unwrap();
         assert_eq!(e - s, ChronoDuration::hours(2));
-        let (s, e) = silence_window(Some(&spec("12:00")), None, Some(Duration::from_secs(60)), &now).unwrap();
+        let (s, e) = silence_window(
+            Some(&spec("12:00")),
+            None,
+            Some(Duration::from_secs(60)),
+            &now,
+        )
+        .unwrap();
         assert_eq!(s, at("2026-08-20T12:00:00Z"));
         assert_eq!(e, at("2026-08-20T12:01:00Z"));
     }
@@ -171,7 +204,12 @@ mod tests {
         assert!(err(None, None, None).contains("--duration"));
         assert!(err(None, Some("+1h"), Some(60)).contains("not both"));
         assert!(err(Some("+2h"), Some("+1h"), None).contains("must be after the start"));
-        assert!(err(Some("2026-08-19T00:00:00Z"), Some("2026-08-19T01:00:00Z"), None).contains("in the past"));
+        assert!(err(
+            Some("2026-08-19T00:00:00Z"),
+            Some("2026-08-19T01:00:00Z"),
+            None
+        )
+        .contains("in the past"));
         assert!(err(None, None, Some(0)).contains("longer than 0s"));
     }
 }

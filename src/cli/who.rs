@@ -38,7 +38,12 @@ async fn execute(globals: &Globals) -> Result<(), CliError> {
 
 /// By escalation policy name, then level (1 first), then name.
 pub fn sort_by_escalation(oncalls: &mut [OnCall]) {
-    let policy = |o: &OnCall| o.escalation_policy.as_ref().map(|p| p.summary.clone()).unwrap_or_default();
+    let policy = |o: &OnCall| {
+        o.escalation_policy
+            .as_ref()
+            .map(|p| p.summary.clone())
+            .unwrap_or_default()
+    };
     oncalls.sort_by(|a, b| {
         policy(a)
             .cmp(&policy(b))
@@ -57,14 +62,24 @@ pub fn table(oncalls: &[OnCall], now: DateTime<Utc>) -> Table {
     ]);
     for o in oncalls {
         let until = match o.end {
-            Some(end) => format!("{} ({})", output::local_time(end), output::relative(end, now)),
+            Some(end) => format!(
+                "{} ({})",
+                output::local_time(end),
+                output::relative(end, now)
+            ),
             None => "always (direct assignment)".into(),
         };
         t.push(vec![
-            o.escalation_policy.as_ref().map(|p| p.summary.clone()).unwrap_or_default(),
+            o.escalation_policy
+                .as_ref()
+                .map(|p| p.summary.clone())
+                .unwrap_or_default(),
             o.escalation_level.to_string(),
             o.user.summary.clone(),
-            o.schedule.as_ref().map(|s| s.summary.clone()).unwrap_or_else(|| "-".into()),
+            o.schedule
+                .as_ref()
+                .map(|s| s.summary.clone())
+                .unwrap_or_else(|| "-".into()),
             until,
         ]);
     }
@@ -85,11 +100,19 @@ mod tests {
 
     #[test]
     fn ordered_by_policy_then_level() {
-        let mut v = vec![oncall("Ops", 3, "Cy"), oncall("Api", 1, "Zed"), oncall("Ops", 1, "Ada"), oncall("Ops", 2, "Bob")];
+        let mut v = vec![
+            oncall("Ops", 3, "Cy"),
+            oncall("Api", 1, "Zed"),
+            oncall("Ops", 1, "Ada"),
+            oncall("Ops", 2, "Bob"),
+        ];
         sort_by_escalation(&mut v);
         let who: Vec<&str> = v.iter().map(|o| o.user.summary.as_str()).collect();
         assert_eq!(who, ["Zed", "Ada", "Bob", "Cy"]);
         let out = table(&v, Utc::now()).render(None);
-        assert!(out.contains("Ops     1      Ada  -         always"), "{out}");
+        assert!(
+            out.contains("Ops     1      Ada  -         always"),
+            "{out}"
+        );
     }
 }

@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 /// What a duration must look like, for error messages.
-pub const DURATION_HINT: &str = "a duration like \"30s\", \"5m\", \"2h\" or \"1h30m\" (units ms, s, m, h, d, w, y)";
+pub const DURATION_HINT: &str =
+    "a duration like \"30s\", \"5m\", \"2h\" or \"1h30m\" (units ms, s, m, h, d, w, y)";
 
 /// Parse `1h30m`-style durations. Every number needs a unit; a bare `0` is allowed.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -18,15 +19,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let mut total: u128 = 0;
     let mut rest = s;
     while !rest.is_empty() {
-        let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let digits = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         if digits == 0 {
-            return Err(format!("`{text}` is not a duration; expected {DURATION_HINT}"));
+            return Err(format!(
+                "`{text}` is not a duration; expected {DURATION_HINT}"
+            ));
         }
         let number: u128 = rest[..digits]
             .parse()
             .map_err(|_| format!("`{text}` has a number too large for a duration"))?;
         rest = &rest[digits..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         rest = &rest[unit_len..];
         let millis_per_unit: u128 = match unit {
@@ -37,8 +44,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             "d" => 86_400_000,
             "w" => 7 * 86_400_000,
             "y" => 365 * 86_400_000,
-            "" => return Err(format!("`{text}` needs a unit after {number}; expected {DURATION_HINT}")),
-            other => return Err(format!("`{text}` has an unknown unit `{other}`; expected {DURATION_HINT}")),
+            "" => {
+                return Err(format!(
+                    "`{text}` needs a unit after {number}; expected {DURATION_HINT}"
+                ))
+            }
+            other => {
+                return Err(format!(
+                    "`{text}` has an unknown unit `{other}`; expected {DURATION_HINT}"
+                ))
+            }
         };
         total = number
             .checked_mul(millis_per_unit)
@@ -57,7 +72,13 @@ pub fn format_duration(d: Duration) -> String {
         return "0s".into();
     }
     let mut out = String::new();
-    for (unit, size) in [("d", 86_400_000u128), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] {
+    for (unit, size) in [
+        ("d", 86_400_000u128),
+        ("h", 3_600_000),
+        ("m", 60_000),
+        ("s", 1_000),
+        ("ms", 1),
+    ] {
         if ms >= size {
             out.push_str(&format!("{}{unit}", ms / size));
             ms %= size;
@@ -84,7 +105,10 @@ mod tests {
     fn rejects_what_is_not_a_duration_and_says_what_is() {
         for bad in ["", "10", "ten", "5 m", "1.5h", "3x", "-5m", "m5"] {
             let err = parse_duration(bad).unwrap_err();
-            assert!(err.contains("expected") || err.contains("unit"), "{bad}: {err}");
+            assert!(
+                err.contains("expected") || err.contains("unit"),
+                "{bad}: {err}"
+            );
         }
         assert!(parse_duration("99999999999999999999999y").is_err());
     }

@@ -10,7 +10,11 @@ use crate::sources::SourceKind;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Origin {
     /// A position in a config file; line and column count from 1.
-    File { path: PathBuf, line: usize, column: usize },
+    File {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+    },
     /// An environment variable.
     Env(String),
     /// A command-line flag.
@@ -22,7 +26,9 @@ pub enum Origin {
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Origin::File { path, line, column } => write!(f, "{}:{line}:{column}", display_path(path)),
+            Origin::File { path, line, column } => {
+                write!(f, "{}:{line}:{column}", display_path(path))
+            }
             Origin::Env(var) => write!(f, "environment variable {var}"),
             Origin::Flag(flag) => write!(f, "{flag}"),
             Origin::Default => f.write_str("built-in default"),
@@ -32,11 +38,14 @@ impl fmt::Display for Origin {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("config file {} does not exist. Create one with `oncall config init{}`, or drop the option", display_path(path), init_flag(path, *explicit))]
+    #[error("config file {} does not exist. Create it with `oncall config init{}`, or point --config (or ONCALL_CONFIG) at an existing file", display_path(path), init_flag(path, *explicit))]
     NotFound { path: PathBuf, explicit: bool },
 
     #[error("cannot read {}: {source}", display_path(path))]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("{origin}: {message}")]
     Invalid { origin: Origin, message: String },
@@ -79,7 +88,9 @@ pub enum ConfigError {
     #[error("no keyring service is reachable on this host ({detail}). This is usual over SSH and on servers. Give oncall the PagerDuty token another way, in order of preference: the ONCALL_PAGERDUTY_TOKEN environment variable; `token_file = \"~/.config/oncall/pagerduty-token\"` (a file only you can read, chmod 600); or `token_command = \"pass show pagerduty\"` in [contexts.{context}.pagerduty]")]
     KeyringUnavailable { context: String, detail: String },
 
-    #[error("the keyring refused to {action} the PagerDuty token for context `{context}`: {detail}")]
+    #[error(
+        "the keyring refused to {action} the PagerDuty token for context `{context}`: {detail}"
+    )]
     Keyring {
         context: String,
         action: &'static str,
@@ -90,7 +101,10 @@ pub enum ConfigError {
     Exists { path: PathBuf },
 
     #[error("cannot write {}: {source}", display_path(path))]
-    Write { path: PathBuf, source: std::io::Error },
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 
     #[error("cannot tell where the config file lives: no home directory. Pass --config FILE or set ONCALL_CONFIG")]
     NoConfigDir,

@@ -8,7 +8,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::error::{ConfigError, Origin};
-use super::values::{BackendUrl, ByteSize, CommandLine, ConfigDuration, InlineSecret, OneOrMany, ProxyUrl};
+use super::values::{
+    BackendUrl, ByteSize, CommandLine, ConfigDuration, InlineSecret, OneOrMany, ProxyUrl,
+};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,7 +144,9 @@ impl ContextName {
     pub fn check(name: &str) -> Result<(), String> {
         let ok = !name.is_empty()
             && name.len() <= 64
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
         if ok {
             Ok(())
         } else {
@@ -192,7 +196,10 @@ pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
     serde_path_to_error::deserialize(de).map_err(|err| {
         let key_path = err.path().to_string();
         let inner = err.into_inner();
-        let (line, column) = inner.span().map(|s| line_column(text, s.start)).unwrap_or((1, 1));
+        let (line, column) = inner
+            .span()
+            .map(|s| line_column(text, s.start))
+            .unwrap_or((1, 1));
         ConfigError::invalid(
             Origin::File {
                 path: path.to_path_buf(),
@@ -217,7 +224,12 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
 /// Reword serde's message in the config's terms: keys and tables, not fields and structs.
 fn explain(message: &str, key_path: &str) -> String {
     // The TOML parser's messages span lines ("invalid table header\nexpected `.`, `]`").
-    let message = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join("; ");
+    let message = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
     let message = message.as_str();
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let (key, expected) = rest.split_once('`').unwrap_or((rest, ""));
@@ -278,7 +290,9 @@ mod tests {
     use super::*;
 
     fn err(text: &str) -> String {
-        parse(text, Path::new("/etc/oncall/config.toml")).unwrap_err().to_string()
+        parse(text, Path::new("/etc/oncall/config.toml"))
+            .unwrap_err()
+            .to_string()
     }
 
     #[test]
@@ -286,13 +300,20 @@ mod tests {
         let text = "current_context = \"prod\"\n\n[contexts.prod]\npromethues = { url = \"http://p:9090\" }\n";
         let msg = err(text);
         assert!(msg.starts_with("/etc/oncall/config.toml:4:"), "{msg}");
-        assert!(msg.contains("unknown key `promethues` in [contexts.prod]"), "{msg}");
-        assert!(msg.contains("expected one of prometheus, alertmanagers, pagerduty"), "{msg}");
+        assert!(
+            msg.contains("unknown key `promethues` in [contexts.prod]"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains("expected one of prometheus, alertmanagers, pagerduty"),
+            "{msg}"
+        );
     }
 
     #[test]
     fn bad_value_names_the_key_and_what_is_expected() {
-        let text = "[contexts.prod.prometheus]\nurl = \"http://p:9090\"\ntimeout = \"10 seconds\"\n";
+        let text =
+            "[contexts.prod.prometheus]\nurl = \"http://p:9090\"\ntimeout = \"10 seconds\"\n";
         let msg = err(text);
         assert!(msg.starts_with("/etc/oncall/config.toml:3:11:"), "{msg}");
         assert!(msg.contains("contexts.prod.prometheus.timeout"), "{msg}");
@@ -302,7 +323,10 @@ mod tests {
     #[test]
     fn missing_url_names_the_table() {
         let msg = err("[contexts.prod.prometheus]\ntimeout = \"5s\"\n");
-        assert!(msg.contains("[contexts.prod.prometheus] needs the key `url`"), "{msg}");
+        assert!(
+            msg.contains("[contexts.prod.prometheus] needs the key `url`"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -313,15 +337,41 @@ mod tests {
 
     #[test]
     fn alertmanagers_is_a_table_or_an_array_of_tables() {
-        let one = parse("[contexts.a.alertmanagers]\nurls = [\"http://a:9093\", \"http://b:9093\"]\n", Path::new("c")).unwrap();
+        let one = parse(
+            "[contexts.a.alertmanagers]\nurls = [\"http://a:9093\", \"http://b:9093\"]\n",
+            Path::new("c"),
+        )
+        .unwrap();
         let ctx = one.contexts.unwrap();
-        assert_eq!(ctx.values().next().unwrap().alertmanagers.as_ref().unwrap().0.len(), 1);
+        assert_eq!(
+            ctx.values()
+                .next()
+                .unwrap()
+                .alertmanagers
+                .as_ref()
+                .unwrap()
+                .0
+                .len(),
+            1
+        );
         let many = parse(
             "[[contexts.a.alertmanagers]]\nurl = \"http://a:9093\"\n[[contexts.a.alertmanagers]]\nurl = \"http://b:9093\"\ntimeout = \"3s\"\n",
             Path::new("c"),
         )
         .unwrap();
-        assert_eq!(many.contexts.unwrap().values().next().unwrap().alertmanagers.as_ref().unwrap().0.len(), 2);
+        assert_eq!(
+            many.contexts
+                .unwrap()
+                .values()
+                .next()
+                .unwrap()
+                .alertmanagers
+                .as_ref()
+                .unwrap()
+                .0
+                .len(),
+            2
+        );
     }
 
     #[test]

@@ -29,7 +29,8 @@ use crate::sources::SourceKind;
 pub const EXAMPLE: &str = include_str!("example.toml");
 
 /// The annotation keys searched for a runbook link, in order, unless the config says otherwise.
-pub const DEFAULT_RUNBOOK_ANNOTATION_KEYS: [&str; 5] = ["runbook_url", "runbook", "link", "sop", "playbook"];
+pub const DEFAULT_RUNBOOK_ANNOTATION_KEYS: [&str; 5] =
+    ["runbook_url", "runbook", "link", "sop", "playbook"];
 
 /// How long an alert ack (a short silence) lasts unless the config says otherwise.
 pub const DEFAULT_ACK_DURATION: Duration = Duration::from_secs(30 * 60);
@@ -115,7 +116,8 @@ pub struct UiSettings {
 
 /// The config path used when neither `--config` nor `ONCALL_CONFIG` is given.
 pub fn default_config_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "oncall").map(|dirs| dirs.config_dir().join("config.toml"))
+    directories::ProjectDirs::from("", "", "oncall")
+        .map(|dirs| dirs.config_dir().join("config.toml"))
 }
 
 /// Which file `load` would read, and whether the user named it (flag or environment).
@@ -129,7 +131,10 @@ pub fn load(opts: &LoadOptions) -> Result<Settings, ConfigError> {
 }
 
 /// `load`, reading the environment through `env` (for tests and embedders).
-pub fn load_with_env(opts: &LoadOptions, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+pub fn load_with_env(
+    opts: &LoadOptions,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Settings, ConfigError> {
     resolve::load_with(opts, env)
 }
 
@@ -146,7 +151,10 @@ impl Settings {
             author: default_author(&|var| std::env::var(var).ok()),
             theme: None,
             runbook_dirs: Vec::new(),
-            runbook_annotation_keys: DEFAULT_RUNBOOK_ANNOTATION_KEYS.iter().map(|k| k.to_string()).collect(),
+            runbook_annotation_keys: DEFAULT_RUNBOOK_ANNOTATION_KEYS
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
             ack_duration: DEFAULT_ACK_DURATION,
             insecure: Vec::new(),
             ui: UiSettings::default(),
@@ -161,7 +169,12 @@ impl Settings {
 
     /// Keep the user's preferences (author, theme, runbooks, ui) but point every backend at
     /// the simulated platform, with the demo's PagerDuty token.
-    pub fn with_demo_backends(mut self, prometheus: Url, alertmanager: Url, pagerduty: Url) -> Settings {
+    pub fn with_demo_backends(
+        mut self,
+        prometheus: Url,
+        alertmanager: Url,
+        pagerduty: Url,
+    ) -> Settings {
         self.context = "demo".into();
         self.prometheus = Some(Endpoint::new(prometheus));
         self.alertmanagers = vec![Endpoint::new(alertmanager)];
@@ -184,7 +197,9 @@ impl Settings {
 
     /// The Prometheus endpoint, or an error saying how to configure one.
     pub fn require_prometheus(&self) -> Result<&Endpoint, ConfigError> {
-        self.prometheus.as_ref().ok_or_else(|| self.not_configured(SourceKind::Prometheus))
+        self.prometheus
+            .as_ref()
+            .ok_or_else(|| self.not_configured(SourceKind::Prometheus))
     }
 
     /// The Alertmanager endpoints (at least one), or an error saying how to configure them.
@@ -198,7 +213,9 @@ impl Settings {
 
     /// The PagerDuty settings, or an error saying how to configure them.
     pub fn require_pagerduty(&self) -> Result<&PagerDutySettings, ConfigError> {
-        self.pagerduty.as_ref().ok_or_else(|| self.not_configured(SourceKind::PagerDuty))
+        self.pagerduty
+            .as_ref()
+            .ok_or_else(|| self.not_configured(SourceKind::PagerDuty))
     }
 
     fn not_configured(&self, backend: SourceKind) -> ConfigError {
@@ -217,7 +234,10 @@ impl Settings {
 
     /// Where a setting came from, if recorded (see `provenance`).
     pub fn source_of(&self, key: &str) -> Option<&str> {
-        self.provenance.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.provenance
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -271,7 +291,8 @@ pub fn write_example(path: &Path, force: bool) -> Result<(), ConfigError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(write_err)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(write_err)?;
     }
     file.write_all(EXAMPLE.as_bytes()).map_err(write_err)?;
     file.sync_all().map_err(write_err)

@@ -9,12 +9,14 @@ use std::time::Duration;
 use toml::Spanned;
 
 use super::error::{display_path, ConfigError, Origin};
-use super::file::{self, AlertmanagerFile, AuthKeys, ConfigFile, ContextFile, TransportKeys, UiFile};
+use super::file::{
+    self, AlertmanagerFile, AuthKeys, ConfigFile, ContextFile, TransportKeys, UiFile,
+};
 use super::secrets::{keyring_user, readable_by_others, TokenSource};
 use super::values::{BackendUrl, ConfigDuration, InlineSecret};
 use super::{
-    default_author, default_config_path, LoadOptions, PagerDutySettings, Settings, UiSettings, DEFAULT_ACK_DURATION,
-    DEFAULT_CONTEXT, DEFAULT_PAGERDUTY_URL, DEFAULT_RUNBOOK_ANNOTATION_KEYS,
+    default_author, default_config_path, LoadOptions, PagerDutySettings, Settings, UiSettings,
+    DEFAULT_ACK_DURATION, DEFAULT_CONTEXT, DEFAULT_PAGERDUTY_URL, DEFAULT_RUNBOOK_ANNOTATION_KEYS,
 };
 use crate::secret::Secret;
 use crate::sources::transport::{Auth, Endpoint};
@@ -30,7 +32,10 @@ const ENV_PAGERDUTY_TOKEN: &str = "ONCALL_PAGERDUTY_TOKEN";
 const ENV_PAGERDUTY_FROM: &str = "ONCALL_PAGERDUTY_FROM";
 
 /// The config file to read and whether the user named it (then it must exist).
-pub(super) fn choose_path(opts: &LoadOptions, env: Env<'_>) -> Result<(PathBuf, bool), ConfigError> {
+pub(super) fn choose_path(
+    opts: &LoadOptions,
+    env: Env<'_>,
+) -> Result<(PathBuf, bool), ConfigError> {
     if let Some(path) = &opts.config_path {
         return Ok((path.clone(), true));
     }
@@ -43,7 +48,9 @@ pub(super) fn choose_path(opts: &LoadOptions, env: Env<'_>) -> Result<(PathBuf, 
 }
 
 fn env_value(env: Env<'_>, var: &str) -> Option<String> {
-    env(var).map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
+    env(var)
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
 }
 
 pub(super) fn load_with(opts: &LoadOptions, env: Env<'_>) -> Result<Settings, ConfigError> {
@@ -140,20 +147,37 @@ impl Source {
         }
     }
 
-    fn existing_file(&self, value: &Spanned<String>, key: &str, env: Env<'_>) -> Result<PathBuf, ConfigError> {
+    fn existing_file(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+        env: Env<'_>,
+    ) -> Result<PathBuf, ConfigError> {
         let path = self.path(value.get_ref(), env);
         match std::fs::metadata(&path) {
             Ok(meta) if meta.is_file() => Ok(path),
-            Ok(_) => Err(self.invalid(value, format!("{key} {} is not a file", display_path(&path)))),
+            Ok(_) => Err(self.invalid(
+                value,
+                format!("{key} {} is not a file", display_path(&path)),
+            )),
             Err(e) => Err(self.invalid(value, format!("{key} {}: {e}", display_path(&path)))),
         }
     }
 
     /// The first line of a secret file (`password_file`, `bearer_token_file`).
-    fn secret_file(&self, value: &Spanned<String>, key: &str, env: Env<'_>) -> Result<(Secret, PathBuf), ConfigError> {
+    fn secret_file(
+        &self,
+        value: &Spanned<String>,
+        key: &str,
+        env: Env<'_>,
+    ) -> Result<(Secret, PathBuf), ConfigError> {
         let path = self.existing_file(value, key, env)?;
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| self.invalid(value, format!("cannot read {key} {}: {e}", display_path(&path))))?;
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            self.invalid(
+                value,
+                format!("cannot read {key} {}: {e}", display_path(&path)),
+            )
+        })?;
         let line = text.lines().next().unwrap_or("").trim();
         if line.is_empty() {
             return Err(self.invalid(value, format!("{key} {} is empty", display_path(&path))));
@@ -170,7 +194,11 @@ struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    fn settings(&mut self, opts: &LoadOptions, parsed: &ConfigFile) -> Result<Settings, ConfigError> {
+    fn settings(
+        &mut self,
+        opts: &LoadOptions,
+        parsed: &ConfigFile,
+    ) -> Result<Settings, ConfigError> {
         let contexts: Vec<String> = parsed
             .contexts
             .iter()
@@ -194,7 +222,10 @@ impl<'a> Loader<'a> {
             author: default_author(self.env),
             theme: None,
             runbook_dirs: Vec::new(),
-            runbook_annotation_keys: DEFAULT_RUNBOOK_ANNOTATION_KEYS.iter().map(|k| k.to_string()).collect(),
+            runbook_annotation_keys: DEFAULT_RUNBOOK_ANNOTATION_KEYS
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
             ack_duration: DEFAULT_ACK_DURATION,
             insecure: Vec::new(),
             ui: UiSettings::default(),
@@ -220,7 +251,10 @@ impl<'a> Loader<'a> {
         } else if let Some(name) = env_value(self.env, ENV_CONTEXT) {
             (name, ENV_CONTEXT.to_string())
         } else if let (Some(current), Some(src)) = (&parsed.current_context, self.src) {
-            (current.get_ref().clone(), format!("current_context at {}", src.at(current.span())))
+            (
+                current.get_ref().clone(),
+                format!("current_context at {}", src.at(current.span())),
+            )
         } else {
             match known {
                 [] => return Ok((DEFAULT_CONTEXT.to_string(), None)),
@@ -264,14 +298,23 @@ impl<'a> Loader<'a> {
 
     fn env_url(&self, var: &'static str) -> Result<Option<BackendUrl>, ConfigError> {
         env_value(self.env, var)
-            .map(|v| BackendUrl::parse(&v).map_err(|m| ConfigError::invalid(Origin::Env(var.into()), m)))
+            .map(|v| {
+                BackendUrl::parse(&v).map_err(|m| ConfigError::invalid(Origin::Env(var.into()), m))
+            })
             .transpose()
     }
 
     fn prometheus(&mut self, ctx: &ContextFile) -> Result<Option<Endpoint>, ConfigError> {
         let mut endpoint = match (&ctx.prometheus, self.src) {
             (Some(p), Some(src)) => {
-                let ep = self.endpoint(src, "prometheus", "prometheus", p.url.get_ref().0.clone(), p.transport(), Some(p.auth()))?;
+                let ep = self.endpoint(
+                    src,
+                    "prometheus",
+                    "prometheus",
+                    p.url.get_ref().0.clone(),
+                    p.transport(),
+                    Some(p.auth()),
+                )?;
                 self.note("prometheus.url", self.file_note());
                 Some(ep)
             }
@@ -290,12 +333,25 @@ impl<'a> Loader<'a> {
             for table in &tables.0 {
                 for url in am_urls(src, table)? {
                     if endpoints.iter().any(|e| e.base_url == url.get_ref().0) {
-                        return Err(src.invalid(url, format!("Alertmanager {} is listed twice", url.get_ref().0)));
+                        return Err(src.invalid(
+                            url,
+                            format!("Alertmanager {} is listed twice", url.get_ref().0),
+                        ));
                     }
                     let key = format!("alertmanagers[{}]", endpoints.len());
                     let label = format!("alertmanager {}", url.get_ref().0);
-                    let ep = self.endpoint(src, &key, &label, url.get_ref().0.clone(), table.transport(), Some(table.auth()))?;
-                    self.note(format!("alertmanagers[{}].url", endpoints.len()), self.file_note());
+                    let ep = self.endpoint(
+                        src,
+                        &key,
+                        &label,
+                        url.get_ref().0.clone(),
+                        table.transport(),
+                        Some(table.auth()),
+                    )?;
+                    self.note(
+                        format!("alertmanagers[{}].url", endpoints.len()),
+                        self.file_note(),
+                    );
                     endpoints.push(ep);
                 }
             }
@@ -308,7 +364,10 @@ impl<'a> Loader<'a> {
             for part in list.split(',').map(str::trim).filter(|p| !p.is_empty()) {
                 let url = BackendUrl::parse(part).map_err(|m| ConfigError::invalid(origin(), m))?;
                 if from_env.iter().any(|e| e.base_url == url.0) {
-                    return Err(ConfigError::invalid(origin(), format!("{} is listed twice", url.0)));
+                    return Err(ConfigError::invalid(
+                        origin(),
+                        format!("{} is listed twice", url.0),
+                    ));
                 }
                 from_env.push(with_url(template.clone(), url));
             }
@@ -317,7 +376,8 @@ impl<'a> Loader<'a> {
                 .iter()
                 .find(|(k, _)| k == "alertmanagers[0].auth")
                 .map(|(_, v)| v.clone());
-            self.provenance.retain(|(k, _)| !k.starts_with("alertmanagers["));
+            self.provenance
+                .retain(|(k, _)| !k.starts_with("alertmanagers["));
             for i in 0..from_env.len() {
                 self.note(format!("alertmanagers[{i}].url"), ENV_ALERTMANAGER_URL);
                 if let Some(auth) = &template_auth {
@@ -329,7 +389,11 @@ impl<'a> Loader<'a> {
         Ok(endpoints)
     }
 
-    fn pagerduty(&mut self, ctx: &ContextFile, context: &str) -> Result<Option<PagerDutySettings>, ConfigError> {
+    fn pagerduty(
+        &mut self,
+        ctx: &ContextFile,
+        context: &str,
+    ) -> Result<Option<PagerDutySettings>, ConfigError> {
         let env_url = self.env_url(ENV_PAGERDUTY_URL)?;
         let env_token = env_value(self.env, ENV_PAGERDUTY_TOKEN).is_some();
         let env_from = env_value(self.env, ENV_PAGERDUTY_FROM);
@@ -337,12 +401,18 @@ impl<'a> Loader<'a> {
         if table.is_none() && env_url.is_none() && !env_token && env_from.is_none() {
             return Ok(None);
         }
-        let default_url = BackendUrl::parse(DEFAULT_PAGERDUTY_URL).map_err(|m| ConfigError::invalid(Origin::Default, m))?;
+        let default_url = BackendUrl::parse(DEFAULT_PAGERDUTY_URL)
+            .map_err(|m| ConfigError::invalid(Origin::Default, m))?;
 
         let (mut endpoint, mut from, mut token) = match table {
             Some((pd, src)) => {
-                let url = pd.url.as_ref().map(|u| u.get_ref().clone()).unwrap_or(default_url);
-                let endpoint = self.endpoint(src, "pagerduty", "pagerduty", url.0, pd.transport(), None)?;
+                let url = pd
+                    .url
+                    .as_ref()
+                    .map(|u| u.get_ref().clone())
+                    .unwrap_or(default_url);
+                let endpoint =
+                    self.endpoint(src, "pagerduty", "pagerduty", url.0, pd.transport(), None)?;
                 let from = match &pd.from {
                     Some(f) => Some(check_email(f.get_ref()).map_err(|m| src.invalid(f, m))?),
                     None => None,
@@ -350,7 +420,11 @@ impl<'a> Loader<'a> {
                 let token = self.token_source(src, pd, context)?;
                 self.note(
                     "pagerduty.url",
-                    if pd.url.is_some() { self.file_note() } else { "default".into() },
+                    if pd.url.is_some() {
+                        self.file_note()
+                    } else {
+                        "default".into()
+                    },
                 );
                 (endpoint, from, token)
             }
@@ -367,7 +441,10 @@ impl<'a> Loader<'a> {
             self.note("pagerduty.url", ENV_PAGERDUTY_URL);
         }
         if let Some(f) = env_from {
-            from = Some(check_email(&f).map_err(|m| ConfigError::invalid(Origin::Env(ENV_PAGERDUTY_FROM.into()), m))?);
+            from =
+                Some(check_email(&f).map_err(|m| {
+                    ConfigError::invalid(Origin::Env(ENV_PAGERDUTY_FROM.into()), m)
+                })?);
             self.note("pagerduty.from", ENV_PAGERDUTY_FROM);
         } else if from.is_some() {
             self.note("pagerduty.from", self.file_note());
@@ -387,10 +464,17 @@ impl<'a> Loader<'a> {
 
     /// The configured token source: `token_env` when that variable is set, else the one of
     /// `token_file`, `token_command`, `token`, else `token_env` (to say it is unset), else the keyring.
-    fn token_source(&self, src: &Source, pd: &file::PagerDutyFile, context: &str) -> Result<TokenSource, ConfigError> {
+    fn token_source(
+        &self,
+        src: &Source,
+        pd: &file::PagerDutyFile,
+        context: &str,
+    ) -> Result<TokenSource, ConfigError> {
         let explicit: Vec<(&str, Range<usize>)> = [
             pd.token_file.as_ref().map(|s| ("token_file", s.span())),
-            pd.token_command.as_ref().map(|s| ("token_command", s.span())),
+            pd.token_command
+                .as_ref()
+                .map(|s| ("token_command", s.span())),
             pd.token.as_ref().map(|s| ("token", s.span())),
         ]
         .into_iter()
@@ -404,10 +488,16 @@ impl<'a> Loader<'a> {
         }
         if let Some(var) = &pd.token_env {
             let name = var.get_ref();
-            let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            let valid = name
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
             if !valid {
-                return Err(src.invalid(var, format!("token_env `{name}` is not an environment variable name")));
+                return Err(src.invalid(
+                    var,
+                    format!("token_env `{name}` is not an environment variable name"),
+                ));
             }
             if env_value(self.env, name).is_some() || explicit.is_empty() {
                 return Ok(TokenSource::Env { var: name.clone() });
@@ -466,8 +556,12 @@ impl<'a> Loader<'a> {
                 ep.tls.cert_file = Some(src.existing_file(cert, "cert_file", self.env)?);
                 ep.tls.key_file = Some(src.existing_file(key, "key_file", self.env)?);
             }
-            (Some(cert), None) => return Err(src.invalid(cert, "cert_file needs key_file too: mTLS uses both")),
-            (None, Some(key)) => return Err(src.invalid(key, "key_file needs cert_file too: mTLS uses both")),
+            (Some(cert), None) => {
+                return Err(src.invalid(cert, "cert_file needs key_file too: mTLS uses both"))
+            }
+            (None, Some(key)) => {
+                return Err(src.invalid(key, "key_file needs cert_file too: mTLS uses both"))
+            }
             (None, None) => {}
         }
         if t.insecure_skip_verify {
@@ -501,7 +595,10 @@ impl<'a> Loader<'a> {
         let basic = a.username.is_some() || a.password.is_some() || a.password_file.is_some();
         let bearer = a.bearer_token.is_some() || a.bearer_token_file.is_some();
         if basic && bearer {
-            let at = a.bearer_token.map(|s| s.span()).or(a.bearer_token_file.map(|s| s.span()));
+            let at = a
+                .bearer_token
+                .map(|s| s.span())
+                .or(a.bearer_token_file.map(|s| s.span()));
             return Err(ConfigError::invalid(
                 src.at(at.unwrap_or(0..0)),
                 "basic auth (username, password) and a bearer token are both set; keep one",
@@ -509,7 +606,10 @@ impl<'a> Loader<'a> {
         }
         if basic {
             let Some(username) = a.username else {
-                let at = a.password.map(|s| s.span()).or(a.password_file.map(|s| s.span()));
+                let at = a
+                    .password
+                    .map(|s| s.span())
+                    .or(a.password_file.map(|s| s.span()));
                 return Err(ConfigError::invalid(
                     src.at(at.unwrap_or(0..0)),
                     "a password needs `username` too",
@@ -517,23 +617,36 @@ impl<'a> Loader<'a> {
             };
             let (password, from) = match (a.password, a.password_file) {
                 (Some(_), Some(file)) => {
-                    return Err(src.invalid(file, "both `password` and `password_file` are set; keep password_file"))
+                    return Err(src.invalid(
+                        file,
+                        "both `password` and `password_file` are set; keep password_file",
+                    ))
                 }
                 (Some(inline), None) => {
                     src.check_inline_secret(inline, "password")?;
-                    (inline.get_ref().0.clone(), "password in the config file".to_string())
+                    (
+                        inline.get_ref().0.clone(),
+                        "password in the config file".to_string(),
+                    )
                 }
                 (None, Some(file)) => {
                     let (secret, path) = src.secret_file(file, "password_file", self.env)?;
                     (secret, format!("password_file {}", display_path(&path)))
                 }
-                (None, None) => return Err(src.invalid(username, "`username` needs `password_file` (or `password`)")),
+                (None, None) => {
+                    return Err(
+                        src.invalid(username, "`username` needs `password_file` (or `password`)")
+                    )
+                }
             };
             let auth = Auth::Basic {
                 username: username.get_ref().clone(),
                 password,
             };
-            return Ok(Some((auth, format!("basic auth as {}, {from}", username.get_ref()))));
+            return Ok(Some((
+                auth,
+                format!("basic auth as {}, {from}", username.get_ref()),
+            )));
         }
         match (a.bearer_token, a.bearer_token_file) {
             (Some(_), Some(file)) => Err(src.invalid(
@@ -551,18 +664,29 @@ impl<'a> Loader<'a> {
                 let (secret, path) = src.secret_file(file, "bearer_token_file", self.env)?;
                 Ok(Some((
                     Auth::Bearer(secret),
-                    format!("bearer token from bearer_token_file {}", display_path(&path)),
+                    format!(
+                        "bearer token from bearer_token_file {}",
+                        display_path(&path)
+                    ),
                 )))
             }
             (None, None) => Ok(None),
         }
     }
 
-    fn globals(&mut self, src: &Source, parsed: &ConfigFile, settings: &mut Settings) -> Result<(), ConfigError> {
+    fn globals(
+        &mut self,
+        src: &Source,
+        parsed: &ConfigFile,
+        settings: &mut Settings,
+    ) -> Result<(), ConfigError> {
         if let Some(author) = &parsed.author {
             let a = author.get_ref().trim();
             if a.is_empty() || a.chars().any(char::is_control) {
-                return Err(src.invalid(author, "author must be a non-empty name or email on one line"));
+                return Err(src.invalid(
+                    author,
+                    "author must be a non-empty name or email on one line",
+                ));
             }
             settings.author = a.to_string();
         }
@@ -601,11 +725,16 @@ impl<'a> Loader<'a> {
     }
 }
 
-fn am_urls<'f>(src: &Source, table: &'f AlertmanagerFile) -> Result<Vec<&'f Spanned<BackendUrl>>, ConfigError> {
+fn am_urls<'f>(
+    src: &Source,
+    table: &'f AlertmanagerFile,
+) -> Result<Vec<&'f Spanned<BackendUrl>>, ConfigError> {
     match (&table.url, &table.urls) {
         (Some(url), None) => Ok(vec![url]),
         (None, Some(urls)) if !urls.get_ref().is_empty() => Ok(urls.get_ref().iter().collect()),
-        (None, Some(urls)) => Err(src.invalid(urls, "urls is empty; list at least one Alertmanager URL")),
+        (None, Some(urls)) => {
+            Err(src.invalid(urls, "urls is empty; list at least one Alertmanager URL"))
+        }
         (Some(_), Some(urls)) => Err(src.invalid(urls, "set `url` or `urls`, not both")),
         (None, None) => Err(ConfigError::invalid(
             src.at(0..0),
@@ -625,7 +754,11 @@ fn with_url(endpoint: Option<Endpoint>, url: BackendUrl) -> Endpoint {
     }
 }
 
-fn positive(src: &Source, value: &Spanned<ConfigDuration>, key: &str) -> Result<Duration, ConfigError> {
+fn positive(
+    src: &Source,
+    value: &Spanned<ConfigDuration>,
+    key: &str,
+) -> Result<Duration, ConfigError> {
     let d = value.get_ref().0;
     if d.is_zero() {
         return Err(src.invalid(value, format!("{key} must be longer than 0s")));
@@ -633,7 +766,13 @@ fn positive(src: &Source, value: &Spanned<ConfigDuration>, key: &str) -> Result<
     Ok(d)
 }
 
-fn at_least(src: &Source, value: &Spanned<ConfigDuration>, key: &str, min: Duration, why: &str) -> Result<Duration, ConfigError> {
+fn at_least(
+    src: &Source,
+    value: &Spanned<ConfigDuration>,
+    key: &str,
+    min: Duration,
+    why: &str,
+) -> Result<Duration, ConfigError> {
     let d = value.get_ref().0;
     if d < min {
         return Err(src.invalid(
@@ -650,7 +789,9 @@ fn at_least(src: &Source, value: &Spanned<ConfigDuration>, key: &str, min: Durat
 fn ui_settings(src: &Source, ui: &UiFile) -> Result<UiSettings, ConfigError> {
     let second = Duration::from_secs(1);
     let opt = |v: &Option<Spanned<ConfigDuration>>, key: &str, min: Duration, why: &str| {
-        v.as_ref().map(|v| at_least(src, v, key, min, why)).transpose()
+        v.as_ref()
+            .map(|v| at_least(src, v, key, min, why))
+            .transpose()
     };
     Ok(UiSettings {
         refresh: opt(&ui.refresh, "refresh", second, "")?,
@@ -672,7 +813,8 @@ fn check_email(from: &str) -> Result<String, String> {
     let f = from.trim();
     let ok = f.len() <= 254
         && !f.chars().any(|c| c.is_whitespace() || c.is_control())
-        && f.split_once('@').is_some_and(|(user, host)| !user.is_empty() && !host.is_empty());
+        && f.split_once('@')
+            .is_some_and(|(user, host)| !user.is_empty() && !host.is_empty());
     if ok {
         Ok(f.to_string())
     } else {
@@ -684,8 +826,12 @@ fn check_email(from: &str) -> Result<String, String> {
 }
 
 fn check_header(name: &str, value: &InlineSecret) -> Result<(), String> {
-    reqwest::header::HeaderName::from_bytes(name.as_bytes())
-        .map_err(|_| format!("`{}` is not a valid HTTP header name", crate::sanitize::one_line(name)))?;
+    reqwest::header::HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+        format!(
+            "`{}` is not a valid HTTP header name",
+            crate::sanitize::one_line(name)
+        )
+    })?;
     reqwest::header::HeaderValue::from_str(value.0.expose())
         .map_err(|_| format!("the value of header `{name}` has characters HTTP does not allow"))?;
     Ok(())
@@ -694,9 +840,17 @@ fn check_header(name: &str, value: &InlineSecret) -> Result<(), String> {
 /// Headers whose values are credentials; they follow the inline-secret rule.
 fn header_is_secret(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    ["authorization", "cookie", "token", "secret", "key", "password", "auth"]
-        .iter()
-        .any(|word| n.contains(word))
+    [
+        "authorization",
+        "cookie",
+        "token",
+        "secret",
+        "key",
+        "password",
+        "auth",
+    ]
+    .iter()
+    .any(|word| n.contains(word))
 }
 
 #[cfg(test)]
@@ -737,43 +891,42 @@ mod tests {
             path
         }
 
-        fn load(&self, config: Option<&str>, context: Option<&str>) -> Result<Settings, ConfigError> {
-            let config_path = match config {
-                Some(text) => Some(self.file("config.toml", text, 0o600)),
-                None => Some(self.dir.path().join("absent-default.toml")),
-            };
-            self.load_path(config_path, context, config.is_some())
+        /// Load `config` (written as `config.toml`, mode 600), or with no file at all.
+        fn load(
+            &self,
+            config: Option<&str>,
+            context: Option<&str>,
+        ) -> Result<Settings, ConfigError> {
+            match config {
+                Some(text) => {
+                    let path = self.file("config.toml", text, 0o600);
+                    self.load_path(path, context)
+                }
+                None => {
+                    // What a missing default file leads to, without looking at the real
+                    // default path (the developer's own config).
+                    let env = |k: &str| self.env.get(k).cloned();
+                    let mut loader = Loader {
+                        env: &env,
+                        src: None,
+                        insecure: Vec::new(),
+                        provenance: Vec::new(),
+                    };
+                    let opts = LoadOptions {
+                        config_path: None,
+                        context: context.map(str::to_string),
+                    };
+                    loader.settings(&opts, &ConfigFile::default())
+                }
+            }
         }
 
-        fn load_path(&self, path: Option<PathBuf>, context: Option<&str>, explicit: bool) -> Result<Settings, ConfigError> {
-            let env = self.env.clone();
-            let mut env_fn = move |k: &str| env.get(k).cloned();
+        fn load_path(&self, path: PathBuf, context: Option<&str>) -> Result<Settings, ConfigError> {
             let opts = LoadOptions {
-                config_path: if explicit { path.clone() } else { None },
+                config_path: Some(path),
                 context: context.map(str::to_string),
             };
-            let mut with_default = |k: &str| -> Option<String> {
-                // Point the implicit default at a file that does not exist.
-                if k == ENV_CONFIG && !explicit {
-                    return None;
-                }
-                env_fn(k)
-            };
-            if explicit {
-                load_with_env(&opts, &mut with_default)
-            } else {
-                // Without --config the loader falls back to the real default path; tests
-                // must not read the developer's config, so name the absent file explicitly
-                // through the same code path a missing default takes.
-                let parsed = ConfigFile::default();
-                let mut loader = Loader {
-                    env: &mut env_fn,
-                    src: None,
-                    insecure: Vec::new(),
-                    provenance: Vec::new(),
-                };
-                loader.settings(&opts, &parsed)
-            }
+            load_with_env(&opts, &|k| self.env.get(k).cloned())
         }
     }
 
@@ -785,18 +938,29 @@ mod tests {
     fn environment_alone_is_enough() {
         let f = Fixture::new()
             .env("ONCALL_PROMETHEUS_URL", "http://127.0.0.1:9090")
-            .env("ONCALL_ALERTMANAGER_URL", "http://127.0.0.1:9093, http://127.0.0.1:9094")
+            .env(
+                "ONCALL_ALERTMANAGER_URL",
+                "http://127.0.0.1:9093, http://127.0.0.1:9094",
+            )
             .env("ONCALL_PAGERDUTY_TOKEN", "pd-env-token")
             .env("ONCALL_PAGERDUTY_FROM", "me@example.com");
         let s = f.load(None, None).unwrap();
         assert_eq!(s.context, "default");
         assert_eq!(s.path, None);
-        assert_eq!(s.prometheus.unwrap().base_url.as_str(), "http://127.0.0.1:9090/");
+        assert_eq!(
+            s.prometheus.unwrap().base_url.as_str(),
+            "http://127.0.0.1:9090/"
+        );
         assert_eq!(s.alertmanagers.len(), 2);
         let pd = s.pagerduty.unwrap();
-        assert_eq!(pd.endpoint_without_token.base_url.as_str(), "https://api.pagerduty.com/");
+        assert_eq!(
+            pd.endpoint_without_token.base_url.as_str(),
+            "https://api.pagerduty.com/"
+        );
         assert_eq!(pd.from.as_deref(), Some("me@example.com"));
-        assert!(matches!(pd.token, TokenSource::Env { ref var } if var == "ONCALL_PAGERDUTY_TOKEN"));
+        assert!(
+            matches!(pd.token, TokenSource::Env { ref var } if var == "ONCALL_PAGERDUTY_TOKEN")
+        );
         assert_eq!(s.author, "tester");
         assert_eq!(s.ack_duration, Duration::from_secs(1800));
         assert_eq!(s.runbook_annotation_keys[0], "runbook_url");
@@ -806,14 +970,19 @@ mod tests {
     fn bad_environment_url_names_the_variable() {
         let f = Fixture::new().env("ONCALL_ALERTMANAGER_URL", "http://ok:9093,not a url");
         let msg = err(f.load(None, None));
-        assert!(msg.starts_with("environment variable ONCALL_ALERTMANAGER_URL: `not a url` is not a URL"), "{msg}");
+        assert!(
+            msg.starts_with(
+                "environment variable ONCALL_ALERTMANAGER_URL: `not a url` is not a URL"
+            ),
+            "{msg}"
+        );
     }
 
     #[test]
     fn a_named_config_file_must_exist() {
         let f = Fixture::new();
         let missing = f.dir.path().join("nope.toml");
-        let msg = err(f.load_path(Some(missing), None, true));
+        let msg = err(f.load_path(missing, None));
         assert!(msg.contains("does not exist"), "{msg}");
         assert!(msg.contains("oncall config init --config"), "{msg}");
     }
@@ -831,14 +1000,20 @@ mod tests {
         assert_eq!(s.context, "staging");
         assert_eq!(s.prometheus.unwrap().base_url.host_str(), Some("staging"));
         assert_eq!(f.load(Some(TWO), Some("prod")).unwrap().context, "prod");
-        assert_eq!(f.load(Some(TWO), None).unwrap().contexts, ["prod", "staging"]);
+        assert_eq!(
+            f.load(Some(TWO), None).unwrap().contexts,
+            ["prod", "staging"]
+        );
     }
 
     #[test]
     fn unknown_context_lists_the_known_ones() {
         let f = Fixture::new();
         let msg = err(f.load(Some(TWO), Some("prdo")));
-        assert!(msg.contains("there is no context `prdo` (--context)"), "{msg}");
+        assert!(
+            msg.contains("there is no context `prdo` (--context)"),
+            "{msg}"
+        );
         assert!(msg.ends_with("known contexts: prod, staging"), "{msg}");
         let msg = err(f.load(Some("current_context = \"gone\"\n[contexts.a]\n"), None));
         assert!(msg.contains("(current_context at "), "{msg}");
@@ -850,7 +1025,10 @@ mod tests {
         let f = Fixture::new();
         let text = TWO.replace("current_context = \"prod\"\n", "");
         let msg = err(f.load(Some(&text), None));
-        assert!(msg.contains("several contexts (prod, staging) and no current_context"), "{msg}");
+        assert!(
+            msg.contains("several contexts (prod, staging) and no current_context"),
+            "{msg}"
+        );
         let one = "[contexts.only.prometheus]\nurl = \"http://x:9090\"\n";
         assert_eq!(f.load(Some(one), None).unwrap().context, "only");
     }
@@ -861,13 +1039,21 @@ mod tests {
         let f = Fixture::new();
         let text = "[contexts.p.prometheus]\nurl = \"http://x:9090\"\nusername = \"bob\"\npassword = \"hunter2\"\n";
         let path = f.file("shared.toml", text, 0o644);
-        let msg = err(f.load_path(Some(path.clone()), None, true));
-        assert!(msg.contains("shared.toml:4:12: `password` is a secret written inline"), "{msg}");
-        assert!(msg.contains(&format!("chmod 600 {}", path.display())), "{msg}");
+        let msg = err(f.load_path(path.clone(), None));
+        assert!(
+            msg.contains("shared.toml:4:12: `password` is a secret written inline"),
+            "{msg}"
+        );
+        assert!(
+            msg.contains(&format!("chmod 600 {}", path.display())),
+            "{msg}"
+        );
         assert!(!msg.contains("hunter2"), "{msg}");
         let path = f.file("private.toml", text, 0o600);
-        let s = f.load_path(Some(path), None, true).unwrap();
-        assert!(matches!(s.prometheus.unwrap().auth, Auth::Basic { ref username, .. } if username == "bob"));
+        let s = f.load_path(path, None).unwrap();
+        assert!(
+            matches!(s.prometheus.unwrap().auth, Auth::Basic { ref username, .. } if username == "bob")
+        );
     }
 
     #[test]
@@ -886,19 +1072,31 @@ mod tests {
             Auth::Bearer(ref t) => assert_eq!(t.expose(), "bearer-value"),
             ref other => panic!("{other:?}"),
         }
-        assert!(s.source_of("prometheus.auth").unwrap().contains("password_file"));
+        assert!(s
+            .source_of("prometheus.auth")
+            .unwrap()
+            .contains("password_file"));
         let debug = format!("{s:?}");
-        assert!(!debug.contains("s3cret") && !debug.contains("bearer-value"), "{debug}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("bearer-value"),
+            "{debug}"
+        );
     }
 
     #[test]
     fn tls_files_must_exist_and_go_together() {
         let f = Fixture::new();
-        let msg = err(f.load(Some("[contexts.p.prometheus]\nurl = \"https://x\"\nca_file = \"missing-ca.pem\"\n"), None));
+        let msg = err(f.load(
+            Some("[contexts.p.prometheus]\nurl = \"https://x\"\nca_file = \"missing-ca.pem\"\n"),
+            None,
+        ));
         assert!(msg.contains("config.toml:3:11: ca_file"), "{msg}");
         assert!(msg.contains("missing-ca.pem"), "{msg}");
         f.file("cert.pem", "x", 0o600);
-        let msg = err(f.load(Some("[contexts.p.prometheus]\nurl = \"https://x\"\ncert_file = \"cert.pem\"\n"), None));
+        let msg = err(f.load(
+            Some("[contexts.p.prometheus]\nurl = \"https://x\"\ncert_file = \"cert.pem\"\n"),
+            None,
+        ));
         assert!(msg.contains("cert_file needs key_file too"), "{msg}");
     }
 
@@ -919,19 +1117,46 @@ mod tests {
     fn token_sources_in_order() {
         let base = "[contexts.prod.pagerduty]\nfrom = \"a@b.c\"\n";
         let f = Fixture::new();
-        let pd = |f: &Fixture, extra: &str| f.load(Some(&format!("{base}{extra}")), None).map(|s| s.pagerduty.unwrap().token);
-        assert!(matches!(pd(&f, "").unwrap(), TokenSource::Keyring { ref user } if user == "pagerduty:prod"));
-        assert!(matches!(pd(&f, "token_file = \"t\"\n").unwrap(), TokenSource::File { .. }));
-        assert!(matches!(pd(&f, "token_command = [\"pass\", \"show\", \"pd\"]\n").unwrap(), TokenSource::Command { .. }));
+        let pd = |f: &Fixture, extra: &str| {
+            f.load(Some(&format!("{base}{extra}")), None)
+                .map(|s| s.pagerduty.unwrap().token)
+        };
+        assert!(
+            matches!(pd(&f, "").unwrap(), TokenSource::Keyring { ref user } if user == "pagerduty:prod")
+        );
+        assert!(matches!(
+            pd(&f, "token_file = \"t\"\n").unwrap(),
+            TokenSource::File { .. }
+        ));
+        assert!(matches!(
+            pd(&f, "token_command = [\"pass\", \"show\", \"pd\"]\n").unwrap(),
+            TokenSource::Command { .. }
+        ));
         // token_env wins when set, and says it is unset when it is the only source.
-        assert!(matches!(pd(&f, "token_env = \"PD_TOK\"\ntoken_file = \"t\"\n").unwrap(), TokenSource::File { .. }));
-        assert!(matches!(pd(&f, "token_env = \"PD_TOK\"\n").unwrap(), TokenSource::Env { ref var } if var == "PD_TOK"));
+        assert!(matches!(
+            pd(&f, "token_env = \"PD_TOK\"\ntoken_file = \"t\"\n").unwrap(),
+            TokenSource::File { .. }
+        ));
+        assert!(
+            matches!(pd(&f, "token_env = \"PD_TOK\"\n").unwrap(), TokenSource::Env { ref var } if var == "PD_TOK")
+        );
         let f = f.env("PD_TOK", "x");
-        assert!(matches!(pd(&f, "token_env = \"PD_TOK\"\ntoken_file = \"t\"\n").unwrap(), TokenSource::Env { .. }));
+        assert!(matches!(
+            pd(&f, "token_env = \"PD_TOK\"\ntoken_file = \"t\"\n").unwrap(),
+            TokenSource::Env { .. }
+        ));
         let f = f.env("ONCALL_PAGERDUTY_TOKEN", "y");
-        assert!(matches!(pd(&f, "token_file = \"t\"\n").unwrap(), TokenSource::Env { ref var } if var == "ONCALL_PAGERDUTY_TOKEN"));
-        let msg = pd(&f, "token_file = \"t\"\ntoken_command = \"pass show pd\"\n").map(|_| ()).unwrap_err().to_string();
-        assert!(msg.contains("sets both token_file and token_command"), "{msg}");
+        assert!(
+            matches!(pd(&f, "token_file = \"t\"\n").unwrap(), TokenSource::Env { ref var } if var == "ONCALL_PAGERDUTY_TOKEN")
+        );
+        let msg = pd(&f, "token_file = \"t\"\ntoken_command = \"pass show pd\"\n")
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("sets both token_file and token_command"),
+            "{msg}"
+        );
     }
 
     #[test]
@@ -945,7 +1170,13 @@ mod tests {
         let s = f.load(Some(&text), None).unwrap();
         assert!(!marker.exists());
         // Resolving it does run it (and `touch` prints nothing, which is an error).
-        let msg = s.pagerduty.unwrap().endpoint().map(|_| ()).unwrap_err().to_string();
+        let msg = s
+            .pagerduty
+            .unwrap()
+            .endpoint()
+            .map(|_| ())
+            .unwrap_err()
+            .to_string();
         assert!(marker.exists());
         assert!(msg.contains("printed nothing"), "{msg}");
     }
@@ -954,12 +1185,21 @@ mod tests {
     fn ui_and_global_values_are_validated() {
         let f = Fixture::new();
         let msg = err(f.load(Some("[ui]\nincidents_refresh = \"5s\"\n"), None));
-        assert!(msg.contains("config.toml:2:21: ui.incidents_refresh must be at least 15s"), "{msg}");
+        assert!(
+            msg.contains("config.toml:2:21: ui.incidents_refresh must be at least 15s"),
+            "{msg}"
+        );
         let msg = err(f.load(Some("runbook_dirs = [\"nowhere\"]\n"), None));
-        assert!(msg.contains("runbook_dirs:") && msg.contains("is not a directory"), "{msg}");
+        assert!(
+            msg.contains("runbook_dirs:") && msg.contains("is not a directory"),
+            "{msg}"
+        );
         let msg = err(f.load(Some("ack_duration = \"0s\"\n"), None));
         assert!(msg.contains("ack_duration must be longer than 0s"), "{msg}");
-        let msg = err(f.load(Some("[contexts.p.pagerduty]\nfrom = \"not-an-email\"\n"), None));
+        let msg = err(f.load(
+            Some("[contexts.p.pagerduty]\nfrom = \"not-an-email\"\n"),
+            None,
+        ));
         assert!(msg.contains("is not an email address"), "{msg}");
         let s = f
             .load(Some("author = \"alice\"\nack_duration = \"1h\"\n[ui]\nrefresh = \"30s\"\nascii = true\n"), None)
@@ -979,10 +1219,17 @@ mod tests {
                 None,
             )
             .unwrap();
-        let hosts: Vec<_> = s.alertmanagers.iter().map(|e| e.base_url.host_str().unwrap().to_string()).collect();
+        let hosts: Vec<_> = s
+            .alertmanagers
+            .iter()
+            .map(|e| e.base_url.host_str().unwrap().to_string())
+            .collect();
         assert_eq!(hosts, ["a", "b", "c"]);
         assert_eq!(s.alertmanagers[2].headers[0].0, "X-Scope-OrgID");
-        let msg = err(f.load(Some("[contexts.p.alertmanagers]\nurls = [\"http://a:9093\", \"http://a:9093\"]\n"), None));
+        let msg = err(f.load(
+            Some("[contexts.p.alertmanagers]\nurls = [\"http://a:9093\", \"http://a:9093\"]\n"),
+            None,
+        ));
         assert!(msg.contains("listed twice"), "{msg}");
         let msg = err(f.load(Some("[contexts.p.alertmanagers]\ntimeout = \"1s\"\n"), None));
         assert!(msg.contains("needs `url"), "{msg}");

@@ -47,7 +47,9 @@ impl TokenSource {
             TokenSource::File { path } => format!("token_file {}", display_path(path)),
             TokenSource::Command { argv } => format!("token_command `{argv}`"),
             TokenSource::Inline { .. } => "token in the config file".into(),
-            TokenSource::Keyring { user } => format!("OS keyring (service {KEYRING_SERVICE}, user {user})"),
+            TokenSource::Keyring { user } => {
+                format!("OS keyring (service {KEYRING_SERVICE}, user {user})")
+            }
             TokenSource::Fixed { .. } => "built-in demo token".into(),
         }
     }
@@ -63,10 +65,14 @@ impl TokenSource {
         match self {
             TokenSource::Env { var } => match std::env::var(var) {
                 Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
-                _ => Err(fail(format!("{var} is not set or is empty; export it, or configure another token source"))),
+                _ => Err(fail(format!(
+                    "{var} is not set or is empty; export it, or configure another token source"
+                ))),
             },
             TokenSource::File { path } => read_token_file(path).map_err(fail),
-            TokenSource::Command { argv } => run_token_command(argv, TOKEN_COMMAND_TIMEOUT).map_err(fail),
+            TokenSource::Command { argv } => {
+                run_token_command(argv, TOKEN_COMMAND_TIMEOUT).map_err(fail)
+            }
             TokenSource::Inline { secret } | TokenSource::Fixed { secret } => Ok(secret.clone()),
             TokenSource::Keyring { user } => keyring_read(context, user),
         }
@@ -75,8 +81,14 @@ impl TokenSource {
 
 /// The first line of a token file, surrounding whitespace removed.
 fn read_token_file(path: &Path) -> Result<Secret, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", display_path(path)))?;
-    first_line(&text).ok_or_else(|| format!("{} is empty; put the token on its first line", display_path(path)))
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", display_path(path)))?;
+    first_line(&text).ok_or_else(|| {
+        format!(
+            "{} is empty; put the token on its first line",
+            display_path(path)
+        )
+    })
 }
 
 fn first_line(text: &str) -> Option<Secret> {
@@ -101,7 +113,9 @@ pub fn run_token_command(argv: &CommandLine, timeout: Duration) -> Result<Secret
         .stderr(Stdio::inherit())
         .spawn()
         .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => format!("`{program}` was not found; is it installed and on PATH?"),
+            std::io::ErrorKind::NotFound => {
+                format!("`{program}` was not found; is it installed and on PATH?")
+            }
             _ => format!("could not start `{program}`: {e}"),
         })?;
     let mut stdout = child
@@ -141,15 +155,23 @@ pub fn run_token_command(argv: &CommandLine, timeout: Duration) -> Result<Secret
     };
     let output = reader.join().unwrap_or_default();
     if !status.success() {
-        return Err(format!("`{argv}` failed ({status}); run it yourself to see why"));
+        return Err(format!(
+            "`{argv}` failed ({status}); run it yourself to see why"
+        ));
     }
-    let text = String::from_utf8(output).map_err(|_| format!("`{argv}` printed something that is not UTF-8"))?;
-    first_line(&text).ok_or_else(|| format!("`{argv}` printed nothing; it should print the token on its first line"))
+    let text = String::from_utf8(output)
+        .map_err(|_| format!("`{argv}` printed something that is not UTF-8"))?;
+    first_line(&text).ok_or_else(|| {
+        format!("`{argv}` printed nothing; it should print the token on its first line")
+    })
 }
 
 /// Whether a keyring error means "there is no keyring here" rather than "it said no".
 fn keyring_unreachable(e: &keyring::Error) -> bool {
-    matches!(e, keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_))
+    matches!(
+        e,
+        keyring::Error::PlatformFailure(_) | keyring::Error::NoStorageAccess(_)
+    )
 }
 
 fn keyring_entry(context: &str, user: &str) -> Result<keyring::Entry, ConfigError> {
@@ -246,7 +268,11 @@ mod tests {
 
     #[test]
     fn command_output_first_line_is_the_token() {
-        let token = run_token_command(&argv("printf 'tok-123\\nsecond line\\n'"), Duration::from_secs(20)).unwrap();
+        let token = run_token_command(
+            &argv("printf 'tok-123\\nsecond line\\n'"),
+            Duration::from_secs(20),
+        )
+        .unwrap();
         assert_eq!(token.expose(), "tok-123");
     }
 
@@ -260,10 +286,15 @@ mod tests {
     #[test]
     fn command_failures_say_what_failed_without_the_output() {
         // The command line reads `leaked""-token`; only its output reads `leaked-token`.
-        let err = run_token_command(&argv(r#"sh -c 'echo leaked""-token; exit 3'"#), Duration::from_secs(20)).unwrap_err();
+        let err = run_token_command(
+            &argv(r#"sh -c 'echo leaked""-token; exit 3'"#),
+            Duration::from_secs(20),
+        )
+        .unwrap_err();
         assert!(err.contains("failed (exit status: 3)"), "{err}");
         assert!(!err.contains("leaked-token"), "{err}");
-        let err = run_token_command(&argv("no-such-program-oncall"), Duration::from_secs(20)).unwrap_err();
+        let err = run_token_command(&argv("no-such-program-oncall"), Duration::from_secs(20))
+            .unwrap_err();
         assert!(err.contains("was not found"), "{err}");
         let err = run_token_command(&argv("true"), Duration::from_secs(20)).unwrap_err();
         assert!(err.contains("printed nothing"), "{err}");
@@ -285,7 +316,10 @@ mod tests {
         std::fs::write(&path, "\n").unwrap();
         let err = src.resolve("prod").unwrap_err().to_string();
         assert!(err.contains("is empty"), "{err}");
-        assert!(err.starts_with("PagerDuty token for context `prod` (token_file"), "{err}");
+        assert!(
+            err.starts_with("PagerDuty token for context `prod` (token_file"),
+            "{err}"
+        );
     }
 
     #[test]

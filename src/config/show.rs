@@ -15,7 +15,11 @@ pub fn effective(settings: &Settings) -> Value {
     let mut out = Map::new();
     out.insert(
         "config_file".into(),
-        json!(settings.path.as_deref().map(display_path).unwrap_or_else(|| "(none)".into())),
+        json!(settings
+            .path
+            .as_deref()
+            .map(display_path)
+            .unwrap_or_else(|| "(none)".into())),
     );
     out.insert("context".into(), json!(settings.context));
     if !settings.contexts.is_empty() {
@@ -27,10 +31,20 @@ pub fn effective(settings: &Settings) -> Value {
     }
     out.insert(
         "runbook_dirs".into(),
-        json!(settings.runbook_dirs.iter().map(|p| display_path(p)).collect::<Vec<_>>()),
+        json!(settings
+            .runbook_dirs
+            .iter()
+            .map(|p| display_path(p))
+            .collect::<Vec<_>>()),
     );
-    out.insert("runbook_annotation_keys".into(), json!(settings.runbook_annotation_keys));
-    out.insert("ack_duration".into(), json!(format_duration(settings.ack_duration)));
+    out.insert(
+        "runbook_annotation_keys".into(),
+        json!(settings.runbook_annotation_keys),
+    );
+    out.insert(
+        "ack_duration".into(),
+        json!(format_duration(settings.ack_duration)),
+    );
     if !settings.insecure.is_empty() {
         out.insert("tls_verification_off".into(), json!(settings.insecure));
     }
@@ -119,7 +133,9 @@ fn endpoint(ep: &Endpoint, settings: &Settings, key: &str) -> Value {
     }
     let auth = match &ep.auth {
         Auth::None => None,
-        Auth::Basic { username, .. } => Some(format!("basic (user {username}, password {REDACTED})")),
+        Auth::Basic { username, .. } => {
+            Some(format!("basic (user {username}, password {REDACTED})"))
+        }
         Auth::Bearer(_) => Some(format!("bearer {REDACTED}")),
         Auth::PagerDutyToken(_) => Some(format!("token {REDACTED}")),
     };
@@ -157,7 +173,10 @@ fn endpoint(ep: &Endpoint, settings: &Settings, key: &str) -> Value {
         m.insert("insecure_skip_verify".into(), json!(true));
     }
     m.insert("timeout".into(), json!(format_duration(ep.timeout)));
-    m.insert("connect_timeout".into(), json!(format_duration(ep.connect_timeout)));
+    m.insert(
+        "connect_timeout".into(),
+        json!(format_duration(ep.connect_timeout)),
+    );
     if ep.proxy.is_some() {
         m.insert("proxy_url".into(), json!(REDACTED));
     }
@@ -169,7 +188,16 @@ fn endpoint(ep: &Endpoint, settings: &Settings, key: &str) -> Value {
 /// anything that looks like one stays hidden.
 fn header_value_is_shown(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    !["authorization", "cookie", "token", "secret", "key", "password", "auth", "session"]
-        .iter()
-        .any(|w| n.contains(w))
+    ![
+        "authorization",
+        "cookie",
+        "token",
+        "secret",
+        "key",
+        "password",
+        "auth",
+        "session",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
 }

@@ -62,7 +62,9 @@ impl ProxyUrl {
 
     /// Whether the URL carries a password (then it is an inline secret).
     pub fn has_password(&self) -> bool {
-        Url::parse(&self.0).map(|u| u.password().is_some()).unwrap_or(false)
+        Url::parse(&self.0)
+            .map(|u| u.password().is_some())
+            .unwrap_or(false)
     }
 }
 
@@ -114,9 +116,9 @@ impl ByteSize {
         let s = text.trim();
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (number, unit) = s.split_at(split);
-        let number: u64 = number
-            .parse()
-            .map_err(|_| format!("`{text}` is not a size; expected bytes like 67108864 or \"64MiB\""))?;
+        let number: u64 = number.parse().map_err(|_| {
+            format!("`{text}` is not a size; expected bytes like 67108864 or \"64MiB\"")
+        })?;
         let scale: u64 = match unit.trim() {
             "" | "B" => 1,
             "KB" | "kB" => 1_000,
@@ -125,7 +127,11 @@ impl ByteSize {
             "MiB" => 1 << 20,
             "GB" => 1_000_000_000,
             "GiB" => 1 << 30,
-            other => return Err(format!("`{text}` has an unknown unit `{other}`; use B, KB, KiB, MB, MiB, GB or GiB")),
+            other => {
+                return Err(format!(
+                    "`{text}` has an unknown unit `{other}`; use B, KB, KiB, MB, MiB, GB or GiB"
+                ))
+            }
         };
         number
             .checked_mul(scale)
@@ -186,7 +192,11 @@ impl fmt::Display for CommandLine {
         let quoted: Vec<String> = self
             .0
             .iter()
-            .map(|a| shlex::try_quote(a).map(|q| q.into_owned()).unwrap_or_else(|_| a.clone()))
+            .map(|a| {
+                shlex::try_quote(a)
+                    .map(|q| q.into_owned())
+                    .unwrap_or_else(|_| a.clone())
+            })
             .collect();
         f.write_str(&quoted.join(" "))
     }
@@ -243,7 +253,8 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for OneOrMany<T> {
                 f.write_str("a table, or an array of tables")
             }
             fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-                T::deserialize(de::value::MapAccessDeserializer::new(map)).map(|one| OneOrMany(vec![one]))
+                T::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|one| OneOrMany(vec![one]))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
                 Vec::<T>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(OneOrMany)
@@ -260,8 +271,12 @@ mod tests {
     #[test]
     fn backend_url_refuses_passwords_and_other_schemes() {
         assert!(BackendUrl::parse("http://prom:9090/prefix").is_ok());
-        assert!(BackendUrl::parse("ftp://x").unwrap_err().contains("http://"));
-        assert!(BackendUrl::parse("http://bob:pw@prom").unwrap_err().contains("password_file"));
+        assert!(BackendUrl::parse("ftp://x")
+            .unwrap_err()
+            .contains("http://"));
+        assert!(BackendUrl::parse("http://bob:pw@prom")
+            .unwrap_err()
+            .contains("password_file"));
         assert!(BackendUrl::parse("prom:9090").is_err());
     }
 
@@ -271,7 +286,12 @@ mod tests {
         assert_eq!(c.0, ["pass", "show", "pager duty", "a b", "c d", "$HOME"]);
         assert!(CommandLine::parse("pass show 'oops").is_err());
         assert!(CommandLine::parse("   ").is_err());
-        assert_eq!(CommandLine::parse("op read 'op://x/y z'").unwrap().to_string(), "op read 'op://x/y z'");
+        assert_eq!(
+            CommandLine::parse("op read 'op://x/y z'")
+                .unwrap()
+                .to_string(),
+            "op read 'op://x/y z'"
+        );
     }
 
     #[test]

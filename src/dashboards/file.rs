@@ -1237,6 +1237,29 @@ expr = "up"
     }
 
     #[test]
+    fn grafana_json_in_the_user_dir_is_imported_with_warnings() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture = include_str!("../../tests/fixtures/grafana/services-overview.json");
+        std::fs::write(dir.path().join("services.json"), fixture).unwrap();
+        std::fs::write(dir.path().join("broken.json"), "{ nope").unwrap();
+        let loaded = load_all(Some(dir.path()));
+        let d = loaded.find("services").expect("id from the file name");
+        assert_eq!(d.panels.len(), 9);
+        assert!(loaded
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("\"text\" is not supported")));
+        assert_eq!(loaded.errors.len(), 1);
+        assert!(
+            loaded.errors[0]
+                .to_string()
+                .contains("broken.json:1: not valid JSON"),
+            "{}",
+            loaded.errors[0]
+        );
+    }
+
+    #[test]
     fn a_missing_user_dir_is_not_an_error() {
         let loaded = load_all(Some(Path::new("/nonexistent/oncall/dashboards")));
         assert!(loaded.errors.is_empty());

@@ -378,7 +378,8 @@ fn render_rows(
     let spare = width.saturating_sub(2 + numbers_w + 2);
     let (legend_w, spark_w) = if sparkline {
         // The legend says which series it is: it gets room before the sparkline does.
-        let legend_w = legend_max.min(spare.saturating_sub(9)).min(40).max(6);
+        let cap = spare.saturating_sub(9).clamp(6, 40);
+        let legend_w = legend_max.clamp(6, cap);
         // One block per step at most: a narrower bucket than the step would show empty
         // buckets between samples as gaps.
         let steps = usize::try_from(w.points()).unwrap_or(usize::MAX).max(1);

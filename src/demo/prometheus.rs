@@ -14,7 +14,9 @@ use axum::Router;
 use serde::Serialize;
 
 use super::http::{json, json_value, parse_duration, parse_time, rfc3339_auto, text, Params};
-use super::promql::{self, format_value, EvalError, Expr, InstantResult, LabelMatcher, Labels, Storage, ValueType};
+use super::promql::{
+    self, format_value, EvalError, Expr, InstantResult, LabelMatcher, Labels, Storage, ValueType,
+};
 use super::rules::{AlertState, RuleStatus, GROUPS};
 use super::storage::View;
 use super::template::format_e;
@@ -35,8 +37,14 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/rules", get(rules))
         .route("/api/v1/status/buildinfo", get(buildinfo))
-        .route("/-/ready", get(|| async { text(StatusCode::OK, "Prometheus Server is Ready.\n") }))
-        .route("/-/healthy", get(|| async { text(StatusCode::OK, "Prometheus Server is Healthy.\n") }))
+        .route(
+            "/-/ready",
+            get(|| async { text(StatusCode::OK, "Prometheus Server is Ready.\n") }),
+        )
+        .route(
+            "/-/healthy",
+            get(|| async { text(StatusCode::OK, "Prometheus Server is Healthy.\n") }),
+        )
         .fallback(|| async { text(StatusCode::NOT_FOUND, "404 page not found\n") })
         .with_state(platform)
 }
@@ -101,12 +109,18 @@ impl From<EvalError> for ApiFailure {
 type ApiResult = Result<String, ApiFailure>;
 
 /// Run CPU-bound work off the async threads: the demo shares its runtime with the UI.
-async fn blocking(platform: Arc<Platform>, work: impl FnOnce(&Platform) -> ApiResult + Send + 'static) -> Response {
+async fn blocking(
+    platform: Arc<Platform>,
+    work: impl FnOnce(&Platform) -> ApiResult + Send + 'static,
+) -> Response {
     let result = tokio::task::spawn_blocking(move || work(&platform))
         .await
         .unwrap_or_else(|e| Err(ApiFailure::internal(format!("demo query task failed: {e}"))));
     match result {
-        Ok(data) => json(StatusCode::OK, format!("{{\"status\":\"success\",\"data\":{data}}}")),
+        Ok(data) => json(
+            StatusCode::OK,
+            format!("{{\"status\":\"success\",\"data\":{data}}}"),
+        ),
         Err(e) => e.response(),
     }
 }
@@ -121,19 +135,26 @@ fn time_param(params: &Params, name: &str, default: Option<i64>) -> Result<i64, 
         Some(s) => parse_time(s).ok_or_else(|| {
             ApiFailure::bad_param(name, format!("cannot parse {s:?} to a valid timestamp"))
         }),
-        None => default.ok_or_else(|| {
-            ApiFailure::bad_param(name, "cannot parse \"\" to a valid timestamp")
-        }),
+        None => default
+            .ok_or_else(|| ApiFailure::bad_param(name, "cannot parse \"\" to a valid timestamp")),
     }
 }
 
-async fn query(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes) -> Response {
+async fn query(
+    State(p): State<Arc<Platform>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params = Params::from_request(q.as_deref(), &headers, &body);
     blocking(p, move |p| {
         let now = p.now();
         let t = time_param(&params, "time", Some(now))?;
         let expr = parse_query(&params)?;
-        let view = View { scenario: &p.scenario, now };
+        let view = View {
+            scenario: &p.scenario,
+            now,
+        };
         let result = promql::instant_query(&view, &expr, t)?;
         let mut out = String::new();
         match result {
@@ -173,7 +194,12 @@ async fn query(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery, headers: H
     .await
 }
 
-async fn query_range(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes) -> Response {
+async fn query_range(
+    State(p): State<Arc<Platform>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params = Params::from_request(q.as_deref(), &headers, &body);
     blocking(p, move |p| {
         let start = time_param(&params, "start", None)?;
@@ -216,7 +242,10 @@ async fn query_range(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery, head
 
 /// The series selected by the `match[]` parameters (all series when there are none).
 fn matched(p: &Platform, params: &Params) -> Result<Vec<Labels>, ApiFailure> {
-    let view = View { scenario: &p.scenario, now: p.now() };
+    let view = View {
+        scenario: &p.scenario,
+        now: p.now(),
+    };
     let selectors: Vec<&str> = params.all("match[]").collect();
     if selectors.is_empty() {
         return Ok(p.scenario.series.iter().map(|s| s.labels.clone()).collect());
@@ -233,27 +262,47 @@ fn matched(p: &Platform, params: &Params) -> Result<Vec<Labels>, ApiFailure> {
 fn selector_matchers(s: &str) -> Result<Vec<Vec<LabelMatcher>>, ApiFailure> {
     match promql::parse(s) {
         Ok(Expr::Vector(sel)) => Ok(vec![sel.matchers]),
-        Ok(_) => Err(ApiFailure::bad_param("match[]", format!("{s:?} is not a series selector"))),
+        Ok(_) => Err(ApiFailure::bad_param(
+            "match[]",
+            format!("{s:?} is not a series selector"),
+        )),
         Err(e) => Err(ApiFailure::bad_param("match[]", e.render(s))),
     }
 }
 
-async fn labels(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes) -> Response {
+async fn labels(
+    State(p): State<Arc<Platform>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params = Params::from_request(q.as_deref(), &headers, &body);
     blocking(p, move |p| {
-        let names: BTreeSet<String> = matched(p, &params)?.into_iter().flat_map(|l| l.into_keys()).collect();
+        let names: BTreeSet<String> = matched(p, &params)?
+            .into_iter()
+            .flat_map(|l| l.into_keys())
+            .collect();
         serde_json::to_string(&names).map_err(|e| ApiFailure::internal(e.to_string()))
     })
     .await
 }
 
-async fn label_values(State(p): State<Arc<Platform>>, Path(name): Path<String>, RawQuery(q): RawQuery) -> Response {
+async fn label_values(
+    State(p): State<Arc<Platform>>,
+    Path(name): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
     let params = Params::from_request(q.as_deref(), &HeaderMap::new(), &[]);
     blocking(p, move |p| {
-        let valid = name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid {
-            return Err(ApiFailure::bad_data(format!("invalid label name: {name:?}")));
+            return Err(ApiFailure::bad_data(format!(
+                "invalid label name: {name:?}"
+            )));
         }
         let values: BTreeSet<String> = matched(p, &params)?
             .into_iter()
@@ -264,13 +313,19 @@ async fn label_values(State(p): State<Arc<Platform>>, Path(name): Path<String>, 
     .await
 }
 
-async fn series(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery, headers: HeaderMap, body: Bytes) -> Response {
+async fn series(
+    State(p): State<Arc<Platform>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let params = Params::from_request(q.as_deref(), &headers, &body);
     blocking(p, move |p| {
         if params.all("match[]").next().is_none() {
             return Err(ApiFailure::bad_data("no match[] parameter provided"));
         }
-        serde_json::to_string(&matched(p, &params)?).map_err(|e| ApiFailure::internal(e.to_string()))
+        serde_json::to_string(&matched(p, &params)?)
+            .map_err(|e| ApiFailure::internal(e.to_string()))
     })
     .await
 }
@@ -300,13 +355,19 @@ fn alert_json(a: &super::rules::AlertInstance) -> AlertJson<'_> {
 
 async fn alerts(State(p): State<Arc<Platform>>) -> Response {
     blocking(p, |p| {
-        let rules = p.rules.evaluate(&p.scenario, p.now()).map_err(|e| ApiFailure::internal(e.to_string()))?;
+        let rules = p
+            .rules
+            .evaluate(&p.scenario, p.now())
+            .map_err(|e| ApiFailure::internal(e.to_string()))?;
         #[derive(Serialize)]
         struct Data<'a> {
             alerts: Vec<AlertJson<'a>>,
         }
         let data = Data {
-            alerts: rules.iter().flat_map(|r| r.alerts.iter().map(alert_json)).collect(),
+            alerts: rules
+                .iter()
+                .flat_map(|r| r.alerts.iter().map(alert_json))
+                .collect(),
         };
         serde_json::to_string(&data).map_err(|e| ApiFailure::internal(e.to_string()))
     })
@@ -316,7 +377,10 @@ async fn alerts(State(p): State<Arc<Platform>>) -> Response {
 async fn rules(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery) -> Response {
     let params = Params::from_request(q.as_deref(), &HeaderMap::new(), &[]);
     blocking(p, move |p| {
-        let rules = p.rules.evaluate(&p.scenario, p.now()).map_err(|e| ApiFailure::internal(e.to_string()))?;
+        let rules = p
+            .rules
+            .evaluate(&p.scenario, p.now())
+            .map_err(|e| ApiFailure::internal(e.to_string()))?;
         if params.get("type") == Some("record") {
             return Ok("{\"groups\":[]}".to_string());
         }
@@ -357,10 +421,15 @@ async fn rules(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery) -> Respons
         }
         let mut out = Vec::new();
         for (gi, g) in GROUPS.iter().enumerate() {
-            if (!groups.is_empty() && !groups.contains(&g.name)) || (!files.is_empty() && !files.contains(&g.file)) {
+            if (!groups.is_empty() && !groups.contains(&g.name))
+                || (!files.is_empty() && !files.contains(&g.file))
+            {
                 continue;
             }
-            let members: Vec<&RuleStatus> = rules.iter().filter(|r| r.def.group == gi && keep(r)).collect();
+            let members: Vec<&RuleStatus> = rules
+                .iter()
+                .filter(|r| r.def.group == gi && keep(r))
+                .collect();
             if members.is_empty() {
                 continue;
             }
@@ -386,7 +455,8 @@ async fn rules(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery) -> Respons
                             ("description", r.def.description.to_string()),
                             ("runbook_url", super::rules::runbook_url(r.def.name)),
                         ]),
-                        alerts: (!exclude_alerts).then(|| r.alerts.iter().map(alert_json).collect()),
+                        alerts: (!exclude_alerts)
+                            .then(|| r.alerts.iter().map(alert_json).collect()),
                         health: "ok",
                         evaluation_time: r.evaluation_secs,
                         last_evaluation: rfc3339_auto(r.last_evaluation),
@@ -399,7 +469,8 @@ async fn rules(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery) -> Respons
         struct Data<'a> {
             groups: Vec<GroupJson<'a>>,
         }
-        serde_json::to_string(&Data { groups: out }).map_err(|e| ApiFailure::internal(e.to_string()))
+        serde_json::to_string(&Data { groups: out })
+            .map_err(|e| ApiFailure::internal(e.to_string()))
     })
     .await
 }

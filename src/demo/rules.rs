@@ -12,6 +12,9 @@ use super::scenario::Scenario;
 use super::storage::View;
 use super::template;
 
+/// A series' points, consumed in time order while replaying evaluations.
+type Cursor = std::iter::Peekable<std::vec::IntoIter<(i64, f64)>>;
+
 /// How often rules are evaluated (the seeds' `evaluation_interval: 15s`).
 pub const EVAL_INTERVAL_MS: i64 = 15_000;
 
@@ -229,7 +232,8 @@ pub fn runbook_url(alertname: &str) -> String {
         let next = chars.get(i + 1);
         let starts_word = c.is_ascii_uppercase()
             && (prev.is_some_and(|p| p.is_ascii_lowercase() || p.is_ascii_digit())
-                || (prev.is_some_and(|p| p.is_ascii_uppercase()) && next.is_some_and(|n| n.is_ascii_lowercase())));
+                || (prev.is_some_and(|p| p.is_ascii_uppercase())
+                    && next.is_some_and(|n| n.is_ascii_lowercase())));
         if starts_word {
             slug.push('-');
         }
@@ -338,7 +342,13 @@ impl RuleEngine {
         match state.evaluated {
             Some(last) if target <= last => {}
             Some(last) if target - last <= BACKFILL_MS => {
-                self.run(&mut state, scenario, last + EVAL_INTERVAL_MS, target, EVAL_INTERVAL_MS)?;
+                self.run(
+                    &mut state,
+                    scenario,
+                    last + EVAL_INTERVAL_MS,
+                    target,
+                    EVAL_INTERVAL_MS,
+                )?;
             }
             _ => {
                 // First use, or the clock jumped (a suspended laptop): replay recent history.
@@ -346,9 +356,21 @@ impl RuleEngine {
                     a.clear();
                 }
                 let coarse_end = target.div_euclid(BACKFILL_STEP_MS) * BACKFILL_STEP_MS;
-                self.run(&mut state, scenario, coarse_end - BACKFILL_MS, coarse_end, BACKFILL_STEP_MS)?;
+                self.run(
+                    &mut state,
+                    scenario,
+                    coarse_end - BACKFILL_MS,
+                    coarse_end,
+                    BACKFILL_STEP_MS,
+                )?;
                 if target > coarse_end {
-                    self.run(&mut state, scenario, coarse_end + EVAL_INTERVAL_MS, target, EVAL_INTERVAL_MS)?;
+                    self.run(
+                        &mut state,
+                        scenario,
+                        coarse_end + EVAL_INTERVAL_MS,
+                        target,
+                        EVAL_INTERVAL_MS,
+                    )?;
                 }
             }
         }
@@ -370,16 +392,27 @@ impl RuleEngine {
     }
 
     /// Evaluate every rule at `from, from + step, ..., to`, updating the state machine.
-    fn run(&self, state: &mut State, scenario: &Scenario, from: i64, to: i64, step: i64) -> Result<(), RuleError> {
+    fn run(
+        &self,
+        state: &mut State,
+        scenario: &Scenario,
+        from: i64,
+        to: i64,
+        step: i64,
+    ) -> Result<(), RuleError> {
         if from > to {
             return Ok(());
         }
         let view = View { scenario, now: to };
         for (i, (def, expr)) in RULES.iter().zip(&self.exprs).enumerate() {
             let started = Instant::now();
-            let matrix = promql::range_query(&view, expr, from, to, step)
-                .map_err(|source| RuleError::Eval { name: def.name, source })?;
-            let mut series: Vec<(Labels, std::iter::Peekable<std::vec::IntoIter<(i64, f64)>>)> = matrix
+            let matrix = promql::range_query(&view, expr, from, to, step).map_err(|source| {
+                RuleError::Eval {
+                    name: def.name,
+                    source,
+                }
+            })?;
+            let mut series: Vec<(Labels, Cursor)> = matrix
                 .into_iter()
                 .map(|(mut labels, points)| {
                     labels.remove("__name__");
@@ -405,7 +438,10 @@ impl RuleEngine {
                     active
                         .entry(labels)
                         .and_modify(|a| a.value = value)
-                        .or_insert(Active { active_at: t, value });
+                        .or_insert(Active {
+                            active_at: t,
+                            value,
+                        });
                 }
                 t += step;
             }
@@ -420,14 +456,24 @@ fn instance(def: &RuleDef, output: &Labels, a: &Active, at: i64) -> AlertInstanc
     labels.insert("alertname".into(), def.name.into());
     labels.insert("severity".into(), def.severity.into());
     let mut annotations = Labels::new();
-    annotations.insert("summary".into(), template::expand(def.summary, &labels, a.value));
-    annotations.insert("description".into(), template::expand(def.description, &labels, a.value));
+    annotations.insert(
+        "summary".into(),
+        template::expand(def.summary, &labels, a.value),
+    );
+    annotations.insert(
+        "description".into(),
+        template::expand(def.description, &labels, a.value),
+    );
     annotations.insert("runbook_url".into(), runbook_url(def.name));
     let firing = at - a.active_at >= def.for_secs * 1000;
     AlertInstance {
         labels,
         annotations,
-        state: if firing { AlertState::Firing } else { AlertState::Pending },
+        state: if firing {
+            AlertState::Firing
+        } else {
+            AlertState::Pending
+        },
         active_at: a.active_at,
         fired_at: firing.then_some(a.active_at + def.for_secs * 1000),
         value: a.value,
@@ -445,49 +491,130 @@ mod tests {
 
     #[test]
     fn runbook_urls_are_kebab_case() {
-        assert_eq!(runbook_url("HighErrorRate"), "https://wiki.example.com/runbooks/high-error-rate");
-        assert_eq!(runbook_url("HighCPUUsage"), "https://wiki.example.com/runbooks/high-cpu-usage");
-        assert_eq!(runbook_url("APIDown"), "https://wiki.example.com/runbooks/api-down");
-        assert_eq!(runbook_url("KYCBacklog"), "https://wiki.example.com/runbooks/kyc-backlog");
-        assert_eq!(runbook_url("DDoSDetected"), "https://wiki.example.com/runbooks/d-do-s-detected");
+        assert_eq!(
+            runbook_url("HighErrorRate"),
+            "https://wiki.example.com/runbooks/high-error-rate"
+        );
+        assert_eq!(
+            runbook_url("HighCPUUsage"),
+            "https://wiki.example.com/runbooks/high-cpu-usage"
+        );
+        assert_eq!(
+            runbook_url("APIDown"),
+            "https://wiki.example.com/runbooks/api-down"
+        );
+        assert_eq!(
+            runbook_url("KYCBacklog"),
+            "https://wiki.example.com/runbooks/kyc-backlog"
+        );
+        assert_eq!(
+            runbook_url("DDoSDetected"),
+            "https://wiki.example.com/runbooks/d-do-s-detected"
+        );
     }
 
-    /// The incident as the seeds' rules see it when the demo starts.
+    /// The incident as the seeds' rules see it when the demo starts, whatever the time of
+    /// day (traffic follows a daily curve, the alerts must not).
     #[test]
     fn the_incident_fires_the_expected_alerts() {
+        let midnight = 1_763_769_600_000;
+        for hour in [0, 5, 9, 14, 19, 23] {
+            let anchor = midnight + hour * 3_600_000 + 17 * 60_000;
+            let scenario = Scenario::new(anchor, crate::demo::DEFAULT_SEED);
+            let engine = RuleEngine::new().unwrap();
+            let rules = engine.evaluate(&scenario, anchor).unwrap();
+            let mut firing = Vec::new();
+            let mut pending = Vec::new();
+            for r in &rules {
+                for a in &r.alerts {
+                    let who = a
+                        .labels
+                        .get("service")
+                        .or(a.labels.get("instance"))
+                        .cloned()
+                        .unwrap_or_default();
+                    let entry = format!("{} {}", r.def.name, who);
+                    match a.state {
+                        AlertState::Firing => firing.push(entry),
+                        AlertState::Pending => pending.push(entry),
+                    }
+                }
+            }
+            firing.sort();
+            assert_eq!(
+                firing,
+                vec![
+                    "DatabaseConnectionPoolExhausted wallet-service",
+                    "ElevatedErrorRate api-gateway",
+                    "ElevatedErrorRate wallet-service",
+                    "HighCPUUsage node-4:9100",
+                    "HighErrorRate wallet-service",
+                    "HighLatency wallet-service",
+                    "HighMemoryUsage wallet-service",
+                    "HighWithdrawalFailureRate ",
+                    "ServiceDown wallet-service",
+                    "SlowDatabaseQueries ",
+                    "Watchdog ",
+                ],
+                "at {hour}h"
+            );
+            assert_eq!(pending, vec!["DiskSpaceLow node-3:9100"], "at {hour}h");
+        }
+    }
+
+    /// As the clock runs, alerts stay put (no flapping around thresholds) and the disk
+    /// alert moves from pending to firing two minutes in.
+    #[test]
+    fn alerts_are_stable_as_the_demo_runs() {
         let anchor = 1_763_800_000_000;
         let scenario = Scenario::new(anchor, 42);
         let engine = RuleEngine::new().unwrap();
-        let rules = engine.evaluate(&scenario, anchor).unwrap();
-        let mut firing = Vec::new();
-        let mut pending = Vec::new();
-        for r in &rules {
-            for a in &r.alerts {
-                let who = a.labels.get("service").or(a.labels.get("instance")).cloned().unwrap_or_default();
-                let entry = format!("{} {}", r.def.name, who);
-                match a.state {
-                    AlertState::Firing => firing.push(entry),
-                    AlertState::Pending => pending.push(entry),
-                }
+        let snapshot = |now: i64| -> Vec<(String, AlertState)> {
+            let mut out: Vec<(String, AlertState)> = engine
+                .evaluate(&scenario, now)
+                .unwrap()
+                .iter()
+                .flat_map(|r| {
+                    r.alerts
+                        .iter()
+                        .map(|a| (format!("{} {:?}", r.def.name, a.labels), a.state))
+                })
+                .collect();
+            out.sort_by(|a, b| a.0.cmp(&b.0));
+            out
+        };
+        let at_start = snapshot(anchor);
+        let disk = |s: &[(String, AlertState)]| {
+            s.iter()
+                .find(|a| a.0.starts_with("DiskSpaceLow"))
+                .map(|a| a.1)
+        };
+        assert_eq!(disk(&at_start), Some(AlertState::Pending));
+        let mut previous = at_start.clone();
+        for step in 1..=60 {
+            let now = anchor + step * 30_000;
+            let current = snapshot(now);
+            let without_disk = |s: &[(String, AlertState)]| -> Vec<(String, AlertState)> {
+                s.iter()
+                    .filter(|a| !a.0.starts_with("DiskSpaceLow"))
+                    .cloned()
+                    .collect()
+            };
+            assert_eq!(
+                without_disk(&current),
+                without_disk(&previous),
+                "alerts changed at +{}s",
+                step * 30
+            );
+            // It crossed the threshold about three minutes before the start (`for: 5m`).
+            let seconds = step * 30;
+            let state = disk(&current);
+            if seconds < 120 {
+                assert_eq!(state, Some(AlertState::Pending), "at +{seconds}s");
+            } else if seconds >= 210 || disk(&previous) == Some(AlertState::Firing) {
+                assert_eq!(state, Some(AlertState::Firing), "at +{seconds}s");
             }
+            previous = current;
         }
-        firing.sort();
-        assert_eq!(
-            firing,
-            vec![
-                "DatabaseConnectionPoolExhausted wallet-service",
-                "ElevatedErrorRate api-gateway",
-                "ElevatedErrorRate wallet-service",
-                "HighCPUUsage node-4:9100",
-                "HighErrorRate wallet-service",
-                "HighLatency wallet-service",
-                "HighMemoryUsage wallet-service",
-                "HighWithdrawalFailureRate ",
-                "ServiceDown wallet-service",
-                "SlowDatabaseQueries ",
-                "Watchdog ",
-            ]
-        );
-        assert_eq!(pending, vec!["DiskSpaceLow node-3:9100"]);
     }
 }

@@ -80,7 +80,8 @@ pub fn normal_cdf(z: f64) -> f64 {
     let t = 1.0 / (1.0 + 0.327_591_1 * x);
     let poly = t
         * (0.254_829_592
-            + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erfc = poly * (-x * x).exp();
     if z >= 0.0 {
         1.0 - erfc / 2.0
@@ -145,7 +146,10 @@ mod tests {
     fn latency_distribution_is_calibrated() {
         assert!((normal_cdf(0.0) - 0.5).abs() < 1e-7);
         assert!((normal_cdf(1.644_854) - 0.95).abs() < 1e-5);
-        let l = Latency { median: 0.1, sigma: 0.5 };
+        let l = Latency {
+            median: 0.1,
+            sigma: 0.5,
+        };
         assert!((l.share_below(0.1) - 0.5).abs() < 1e-6);
         assert_eq!(l.share_below(f64::INFINITY), 1.0);
         assert!(l.share_below(0.05) < l.share_below(0.2));

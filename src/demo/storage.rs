@@ -31,7 +31,7 @@ impl View<'_> {
     fn scrapes(&self, def: &SeriesDef, target: &Target, from: i64, to: i64) -> Option<(i64, i64)> {
         let to = to.min(self.now).min(def.exists.1);
         let from = from.max(def.exists.0.saturating_sub(1));
-        let mut lo = (from - target.phase).div_euclid(SCRAPE_MS) + 1;
+        let lo = (from - target.phase).div_euclid(SCRAPE_MS) + 1;
         let mut hi = (to - target.phase).div_euclid(SCRAPE_MS);
         if !matches!(def.kind, Kind::Up) {
             if let Some(down) = target.down_from {
@@ -39,7 +39,6 @@ impl View<'_> {
                 hi = hi.min((down - 1 - target.phase).div_euclid(SCRAPE_MS));
             }
         }
-        lo = lo.max(i64::MIN / 2);
         (lo <= hi).then_some((lo, hi))
     }
 

@@ -62,7 +62,11 @@ pub fn format_g(v: f64, digits: i32) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if v == 0.0 {
         return "0".into();
@@ -72,7 +76,9 @@ pub fn format_g(v: f64, digits: i32) -> String {
     let rounded: f64 = if digits < 0 {
         v
     } else {
-        format!("{:.*e}", (precision - 1) as usize, v).parse().unwrap_or(v)
+        format!("{:.*e}", (precision - 1) as usize, v)
+            .parse()
+            .unwrap_or(v)
     };
     if exp < -4 || exp >= precision {
         // Go prints `1.5e+06`.
@@ -125,7 +131,11 @@ pub fn format_e(v: f64) -> String {
         return "NaN".into();
     }
     if v.is_infinite() {
-        return if v > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if v > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     go_exponent(&format!("{v:e}"))
 }
@@ -214,8 +224,14 @@ mod tests {
             "Error rate is 9.812% on wallet-service {{ .Unknown }}"
         );
         assert_eq!(expand("{{ $value }}s", &labels, 0.25), "0.25s");
-        assert_eq!(expand("{{ $value | humanize }}", &labels, 1_534_000.0), "1.534M");
-        assert_eq!(expand("{{ $value | humanizeDuration }}", &labels, 3725.0), "1h 2m 5s");
+        assert_eq!(
+            expand("{{ $value | humanize }}", &labels, 1_534_000.0),
+            "1.534M"
+        );
+        assert_eq!(
+            expand("{{ $value | humanizeDuration }}", &labels, 3725.0),
+            "1h 2m 5s"
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ use crate::sources::{ApiError, Auth, Endpoint, SourceError};
 
 /// A weekday afternoon, UTC: traffic near its daily peak.
 fn start() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2025, 11, 27, 14, 30, 0).single().unwrap()
+    Utc.with_ymd_and_hms(2025, 11, 27, 14, 30, 0)
+        .single()
+        .unwrap()
 }
 
 async fn demo() -> DemoPlatform {
@@ -52,7 +54,7 @@ fn plausible(unit: &Unit, v: f64) -> bool {
         Unit::Bytes | Unit::BytesPerSec => (0.0..1e15).contains(&v),
         // Net flows (deposits minus withdrawals) may be negative.
         Unit::Currency(_) => v.abs() < 1e13,
-        _ => v >= 0.0 && v < 1e12,
+        _ => (0.0..1e12).contains(&v),
     }
 }
 
@@ -89,12 +91,26 @@ async fn every_panel_of_every_dashboard_has_plausible_data() {
                         .unwrap_or_else(|e| panic!("{}/{}: {expr}: {e}", dash.id, panel.title));
                     queries += 1;
                     let series = answer.data;
-                    assert!(!series.is_empty(), "{} / {}: no series for {expr}", dash.id, panel.title);
+                    assert!(
+                        !series.is_empty(),
+                        "{} / {}: no series for {expr}",
+                        dash.id,
+                        panel.title
+                    );
                     for s in &series {
-                        assert!(!s.points.is_empty(), "{} / {}: empty series", dash.id, panel.title);
+                        assert!(
+                            !s.points.is_empty(),
+                            "{} / {}: empty series",
+                            dash.id,
+                            panel.title
+                        );
                         assert!(s.points.len() as u64 <= window.points());
                         for &(t, v) in &s.points {
-                            assert_eq!((t - window.start_ms) % window.step_ms, 0, "points on the step grid");
+                            assert_eq!(
+                                (t - window.start_ms) % window.step_ms,
+                                0,
+                                "points on the step grid"
+                            );
                             assert!((window.start_ms..=window.end_ms).contains(&t));
                             assert!(
                                 plausible(&panel.unit, v),
@@ -107,8 +123,18 @@ async fn every_panel_of_every_dashboard_has_plausible_data() {
                         }
                     }
                     // The newest point is close to now: panels show the present.
-                    let newest = series.iter().filter_map(|s| s.last()).map(|p| p.0).max().unwrap();
-                    assert!(now - newest <= window.step_ms * 2, "{} / {}: stale data", dash.id, panel.title);
+                    let newest = series
+                        .iter()
+                        .filter_map(|s| s.last())
+                        .map(|p| p.0)
+                        .max()
+                        .unwrap();
+                    assert!(
+                        now - newest <= window.step_ms * 2,
+                        "{} / {}: stale data",
+                        dash.id,
+                        panel.title
+                    );
                 }
             }
         }
@@ -129,11 +155,23 @@ async fn values_are_a_pure_function_of_time() {
         step_ms: 15_000,
     };
     let end = now.div_euclid(15_000) * 15_000;
-    let full = client.query_range(&q(end - 3_600_000, end)).await.unwrap().data;
-    let again = client.query_range(&q(end - 3_600_000, end)).await.unwrap().data;
+    let full = client
+        .query_range(&q(end - 3_600_000, end))
+        .await
+        .unwrap()
+        .data;
+    let again = client
+        .query_range(&q(end - 3_600_000, end))
+        .await
+        .unwrap()
+        .data;
     assert_eq!(full, again);
     // A tail fetch of the last five minutes agrees point for point.
-    let tail = client.query_range(&q(end - 300_000, end)).await.unwrap().data;
+    let tail = client
+        .query_range(&q(end - 300_000, end))
+        .await
+        .unwrap()
+        .data;
     for s in &tail {
         let whole = full.iter().find(|f| f.labels == s.labels).unwrap();
         for p in &s.points {
@@ -142,7 +180,11 @@ async fn values_are_a_pure_function_of_time() {
     }
     // And another platform with the same seed and start serves the same numbers.
     let other = demo().await;
-    let same = prometheus(&other).query_range(&q(end - 3_600_000, end)).await.unwrap().data;
+    let same = prometheus(&other)
+        .query_range(&q(end - 3_600_000, end))
+        .await
+        .unwrap()
+        .data;
     assert_eq!(full, same);
 }
 
@@ -158,13 +200,26 @@ async fn bad_queries_get_prometheus_errors() {
         } => (status, error_type, error),
         other => panic!("expected a Prometheus API error, got {other:?}"),
     };
-    let (status, kind, message) = api_error(client.query("sum(rate(http_requests_total[5m]", None).await.unwrap_err());
+    let (status, kind, message) = api_error(
+        client
+            .query("sum(rate(http_requests_total[5m]", None)
+            .await
+            .unwrap_err(),
+    );
     assert_eq!((status, kind.as_str()), (400, "bad_data"));
-    assert!(message.starts_with("invalid parameter \"query\": 1:"), "{message}");
+    assert!(
+        message.starts_with("invalid parameter \"query\": 1:"),
+        "{message}"
+    );
     assert!(message.contains("parse error"), "{message}");
 
     let (_, _, message) = api_error(client.query("rate(up)", None).await.unwrap_err());
-    assert!(message.contains("expected type range vector in call to function \"rate\", got instant vector"), "{message}");
+    assert!(
+        message.contains(
+            "expected type range vector in call to function \"rate\", got instant vector"
+        ),
+        "{message}"
+    );
 
     let now = d.now().timestamp_millis();
     let too_many = RangeQuery {
@@ -198,21 +253,33 @@ async fn bad_queries_get_prometheus_errors() {
 async fn instant_queries_labels_and_alerts() {
     let d = demo().await;
     let client = prometheus(&d);
-    let up = client.query("up{job=\"wallet-service\"}", None).await.unwrap().data;
-    let QueryData::Vector(series) = up else { panic!("expected a vector") };
+    let up = client
+        .query("up{job=\"wallet-service\"}", None)
+        .await
+        .unwrap()
+        .data;
+    let QueryData::Vector(series) = up else {
+        panic!("expected a vector")
+    };
     let values: BTreeMap<String, f64> = series
         .iter()
         .map(|s| (s.labels["instance"].clone(), s.points[0].1))
         .collect();
     assert_eq!(values["wallet-service-0:3000"], 1.0);
-    assert_eq!(values["wallet-service-1:3000"], 0.0, "the crashed replica is down");
+    assert_eq!(
+        values["wallet-service-1:3000"], 0.0,
+        "the crashed replica is down"
+    );
 
     let nodes = client
         .label_values("instance", &["node_uname_info".to_string()], None, None)
         .await
         .unwrap()
         .data;
-    assert_eq!(nodes, vec!["node-1:9100", "node-2:9100", "node-3:9100", "node-4:9100"]);
+    assert_eq!(
+        nodes,
+        vec!["node-1:9100", "node-2:9100", "node-3:9100", "node-4:9100"]
+    );
 
     let alerts = client.alerts().await.unwrap().data;
     let disk = alerts
@@ -240,7 +307,10 @@ async fn instant_queries_labels_and_alerts() {
 fn silence_for(matchers: &[&str], start: DateTime<Utc>, end: DateTime<Utc>) -> PostableSilence {
     PostableSilence {
         id: None,
-        matchers: matchers.iter().map(|m| Matcher::parse(m).unwrap()).collect(),
+        matchers: matchers
+            .iter()
+            .map(|m| Matcher::parse(m).unwrap())
+            .collect(),
         starts_at: start,
         ends_at: end,
         created_by: "test@oncall".into(),
@@ -256,34 +326,65 @@ async fn silences_mute_alerts_and_follow_the_update_rule() {
     assert!(status.version_info.version.starts_with("0.25"));
 
     let target = vec![Matcher::parse("alertname=HighErrorRate").unwrap()];
-    let firing = am.alerts(&AlertQuery::firing().with_filter(target.clone())).await.unwrap();
+    let firing = am
+        .alerts(&AlertQuery::firing().with_filter(target.clone()))
+        .await
+        .unwrap();
     assert_eq!(firing.len(), 1);
     assert_eq!(firing[0].labels["service"], "wallet-service");
 
     // The planned reindex is silenced, the gateway's warning is not, and the wallet
     // warning is inhibited by its critical alert.
     let all = am.alerts(&AlertQuery::default()).await.unwrap();
-    let cpu = all.iter().find(|a| a.labels["alertname"] == "HighCPUUsage").unwrap();
+    let cpu = all
+        .iter()
+        .find(|a| a.labels["alertname"] == "HighCPUUsage")
+        .unwrap();
     assert_eq!(cpu.status.silenced_by.len(), 1);
-    let elevated: Vec<_> = all.iter().filter(|a| a.labels["alertname"] == "ElevatedErrorRate").collect();
-    let wallet = elevated.iter().find(|a| a.labels["service"] == "wallet-service").unwrap();
-    assert_eq!(wallet.status.inhibited_by, vec![firing[0].fingerprint.clone()]);
-    assert!(elevated.iter().any(|a| a.labels["service"] == "api-gateway" && a.status.inhibited_by.is_empty()));
+    let elevated: Vec<_> = all
+        .iter()
+        .filter(|a| a.labels["alertname"] == "ElevatedErrorRate")
+        .collect();
+    let wallet = elevated
+        .iter()
+        .find(|a| a.labels["service"] == "wallet-service")
+        .unwrap();
+    assert_eq!(
+        wallet.status.inhibited_by,
+        vec![firing[0].fingerprint.clone()]
+    );
+    assert!(elevated
+        .iter()
+        .any(|a| a.labels["service"] == "api-gateway" && a.status.inhibited_by.is_empty()));
 
     let now = d.now();
     let one_hour = now + chrono::Duration::hours(1);
     let id = am
-        .create_silence(&silence_for(&["alertname=HighErrorRate", "service=wallet-service"], now, one_hour))
+        .create_silence(&silence_for(
+            &["alertname=HighErrorRate", "service=wallet-service"],
+            now,
+            one_hour,
+        ))
         .await
         .unwrap();
-    let muted = am.alerts(&AlertQuery::default().with_filter(target.clone())).await.unwrap();
+    let muted = am
+        .alerts(&AlertQuery::default().with_filter(target.clone()))
+        .await
+        .unwrap();
     assert_eq!(muted[0].status.state.as_str(), "suppressed");
     assert_eq!(muted[0].status.silenced_by, vec![id.clone()]);
-    assert!(am.alerts(&AlertQuery::firing().with_filter(target.clone())).await.unwrap().is_empty());
+    assert!(am
+        .alerts(&AlertQuery::firing().with_filter(target.clone()))
+        .await
+        .unwrap()
+        .is_empty());
 
     // Extending keeps the ID...
     let silence = am.silence(&id).await.unwrap();
-    let extended = am.extend_silence(&silence, now + chrono::Duration::hours(2)).await.unwrap();
+    let extended = am
+        .extend_silence(&silence, now + chrono::Duration::hours(2))
+        .await
+        .unwrap();
     assert_eq!(extended, id);
     // ...editing the matchers replaces the silence and expires the old one.
     let mut edited = silence_for(&["alertname=HighErrorRate"], silence.starts_at, one_hour);
@@ -294,13 +395,23 @@ async fn silences_mute_alerts_and_follow_the_update_rule() {
 
     // Alertmanager's own validation message comes back as the error.
     let past = am
-        .create_silence(&silence_for(&["alertname=X"], now - chrono::Duration::hours(2), now - chrono::Duration::hours(1)))
+        .create_silence(&silence_for(
+            &["alertname=X"],
+            now - chrono::Duration::hours(2),
+            now - chrono::Duration::hours(1),
+        ))
         .await
         .unwrap_err();
-    assert!(past.to_string().contains("end time can't be in the past"), "{past}");
+    assert!(
+        past.to_string().contains("end time can't be in the past"),
+        "{past}"
+    );
 
     am.expire_silence(&replaced).await.unwrap();
-    let active = am.alerts(&AlertQuery::firing().with_filter(target)).await.unwrap();
+    let active = am
+        .alerts(&AlertQuery::firing().with_filter(target))
+        .await
+        .unwrap();
     assert_eq!(active.len(), 1, "expiring the silence unmutes the alert");
 
     let listed = am.silences(&[]).await.unwrap();
@@ -315,16 +426,39 @@ async fn pagerduty_incidents_can_be_acknowledged_and_resolved() {
     let me = pd.me().await.unwrap();
     assert_eq!(me.email, "oncall@mycrypto.example");
 
-    let open = pd.incidents(&IncidentQuery::open()).await.unwrap().incidents;
+    let open = pd
+        .incidents(&IncidentQuery::open())
+        .await
+        .unwrap()
+        .incidents;
     let titles: Vec<&str> = open.iter().map(|i| i.title.as_str()).collect();
-    assert!(titles.iter().any(|t| t.contains("HighErrorRate wallet-service")), "{titles:?}");
-    assert!(titles.iter().any(|t| t.contains("ServiceDown wallet-service")), "{titles:?}");
-    let page = open.iter().find(|i| i.title.contains("HighErrorRate")).unwrap();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.contains("HighErrorRate wallet-service")),
+        "{titles:?}"
+    );
+    assert!(
+        titles
+            .iter()
+            .any(|t| t.contains("ServiceDown wallet-service")),
+        "{titles:?}"
+    );
+    let page = open
+        .iter()
+        .find(|i| i.title.contains("HighErrorRate"))
+        .unwrap();
     assert_eq!(page.status, IncidentStatus::Triggered);
 
-    let acked = pd.acknowledge(std::slice::from_ref(&page.id)).await.unwrap();
+    let acked = pd
+        .acknowledge(std::slice::from_ref(&page.id))
+        .await
+        .unwrap();
     assert_eq!(acked.done, vec![page.id.clone()]);
-    let again = pd.acknowledge(std::slice::from_ref(&page.id)).await.unwrap();
+    let again = pd
+        .acknowledge(std::slice::from_ref(&page.id))
+        .await
+        .unwrap();
     assert_eq!(again.already, vec![page.id.clone()]);
     let query = IncidentQuery {
         incident_key: page.incident_key.clone(),
@@ -338,11 +472,18 @@ async fn pagerduty_incidents_can_be_acknowledged_and_resolved() {
     assert!(resolved.is_success());
     let after = pd.incidents(&query).await.unwrap().incidents;
     assert_eq!(after[0].status, IncidentStatus::Resolved);
-    let still_open = pd.incidents(&IncidentQuery::open()).await.unwrap().incidents;
+    let still_open = pd
+        .incidents(&IncidentQuery::open())
+        .await
+        .unwrap()
+        .incidents;
     assert!(still_open.iter().all(|i| i.id != page.id));
 
     let alerts = pd.incident_alerts(&page.id).await.unwrap();
-    assert!(alerts[0].body.details["firing"].as_str().unwrap().contains("alertname = HighErrorRate"));
+    assert!(alerts[0].body.details["firing"]
+        .as_str()
+        .unwrap()
+        .contains("alertname = HighErrorRate"));
 
     // A write without `From` is refused, as PagerDuty refuses it.
     let raw = reqwest::Client::new()
@@ -365,7 +506,10 @@ async fn pagerduty_incidents_can_be_acknowledged_and_resolved() {
 async fn on_call_levels_one_and_two() {
     let d = demo().await;
     let oncalls = pagerduty(&d).oncalls(&Default::default()).await.unwrap();
-    let levels: Vec<(u32, &str)> = oncalls.iter().map(|o| (o.escalation_level, o.user.summary.as_str())).collect();
+    let levels: Vec<(u32, &str)> = oncalls
+        .iter()
+        .map(|o| (o.escalation_level, o.user.summary.as_str()))
+        .collect();
     assert!(levels.contains(&(1, "Demo On-Call")));
     assert!(levels.contains(&(2, "Sam Rivera")));
 }
@@ -374,8 +518,107 @@ async fn on_call_levels_one_and_two() {
 async fn shutdown_stops_the_servers() {
     let d = demo().await;
     let url = d.prometheus_url.join("-/ready").unwrap();
-    assert!(reqwest::get(url.clone()).await.unwrap().status().is_success());
+    assert!(reqwest::get(url.clone())
+        .await
+        .unwrap()
+        .status()
+        .is_success());
     d.shutdown().await;
-    let client = reqwest::Client::builder().timeout(Duration::from_secs(2)).build().unwrap();
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(2))
+        .build()
+        .unwrap();
     assert!(client.get(url).send().await.is_err());
+}
+
+#[tokio::test]
+async fn posted_alerts_groups_and_receivers() {
+    let d = demo().await;
+    let am = alertmanager(&d);
+    let labels: BTreeMap<String, String> = [
+        ("alertname", "DemoTestAlert"),
+        ("severity", "warning"),
+        ("service", "kyc-service"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let posted = crate::model::PostableAlert {
+        labels: labels.clone(),
+        annotations: BTreeMap::from([("summary".to_string(), "posted by a test".to_string())]),
+        starts_at: None,
+        ends_at: None,
+        generator_url: None,
+    };
+    am.post_alerts(&[posted]).await.unwrap();
+    let filter = vec![Matcher::parse("alertname=DemoTestAlert").unwrap()];
+    let found = am
+        .alerts(&AlertQuery::default().with_filter(filter))
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].labels, labels);
+    assert_eq!(found[0].receivers[0].name, "slack-platform");
+
+    let paging = AlertQuery {
+        receiver: Some("pagerduty-.*".into()),
+        ..AlertQuery::default()
+    };
+    let pages = am.alerts(&paging).await.unwrap();
+    assert!(!pages.is_empty());
+    assert!(pages.iter().all(|a| a.labels["severity"] == "critical"));
+
+    let groups = am.alert_groups(&AlertQuery::default()).await.unwrap();
+    let wallet_errors = groups
+        .iter()
+        .find(|g| g.labels.get("alertname").map(String::as_str) == Some("HighErrorRate"))
+        .unwrap();
+    assert_eq!(wallet_errors.labels["service"], "wallet-service");
+    assert_eq!(wallet_errors.receiver.name, "pagerduty-critical");
+}
+
+#[tokio::test]
+async fn pagerduty_filters_and_pages() {
+    let d = demo().await;
+    let pd = pagerduty(&d);
+    let low = IncidentQuery {
+        urgencies: vec![crate::model::Urgency::Low],
+        ..IncidentQuery::open()
+    };
+    let low = pd.incidents(&low).await.unwrap().incidents;
+    assert_eq!(low.len(), 1);
+    assert!(low[0].title.contains("kyc-ocr-sync"));
+    let mine = IncidentQuery {
+        mine: true,
+        ..IncidentQuery::open()
+    };
+    let mine = pd.incidents(&mine).await.unwrap().incidents;
+    assert!(mine.len() >= 4, "{} incidents assigned to me", mine.len());
+    let acked: Vec<_> = mine
+        .iter()
+        .filter(|i| i.status == IncidentStatus::Acknowledged)
+        .collect();
+    assert_eq!(
+        acked.len(),
+        1,
+        "the pool page was acknowledged before the demo began"
+    );
+
+    // Small pages, followed to the end.
+    let raw: serde_json::Value = reqwest::Client::new()
+        .get(
+            d.pagerduty_url
+                .join("incidents?limit=2&offset=0&total=true")
+                .unwrap(),
+        )
+        .header("Authorization", "Token token=x")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(raw["incidents"].as_array().unwrap().len(), 2);
+    assert_eq!(raw["more"], true);
+    assert!(raw["total"].as_u64().unwrap() >= 5);
 }

@@ -21,7 +21,10 @@ pub struct PanelKey {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     Key(KeyEvent),
-    Resize { width: u16, height: u16 },
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// Once a second: the clock, refresh timers, relative ages.
     Tick,
     /// A command not from a key (tests, the command line).
@@ -88,9 +91,13 @@ pub enum Effect {
     /// Abort the in-flight queries of a dashboard (range changed, dashboard left).
     CancelDashboard(usize),
     /// Ask every Alertmanager for its alerts and silences.
-    FetchAlerts { generation: u64 },
+    FetchAlerts {
+        generation: u64,
+    },
     /// Ask PagerDuty for the open incidents.
-    FetchIncidents { generation: u64 },
+    FetchIncidents {
+        generation: u64,
+    },
     FetchLabelValues {
         dashboard: usize,
         variable: usize,

@@ -105,7 +105,9 @@ impl Command {
             "quit" => no_args(Command::Quit),
             "help" => no_args(Command::Help),
             "dashboard" => match arg(1).map(str::parse::<u8>) {
-                Some(Ok(n)) if (1..=99).contains(&n) && words.len() == 2 => Ok(Command::Dashboard(n)),
+                Some(Ok(n)) if (1..=99).contains(&n) && words.len() == 2 => {
+                    Ok(Command::Dashboard(n))
+                }
                 _ => Err("`dashboard` takes a position from 1 to 99, e.g. `dashboard 3`".into()),
             },
             "view" => match arg(1) {
@@ -113,7 +115,9 @@ impl Command {
                     .into_iter()
                     .find(|k| k.name() == v)
                     .map(Command::View)
-                    .ok_or_else(|| format!("unknown view `{v}`; use alerts, silences or incidents")),
+                    .ok_or_else(|| {
+                        format!("unknown view `{v}`; use alerts, silences or incidents")
+                    }),
                 _ => Err("`view` takes alerts, silences or incidents".into()),
             },
             "next-view" => no_args(Command::NextView),
@@ -248,7 +252,9 @@ fn parse_direction(word: &str) -> Result<Direction, String> {
         "right" => Ok(Direction::Right),
         "up" => Ok(Direction::Up),
         "down" => Ok(Direction::Down),
-        other => Err(format!("unknown direction `{other}`; use left, right, up or down")),
+        other => Err(format!(
+            "unknown direction `{other}`; use left, right, up or down"
+        )),
     }
 }
 
@@ -312,10 +318,18 @@ mod tests {
 
     #[test]
     fn bad_commands_say_what_is_wrong() {
-        assert!(Command::parse("dashboard").unwrap_err().contains("position"));
-        assert!(Command::parse("view logs").unwrap_err().contains("unknown view"));
-        assert!(Command::parse("quit now").unwrap_err().contains("no argument"));
-        assert!(Command::parse("launch").unwrap_err().contains("unknown command"));
+        assert!(Command::parse("dashboard")
+            .unwrap_err()
+            .contains("position"));
+        assert!(Command::parse("view logs")
+            .unwrap_err()
+            .contains("unknown view"));
+        assert!(Command::parse("quit now")
+            .unwrap_err()
+            .contains("no argument"));
+        assert!(Command::parse("launch")
+            .unwrap_err()
+            .contains("unknown command"));
         assert!(Command::parse("cursor left 0").is_err());
         assert_eq!(
             Command::parse("cursor left"),

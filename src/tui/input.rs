@@ -26,7 +26,10 @@ pub enum InputOutcome {
 
 impl LineInput {
     pub fn with_text(text: &str) -> LineInput {
-        LineInput { text: text.to_string(), error: None }
+        LineInput {
+            text: text.to_string(),
+            error: None,
+        }
     }
 
     /// Apply a key: typing, backspace, ctrl-u (clear), ctrl-w (word), enter, esc, tab.
@@ -112,7 +115,13 @@ pub fn parse(text: &str) -> Result<LineCommand, String> {
             _ => Err(format!("`{verb}` takes one {what}")),
         }
     };
-    let none = |c: LineCommand| if arg.is_empty() { Ok(c) } else { Err(format!("`{verb}` takes no argument")) };
+    let none = |c: LineCommand| {
+        if arg.is_empty() {
+            Ok(c)
+        } else {
+            Err(format!("`{verb}` takes no argument"))
+        }
+    };
     match verb {
         "dash" | "dashboard" | "d" => one("a dashboard id or number").map(LineCommand::Dashboard),
         "range" => {
@@ -128,7 +137,9 @@ pub fn parse(text: &str) -> Result<LineCommand, String> {
         "refresh" => none(LineCommand::Refresh),
         "help" => none(LineCommand::Help),
         "q" | "quit" => none(LineCommand::Quit),
-        other => Err(format!("unknown command `{other}`; try dash, range, context, theme (tab completes)")),
+        other => Err(format!(
+            "unknown command `{other}`; try dash, range, context, theme (tab completes)"
+        )),
     }
 }
 
@@ -140,7 +151,9 @@ pub struct Candidates {
     pub contexts: Vec<String>,
 }
 
-pub const RANGES: [&str; 10] = ["5m", "15m", "30m", "1h", "3h", "6h", "12h", "24h", "2d", "7d"];
+pub const RANGES: [&str; 10] = [
+    "5m", "15m", "30m", "1h", "3h", "6h", "12h", "24h", "2d", "7d",
+];
 
 /// The possible completions of the word being typed, as whole lines.
 pub fn completions(text: &str, c: &Candidates) -> Vec<String> {
@@ -181,7 +194,11 @@ pub fn complete(text: &str, c: &Candidates) -> Option<String> {
     }
     let mut prefix = first.clone();
     for o in &options[1..] {
-        let common = prefix.chars().zip(o.chars()).take_while(|(a, b)| a == b).count();
+        let common = prefix
+            .chars()
+            .zip(o.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
         prefix = prefix.chars().take(common).collect();
     }
     (prefix.len() > text.len()).then_some(prefix)
@@ -214,9 +231,15 @@ mod tests {
 
     #[test]
     fn parses_commands_and_names_errors() {
-        assert_eq!(parse("dash trading-engine"), Ok(LineCommand::Dashboard("trading-engine".into())));
+        assert_eq!(
+            parse("dash trading-engine"),
+            Ok(LineCommand::Dashboard("trading-engine".into()))
+        );
         assert_eq!(parse("d 3"), Ok(LineCommand::Dashboard("3".into())));
-        assert_eq!(parse(" range 6h "), Ok(LineCommand::Range(Duration::from_secs(6 * 3600))));
+        assert_eq!(
+            parse(" range 6h "),
+            Ok(LineCommand::Range(Duration::from_secs(6 * 3600)))
+        );
         assert_eq!(parse("theme light"), Ok(LineCommand::Theme("light".into())));
         assert_eq!(parse("ctx prod"), Ok(LineCommand::Context("prod".into())));
         assert_eq!(parse("q"), Ok(LineCommand::Quit));
@@ -235,13 +258,19 @@ mod tests {
             contexts: vec!["prod".into()],
         };
         assert_eq!(complete("th", &c), Some("theme ".into()));
-        assert_eq!(completions("dash s", &c), vec!["dash system-health", "dash security"]);
+        assert_eq!(
+            completions("dash s", &c),
+            vec!["dash system-health", "dash security"]
+        );
         assert_eq!(complete("dash s", &c), None);
         assert_eq!(complete("dash sy", &c), Some("dash system-health ".into()));
         assert_eq!(complete("theme ", &c), None);
         assert_eq!(completions("theme ", &c), vec!["theme dark", "theme light"]);
         assert_eq!(complete("range 1", &c), None);
-        assert_eq!(completions("range 1", &c), vec!["range 15m", "range 1h", "range 12h"]);
+        assert_eq!(
+            completions("range 1", &c),
+            vec!["range 15m", "range 1h", "range 12h"]
+        );
         assert_eq!(complete("ctx ", &c), Some("ctx prod ".into()));
     }
 }

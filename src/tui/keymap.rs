@@ -71,7 +71,8 @@ pub struct Key {
 
 impl Key {
     pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Key {
-        let mut modifiers = modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut modifiers =
+            modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match code {
             // The character already says whether shift was down.
             KeyCode::Char(c) => {
@@ -274,7 +275,11 @@ impl Keymap {
                 let names: Vec<&str> = Mode::ALL.iter().map(|m| m.name()).collect();
                 errors.push(error(
                     mode_name.span(),
-                    format!("unknown mode `[{}]`; use one of {}", mode_name.get_ref(), names.join(", ")),
+                    format!(
+                        "unknown mode `[{}]`; use one of {}",
+                        mode_name.get_ref(),
+                        names.join(", ")
+                    ),
                 ));
                 continue;
             };
@@ -328,7 +333,13 @@ impl Keymap {
                 .and_then(|b| b.iter().find(|(k, _)| *k == key))
                 .map(|(_, c)| *c)
         };
-        find(mode).or_else(|| if mode == Mode::Global { None } else { find(Mode::Global) })
+        find(mode).or_else(|| {
+            if mode == Mode::Global {
+                None
+            } else {
+                find(Mode::Global)
+            }
+        })
     }
 
     /// Keys that reach `command` in `mode` (its own table, then global keys it does not shadow).
@@ -349,6 +360,14 @@ impl Keymap {
         keys
     }
 
+    /// The key to show for `command` in hints: a plain character if there is one (`h` over
+    /// `←`, `q` over `ctrl-c`), else the first bound.
+    pub fn hint_key(&self, mode: Mode, command: Command) -> Option<Key> {
+        self.keys_for(mode, command)
+            .into_iter()
+            .min_by_key(|k| (!k.modifiers.is_empty(), !matches!(k.code, KeyCode::Char(_))))
+    }
+
     /// The bindings of one mode, in file order.
     pub fn bindings(&self, mode: Mode) -> &[(Key, Command)] {
         self.modes.get(&mode).map(Vec::as_slice).unwrap_or(&[])
@@ -356,7 +375,9 @@ impl Keymap {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text.get(..offset).map(|t| t.matches('\n').count() + 1).unwrap_or(1)
+    text.get(..offset)
+        .map(|t| t.matches('\n').count() + 1)
+        .unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -369,7 +390,10 @@ mod tests {
         let mut keymap = Keymap {
             modes: BTreeMap::new(),
         };
-        assert_eq!(keymap.merge_toml(DEFAULT_KEYMAP, "assets/keymap.toml"), vec![]);
+        assert_eq!(
+            keymap.merge_toml(DEFAULT_KEYMAP, "assets/keymap.toml"),
+            vec![]
+        );
         assert_eq!(keymap, Keymap::defaults());
         let g = |c| keymap.lookup(Mode::Dashboard, Key::plain(c));
         assert_eq!(g('q'), Some(Command::Quit));
@@ -382,7 +406,10 @@ mod tests {
             Some(Command::Cursor(CursorMove::Right(10)))
         );
         assert_eq!(
-            keymap.lookup(Mode::Dashboard, Key::new(KeyCode::BackTab, KeyModifiers::SHIFT)),
+            keymap.lookup(
+                Mode::Dashboard,
+                Key::new(KeyCode::BackTab, KeyModifiers::SHIFT)
+            ),
             Some(Command::PrevView)
         );
         assert_eq!(
@@ -394,22 +421,40 @@ mod tests {
 
     #[test]
     fn keys_parse_and_print() {
-        assert_eq!(Key::parse("ctrl-c"), Ok(Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL)));
+        assert_eq!(
+            Key::parse("ctrl-c"),
+            Ok(Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL))
+        );
         assert_eq!(Key::parse("shift-q"), Ok(Key::plain('Q')));
         assert_eq!(Key::parse("-"), Ok(Key::plain('-')));
-        assert_eq!(Key::parse("ctrl--"), Ok(Key::new(KeyCode::Char('-'), KeyModifiers::CONTROL)));
-        assert_eq!(Key::parse("F5"), Ok(Key::new(KeyCode::F(5), KeyModifiers::NONE)));
+        assert_eq!(
+            Key::parse("ctrl--"),
+            Ok(Key::new(KeyCode::Char('-'), KeyModifiers::CONTROL))
+        );
+        assert_eq!(
+            Key::parse("F5"),
+            Ok(Key::new(KeyCode::F(5), KeyModifiers::NONE))
+        );
         assert_eq!(Key::parse("space"), Ok(Key::plain(' ')));
         assert!(Key::parse("ctlr-x").is_err());
         assert!(Key::parse("f13").is_err());
-        assert_eq!(Key::parse("shift-tab").map(|k| k.to_string()), Ok("shift-tab".into()));
-        assert_eq!(Key::parse("ctrl-c").map(|k| k.to_string()), Ok("ctrl-c".into()));
+        assert_eq!(
+            Key::parse("shift-tab").map(|k| k.to_string()),
+            Ok("shift-tab".into())
+        );
+        assert_eq!(
+            Key::parse("ctrl-c").map(|k| k.to_string()),
+            Ok("ctrl-c".into())
+        );
         // What terminals send for shift-tab and shifted letters.
         assert_eq!(
             Key::new(KeyCode::BackTab, KeyModifiers::NONE),
             Key::parse("shift-tab").unwrap()
         );
-        assert_eq!(Key::new(KeyCode::Char('Q'), KeyModifiers::SHIFT), Key::plain('Q'));
+        assert_eq!(
+            Key::new(KeyCode::Char('Q'), KeyModifiers::SHIFT),
+            Key::plain('Q')
+        );
     }
 
     #[test]
@@ -425,9 +470,15 @@ mod tests {
             keymap.lookup(Mode::Dashboard, Key::parse("ctrl-q").unwrap()),
             Some(Command::Quit)
         );
-        assert_eq!(keymap.lookup(Mode::Dashboard, Key::plain('x')), Some(Command::ZoomOut));
+        assert_eq!(
+            keymap.lookup(Mode::Dashboard, Key::plain('x')),
+            Some(Command::ZoomOut)
+        );
         // Everything else is still there.
-        assert_eq!(keymap.lookup(Mode::Dashboard, Key::plain('-')), Some(Command::ZoomOut));
+        assert_eq!(
+            keymap.lookup(Mode::Dashboard, Key::plain('-')),
+            Some(Command::ZoomOut)
+        );
         assert_eq!(
             keymap.keys_for(Mode::Dashboard, Command::ZoomOut),
             vec![Key::plain('-'), Key::plain('x')]
@@ -441,12 +492,19 @@ mod tests {
         let errors = keymap.merge_toml(text, "/home/me/.config/oncall/keymap.toml");
         assert_eq!(errors.len(), 3, "{errors:?}");
         assert_eq!(errors[0].line, 3);
-        assert!(errors[0].to_string().starts_with("/home/me/.config/oncall/keymap.toml line 3: unknown key `ctlr-y`"));
+        assert!(errors[0]
+            .to_string()
+            .starts_with("/home/me/.config/oncall/keymap.toml line 3: unknown key `ctlr-y`"));
         assert_eq!(errors[1].line, 4);
         assert!(errors[1].message.contains("`explode`"));
         // The unknown mode is found before the entries of later tables are read.
-        assert!(errors.iter().any(|e| e.line == 5 && e.message.contains("[nope]")));
-        assert_eq!(keymap.lookup(Mode::Dashboard, Key::plain('x')), Some(Command::ZoomOut));
+        assert!(errors
+            .iter()
+            .any(|e| e.line == 5 && e.message.contains("[nope]")));
+        assert_eq!(
+            keymap.lookup(Mode::Dashboard, Key::plain('x')),
+            Some(Command::ZoomOut)
+        );
     }
 
     #[test]

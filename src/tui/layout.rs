@@ -18,22 +18,55 @@ pub struct Screen {
 /// main area shrinks first, then the tab bar goes; the header (alerts count) and status line
 /// stay as long as there is a row for them.
 pub fn screen(area: Rect) -> Screen {
-    let row = |y: u16| Rect { x: area.x, y, width: area.width, height: 1 };
-    let empty = Rect { x: area.x, y: area.y, width: area.width, height: 0 };
+    let row = |y: u16| Rect {
+        x: area.x,
+        y,
+        width: area.width,
+        height: 1,
+    };
+    let empty = Rect {
+        x: area.x,
+        y: area.y,
+        width: area.width,
+        height: 0,
+    };
     match area.height {
-        0 => Screen { header: empty, tabs: empty, main: empty, status: empty },
-        1 => Screen { header: row(area.y), tabs: empty, main: empty, status: empty },
-        2 => Screen { header: row(area.y), tabs: empty, main: empty, status: row(area.y + 1) },
+        0 => Screen {
+            header: empty,
+            tabs: empty,
+            main: empty,
+            status: empty,
+        },
+        1 => Screen {
+            header: row(area.y),
+            tabs: empty,
+            main: empty,
+            status: empty,
+        },
+        2 => Screen {
+            header: row(area.y),
+            tabs: empty,
+            main: empty,
+            status: row(area.y + 1),
+        },
         3 => Screen {
             header: row(area.y),
             tabs: empty,
-            main: Rect { y: area.y + 1, height: 1, ..area },
+            main: Rect {
+                y: area.y + 1,
+                height: 1,
+                ..area
+            },
             status: row(area.y + 2),
         },
         h => Screen {
             header: row(area.y),
             tabs: row(area.y + 1),
-            main: Rect { y: area.y + 2, height: h - 3, ..area },
+            main: Rect {
+                y: area.y + 2,
+                height: h - 3,
+                ..area
+            },
             status: row(area.y + h - 1),
         },
     }
@@ -46,7 +79,11 @@ pub fn dashboard(main: Rect) -> (Rect, Rect) {
         return (Rect { height: 0, ..main }, main);
     }
     let bar = Rect { height: 1, ..main };
-    let grid = Rect { y: main.y + 1, height: main.height - 1, ..main };
+    let grid = Rect {
+        y: main.y + 1,
+        height: main.height - 1,
+        ..main
+    };
     (bar, grid)
 }
 
@@ -61,7 +98,10 @@ pub struct GridLayout {
 
 impl GridLayout {
     pub fn rect_of(&self, panel: usize) -> Option<Rect> {
-        self.cells.iter().find(|(i, _)| *i == panel).map(|(_, r)| *r)
+        self.cells
+            .iter()
+            .find(|(i, _)| *i == panel)
+            .map(|(_, r)| *r)
     }
 }
 
@@ -83,7 +123,13 @@ pub fn min_rows(kind: PanelKind) -> u16 {
 /// Lay out `visible` panels (indices into `panels`) in a grid area of `width` x `height`.
 /// With `reflow` (a filter is active) they are packed in order rather than placed at their
 /// grid positions, so hidden panels leave no holes.
-pub fn grid(panels: &[Panel], visible: &[usize], width: u16, height: u16, reflow: bool) -> GridLayout {
+pub fn grid(
+    panels: &[Panel],
+    visible: &[usize],
+    width: u16,
+    height: u16,
+    reflow: bool,
+) -> GridLayout {
     if width == 0 || visible.is_empty() {
         return GridLayout::default();
     }
@@ -95,14 +141,27 @@ pub fn grid(panels: &[Panel], visible: &[usize], width: u16, height: u16, reflow
     } else {
         visible
             .iter()
-            .filter_map(|&i| panels.get(i).map(|p| (i, p.grid.x, p.grid.y, p.grid.w, p.grid.h)))
+            .filter_map(|&i| {
+                panels
+                    .get(i)
+                    .map(|p| (i, p.grid.x, p.grid.y, p.grid.w, p.grid.h))
+            })
             .collect()
     };
-    let total_units = positions.iter().map(|p| p.2 + p.4.max(1)).max().unwrap_or(1).max(1);
+    let total_units = positions
+        .iter()
+        .map(|p| p.2 + p.4.max(1))
+        .max()
+        .unwrap_or(1)
+        .max(1);
     let fit = f64::from(height) / f64::from(total_units);
     let needed = positions
         .iter()
-        .filter_map(|p| panels.get(p.0).map(|panel| f64::from(min_rows(panel.kind)) / f64::from(p.4.max(1))))
+        .filter_map(|p| {
+            panels
+                .get(p.0)
+                .map(|panel| f64::from(min_rows(panel.kind)) / f64::from(p.4.max(1)))
+        })
         .fold(0.0, f64::max);
     let scale = fit.min(MAX_ROWS_PER_UNIT).max(needed);
     let col = |x: u16| -> u16 {
@@ -126,9 +185,20 @@ pub fn grid(panels: &[Panel], visible: &[usize], width: u16, height: u16, reflow
             continue;
         }
         bottom = bottom.max(y1);
-        cells.push((i, Rect { x: x0, y: y0, width: x1 - x0, height: y1 - y0 }));
+        cells.push((
+            i,
+            Rect {
+                x: x0,
+                y: y0,
+                width: x1 - x0,
+                height: y1 - y0,
+            },
+        ));
     }
-    GridLayout { cells, height: bottom }
+    GridLayout {
+        cells,
+        height: bottom,
+    }
 }
 
 /// Greedy left-to-right packing, keeping each panel's width and height.
@@ -136,7 +206,12 @@ fn packed(panels: &[Panel], visible: &[usize]) -> Vec<(usize, u16, u16, u16, u16
     let mut out = Vec::new();
     let (mut x, mut y, mut row_h) = (0u16, 0u16, 0u16);
     let mut order: Vec<usize> = visible.to_vec();
-    order.sort_by_key(|&i| panels.get(i).map(|p| (p.grid.y, p.grid.x)).unwrap_or((u16::MAX, 0)));
+    order.sort_by_key(|&i| {
+        panels
+            .get(i)
+            .map(|p| (p.grid.y, p.grid.x))
+            .unwrap_or((u16::MAX, 0))
+    });
     for i in order {
         let Some(p) = panels.get(i) else { continue };
         let w = p.grid.w.clamp(1, GRID_COLUMNS);
@@ -157,7 +232,12 @@ fn packed(panels: &[Panel], visible: &[usize]) -> Vec<(usize, u16, u16, u16, u16
 /// there is room).
 fn stacked(panels: &[Panel], visible: &[usize], width: u16, height: u16) -> GridLayout {
     let mut order: Vec<usize> = visible.to_vec();
-    order.sort_by_key(|&i| panels.get(i).map(|p| (p.grid.y, p.grid.x)).unwrap_or((u16::MAX, 0)));
+    order.sort_by_key(|&i| {
+        panels
+            .get(i)
+            .map(|p| (p.grid.y, p.grid.x))
+            .unwrap_or((u16::MAX, 0))
+    });
     let mut cells = Vec::with_capacity(order.len());
     let mut y: u16 = 0;
     for i in order {
@@ -168,8 +248,18 @@ fn stacked(panels: &[Panel], visible: &[usize], width: u16, height: u16) -> Grid
             PanelKind::StatusGrid => 5,
             PanelKind::Stat | PanelKind::Gauge => 4,
         };
-        let h = preferred.min(height.max(min_rows(p.kind))).max(min_rows(p.kind));
-        cells.push((i, Rect { x: 0, y, width, height: h }));
+        let h = preferred
+            .min(height.max(min_rows(p.kind)))
+            .max(min_rows(p.kind));
+        cells.push((
+            i,
+            Rect {
+                x: 0,
+                y,
+                width,
+                height: h,
+            },
+        ));
         y = y.saturating_add(h);
     }
     GridLayout { cells, height: y }
@@ -177,10 +267,19 @@ fn stacked(panels: &[Panel], visible: &[usize], width: u16, height: u16) -> Grid
 
 /// The panel to move to from `from` in `dir`: the nearest one whose centre lies that way,
 /// preferring ones that overlap on the other axis.
-pub fn neighbour(layout: &GridLayout, from: usize, dir: super::command::Direction) -> Option<usize> {
+pub fn neighbour(
+    layout: &GridLayout,
+    from: usize,
+    dir: super::command::Direction,
+) -> Option<usize> {
     use super::command::Direction;
     let origin = layout.rect_of(from)?;
-    let centre = |r: &Rect| (i32::from(r.x) * 2 + i32::from(r.width), i32::from(r.y) * 2 + i32::from(r.height));
+    let centre = |r: &Rect| {
+        (
+            i32::from(r.x) * 2 + i32::from(r.width),
+            i32::from(r.y) * 2 + i32::from(r.height),
+        )
+    };
     let (ox, oy) = centre(&origin);
     let (left, right) = (i32::from(origin.x), i32::from(origin.x + origin.width));
     let (top, bottom) = (i32::from(origin.y), i32::from(origin.y + origin.height));
@@ -290,7 +389,10 @@ mod tests {
             assert!(used <= h);
         }
         let s = screen(Rect::new(0, 0, 80, 24));
-        assert_eq!((s.header.y, s.tabs.y, s.main.y, s.main.height, s.status.y), (0, 1, 2, 21, 23));
+        assert_eq!(
+            (s.header.y, s.tabs.y, s.main.y, s.main.height, s.status.y),
+            (0, 1, 2, 21, 23)
+        );
     }
 
     #[test]
@@ -303,7 +405,10 @@ mod tests {
         assert_eq!(l.rect_of(1), Some(Rect::new(0, 4, 40, 8)));
         assert_eq!(l.rect_of(2), Some(Rect::new(40, 4, 40, 8)));
         // Adjacent panels share edges: no gaps, no overlaps.
-        assert_eq!(l.rect_of(3).map(|r| r.x + r.width), l.rect_of(4).map(|r| r.x));
+        assert_eq!(
+            l.rect_of(3).map(|r| r.x + r.width),
+            l.rect_of(4).map(|r| r.x)
+        );
         let big = grid(&panels, &all, 160, 44, false);
         assert_eq!(big.height, 44);
         assert_eq!(big.rect_of(5).map(|r| r.x + r.width), Some(160));

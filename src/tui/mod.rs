@@ -4,14 +4,16 @@
 //! `runtime` runs the loop, the query workers and the effects; `view` draws the state;
 //! `widgets` are the panel drawings; `keymap` and `theme` are data loaded from TOML.
 
-pub mod command;
-pub mod keymap;
-pub mod theme;
 pub mod action;
-pub mod layout;
-pub mod state;
-pub mod time_range;
-pub mod widgets;
 pub mod app;
+pub mod command;
 pub mod input;
+pub mod keymap;
+pub mod layout;
+pub mod runtime;
+pub mod state;
+pub mod terminal;
+pub mod theme;
+pub mod time_range;
 pub mod view;
+pub mod widgets;

@@ -60,10 +60,12 @@ impl PanelData {
 
 /// Smallest and largest finite values; `None` if there are none.
 pub fn min_max(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
-    values.filter(|v| v.is_finite()).fold(None, |acc, v| match acc {
-        None => Some((v, v)),
-        Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
-    })
+    values
+        .filter(|v| v.is_finite())
+        .fold(None, |acc, v| match acc {
+            None => Some((v, v)),
+            Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
+        })
 }
 
 /// A failed fetch, kept as text so state stays plain data.
@@ -205,7 +207,11 @@ mod tests {
 
     fn data(points: Vec<Point>) -> PanelData {
         PanelData {
-            window: RangeWindow { start_ms: 0, end_ms: 600_000, step_ms: 60_000 },
+            window: RangeWindow {
+                start_ms: 0,
+                end_ms: 600_000,
+                step_ms: 60_000,
+            },
             exprs: vec!["x".into()],
             series: vec![PlotSeries {
                 query: 0,
@@ -241,6 +247,9 @@ mod tests {
         let old = data(vec![(0, 1.0), (300_000, 0.25)]);
         assert_eq!(old.series[0].current(&old.window), None);
         assert_eq!(d.min_max(), Some((0.25, 1.0)));
-        assert_eq!(min_max([f64::NAN, 2.0, f64::INFINITY].into_iter()), Some((2.0, 2.0)));
+        assert_eq!(
+            min_max([f64::NAN, 2.0, f64::INFINITY].into_iter()),
+            Some((2.0, 2.0))
+        );
     }
 }

@@ -15,7 +15,10 @@ use crate::dashboards::model::Level;
 const EMBEDDED: [(&str, &str); 4] = [
     ("dark", include_str!("../../themes/dark.toml")),
     ("light", include_str!("../../themes/light.toml")),
-    ("high-contrast", include_str!("../../themes/high-contrast.toml")),
+    (
+        "high-contrast",
+        include_str!("../../themes/high-contrast.toml"),
+    ),
     ("colorblind", include_str!("../../themes/colorblind.toml")),
 ];
 
@@ -118,7 +121,9 @@ impl ColorSpec {
             }
             (ColorSpec::Indexed(n), _) => Some(Color::Indexed(n)),
             (ColorSpec::Rgb(r, g, b), ColorDepth::TrueColor) => Some(Color::Rgb(r, g, b)),
-            (ColorSpec::Rgb(r, g, b), ColorDepth::Ansi256) => Some(Color::Indexed(nearest_256(r, g, b))),
+            (ColorSpec::Rgb(r, g, b), ColorDepth::Ansi256) => {
+                Some(Color::Indexed(nearest_256(r, g, b)))
+            }
             (ColorSpec::Rgb(r, g, b), ColorDepth::Ansi16) => Some(nearest_ansi16(r, g, b)),
         }
     }
@@ -214,7 +219,11 @@ fn indexed_rgb(n: u8) -> (u8, u8, u8) {
         0..=15 => ANSI16[n as usize].1,
         16..=231 => {
             let i = n - 16;
-            (CUBE[(i / 36) as usize], CUBE[(i / 6 % 6) as usize], CUBE[(i % 6) as usize])
+            (
+                CUBE[(i / 36) as usize],
+                CUBE[(i / 6 % 6) as usize],
+                CUBE[(i % 6) as usize],
+            )
         }
         _ => {
             let v = 8 + 10 * (n - 232);
@@ -338,11 +347,17 @@ impl ThemeSet {
             let text = match std::fs::read_to_string(&path) {
                 Ok(t) => t,
                 Err(e) => {
-                    errors.push(ThemeError { file, message: format!("could not be read: {e}") });
+                    errors.push(ThemeError {
+                        file,
+                        message: format!("could not be read: {e}"),
+                    });
                     continue;
                 }
             };
-            let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             match set.add(&stem, &text) {
                 Ok(()) => {}
                 Err(message) => errors.push(ThemeError { file, message }),
@@ -354,9 +369,11 @@ impl ThemeSet {
     /// Add a theme from TOML text; its `name` field, or `fallback_name`, is what `:theme` uses.
     pub fn add(&mut self, fallback_name: &str, text: &str) -> Result<(), String> {
         let file: ThemeFile = toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text.get(..s.start).map(|t| t.matches('\n').count() + 1).unwrap_or(1));
+            let line = e.span().map(|s| {
+                text.get(..s.start)
+                    .map(|t| t.matches('\n').count() + 1)
+                    .unwrap_or(1)
+            });
             match line {
                 Some(line) => format!("line {line}: {}", e.message()),
                 None => e.message().to_string(),
@@ -364,10 +381,16 @@ impl ThemeSet {
         })?;
         if let Some(base) = &file.extends {
             if !self.themes.contains_key(base) {
-                return Err(format!("extends unknown theme `{base}`; known: {}", self.names().join(", ")));
+                return Err(format!(
+                    "extends unknown theme `{base}`; known: {}",
+                    self.names().join(", ")
+                ));
             }
         }
-        let name = file.name.clone().unwrap_or_else(|| fallback_name.to_string());
+        let name = file
+            .name
+            .clone()
+            .unwrap_or_else(|| fallback_name.to_string());
         self.themes.insert(name, file);
         Ok(())
     }
@@ -378,10 +401,12 @@ impl ThemeSet {
 
     /// The theme called `name` for a terminal of `depth`.
     pub fn resolve(&self, name: &str, depth: ColorDepth) -> Result<Theme, String> {
-        let file = self
-            .themes
-            .get(name)
-            .ok_or_else(|| format!("unknown theme `{name}`; available: {}", self.names().join(", ")))?;
+        let file = self.themes.get(name).ok_or_else(|| {
+            format!(
+                "unknown theme `{name}`; available: {}",
+                self.names().join(", ")
+            )
+        })?;
         let mut slots = file.slots.clone();
         // Follow `extends` (at most a few levels; a cycle just stops), then the default.
         let mut base_name = file.extends.clone();
@@ -428,12 +453,12 @@ pub struct Theme {
 
 impl Theme {
     fn build(name: &str, s: &SlotSpecs, depth: ColorDepth) -> Theme {
-        let fg = |spec: Option<ColorSpec>, fallback: Modifier| {
-            match spec.and_then(|c| c.at_depth(depth)) {
-                Some(c) => Style::new().fg(c),
-                None if depth == ColorDepth::None => Style::new().add_modifier(fallback),
-                None => Style::new(),
-            }
+        let fg = |spec: Option<ColorSpec>, fallback: Modifier| match spec
+            .and_then(|c| c.at_depth(depth))
+        {
+            Some(c) => Style::new().fg(c),
+            None if depth == ColorDepth::None => Style::new().add_modifier(fallback),
+            None => Style::new(),
         };
         let bg = |spec: Option<ColorSpec>, fallback: Modifier| {
             match spec.and_then(|c| c.at_depth(depth)) {
@@ -452,7 +477,11 @@ impl Theme {
             (_, ColorDepth::None) => vec![Style::new()],
             (Some(list), _) if !list.is_empty() => list
                 .iter()
-                .map(|c| c.at_depth(depth).map(|c| Style::new().fg(c)).unwrap_or_default())
+                .map(|c| {
+                    c.at_depth(depth)
+                        .map(|c| Style::new().fg(c))
+                        .unwrap_or_default()
+                })
                 .collect(),
             _ => vec![Style::new()],
         };
@@ -464,7 +493,8 @@ impl Theme {
             accent: fg(s.accent, Modifier::BOLD).add_modifier(Modifier::BOLD),
             ok: fg(s.ok, none),
             warning: fg(s.warning, Modifier::BOLD | Modifier::UNDERLINED),
-            critical: fg(s.critical, Modifier::BOLD | Modifier::REVERSED).add_modifier(Modifier::BOLD),
+            critical: fg(s.critical, Modifier::BOLD | Modifier::REVERSED)
+                .add_modifier(Modifier::BOLD),
             silenced: fg(s.silenced, Modifier::DIM | Modifier::ITALIC),
             acknowledged: fg(s.acknowledged, Modifier::ITALIC),
             stale: fg(s.stale, Modifier::ITALIC).add_modifier(Modifier::ITALIC),
@@ -489,14 +519,19 @@ impl Theme {
 
     /// The colour of the `i`th series of a panel; cycles through the palette.
     pub fn series(&self, i: usize) -> Style {
-        self.series.get(i % self.series.len().max(1)).copied().unwrap_or_default()
+        self.series
+            .get(i % self.series.len().max(1))
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The default theme at full colour, for tests and as a last resort.
     pub fn fallback() -> Theme {
         ThemeSet::embedded()
             .resolve(DEFAULT_THEME, ColorDepth::TrueColor)
-            .unwrap_or_else(|_| Theme::build(DEFAULT_THEME, &SlotSpecs::default(), ColorDepth::TrueColor))
+            .unwrap_or_else(|_| {
+                Theme::build(DEFAULT_THEME, &SlotSpecs::default(), ColorDepth::TrueColor)
+            })
     }
 }
 
@@ -529,28 +564,57 @@ mod tests {
             ] {
                 assert!(v.is_some(), "{name} lacks {slot}");
             }
-            assert!(s.series.as_ref().is_some_and(|l| l.len() >= 6), "{name} series");
+            assert!(
+                s.series.as_ref().is_some_and(|l| l.len() >= 6),
+                "{name} series"
+            );
         }
         let set = ThemeSet::embedded();
-        assert_eq!(set.names(), vec!["colorblind", "dark", "high-contrast", "light"]);
+        assert_eq!(
+            set.names(),
+            vec!["colorblind", "dark", "high-contrast", "light"]
+        );
     }
 
     #[test]
     fn depth_detection() {
         let env = |pairs: &'static [(&'static str, &'static str)]| {
-            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+            move |k: &str| {
+                pairs
+                    .iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            }
         };
-        assert_eq!(ColorDepth::detect(env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])), ColorDepth::None);
-        assert_eq!(ColorDepth::detect(env(&[("NO_COLOR", ""), ("TERM", "xterm")])), ColorDepth::Ansi16);
-        assert_eq!(ColorDepth::detect(env(&[("COLORTERM", "24bit")])), ColorDepth::TrueColor);
-        assert_eq!(ColorDepth::detect(env(&[("TERM", "tmux-256color")])), ColorDepth::Ansi256);
-        assert_eq!(ColorDepth::detect(env(&[("TERM", "dumb")])), ColorDepth::None);
+        assert_eq!(
+            ColorDepth::detect(env(&[("NO_COLOR", "1"), ("COLORTERM", "truecolor")])),
+            ColorDepth::None
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("NO_COLOR", ""), ("TERM", "xterm")])),
+            ColorDepth::Ansi16
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("COLORTERM", "24bit")])),
+            ColorDepth::TrueColor
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("TERM", "tmux-256color")])),
+            ColorDepth::Ansi256
+        );
+        assert_eq!(
+            ColorDepth::detect(env(&[("TERM", "dumb")])),
+            ColorDepth::None
+        );
     }
 
     #[test]
     fn colours_degrade_to_the_nearest_available() {
         let red = ColorSpec::parse("#ff5f5f").unwrap();
-        assert_eq!(red.at_depth(ColorDepth::TrueColor), Some(Color::Rgb(255, 95, 95)));
+        assert_eq!(
+            red.at_depth(ColorDepth::TrueColor),
+            Some(Color::Rgb(255, 95, 95))
+        );
         assert_eq!(red.at_depth(ColorDepth::Ansi256), Some(Color::Indexed(203)));
         assert_eq!(red.at_depth(ColorDepth::Ansi16), Some(Color::LightRed));
         assert_eq!(red.at_depth(ColorDepth::None), None);
@@ -563,15 +627,27 @@ mod tests {
         assert_eq!(at16("#303a4a"), Some(Color::DarkGray));
         assert_eq!(at16("#1c1c1c"), Some(Color::Black));
         assert_eq!(at16("#8a8a8a"), Some(Color::DarkGray));
-        assert_eq!(ColorSpec::parse("208").unwrap().at_depth(ColorDepth::Ansi256), Some(Color::Indexed(208)));
-        assert_eq!(ColorSpec::parse("light-red").unwrap(), ColorSpec::Named(Color::LightRed));
+        assert_eq!(
+            ColorSpec::parse("208")
+                .unwrap()
+                .at_depth(ColorDepth::Ansi256),
+            Some(Color::Indexed(208))
+        );
+        assert_eq!(
+            ColorSpec::parse("light-red").unwrap(),
+            ColorSpec::Named(Color::LightRed)
+        );
         assert!(ColorSpec::parse("#12345").is_err());
-        assert!(ColorSpec::parse("chartreuse").unwrap_err().contains("unknown colour"));
+        assert!(ColorSpec::parse("chartreuse")
+            .unwrap_err()
+            .contains("unknown colour"));
     }
 
     #[test]
     fn no_color_keeps_states_apart_with_modifiers() {
-        let t = ThemeSet::embedded().resolve("dark", ColorDepth::None).unwrap();
+        let t = ThemeSet::embedded()
+            .resolve("dark", ColorDepth::None)
+            .unwrap();
         let styles = [t.ok, t.warning, t.critical, t.stale];
         for (i, a) in styles.iter().enumerate() {
             assert_eq!(a.fg, None);
@@ -585,14 +661,24 @@ mod tests {
     #[test]
     fn user_theme_extends_and_overrides() {
         let mut set = ThemeSet::embedded();
-        set.add("mine", "extends = \"light\"\n[slots]\ncritical = \"#ff0000\"\n").unwrap();
+        set.add(
+            "mine",
+            "extends = \"light\"\n[slots]\ncritical = \"#ff0000\"\n",
+        )
+        .unwrap();
         let t = set.resolve("mine", ColorDepth::TrueColor).unwrap();
         assert_eq!(t.critical.fg, Some(Color::Rgb(255, 0, 0)));
         let light = set.resolve("light", ColorDepth::TrueColor).unwrap();
         assert_eq!(t.ok, light.ok);
         let err = set.add("bad", "[slots]\ncritcal = \"red\"\n").unwrap_err();
         assert!(err.contains("line 2"), "{err}");
-        assert!(set.add("bad", "extends = \"nope\"\n").unwrap_err().contains("unknown theme"));
-        assert!(set.resolve("nope", ColorDepth::TrueColor).unwrap_err().contains("available"));
+        assert!(set
+            .add("bad", "extends = \"nope\"\n")
+            .unwrap_err()
+            .contains("unknown theme"));
+        assert!(set
+            .resolve("nope", ColorDepth::TrueColor)
+            .unwrap_err()
+            .contains("available"));
     }
 }

@@ -62,8 +62,14 @@ impl TimeRange {
     pub fn with_span(&self, span_ms: i64, now_ms: i64) -> TimeRange {
         let span_ms = clamp_span(span_ms);
         match self.end {
-            RangeEnd::Live => TimeRange { span_ms, end: RangeEnd::Live },
-            RangeEnd::At(t) => TimeRange { span_ms, end: RangeEnd::At(t.min(now_ms)) },
+            RangeEnd::Live => TimeRange {
+                span_ms,
+                end: RangeEnd::Live,
+            },
+            RangeEnd::At(t) => TimeRange {
+                span_ms,
+                end: RangeEnd::At(t.min(now_ms)),
+            },
         }
     }
 
@@ -83,14 +89,21 @@ impl TimeRange {
                 let end = t + self.span_ms / 2;
                 TimeRange {
                     span_ms: self.span_ms,
-                    end: if end >= now_ms { RangeEnd::Live } else { RangeEnd::At(end) },
+                    end: if end >= now_ms {
+                        RangeEnd::Live
+                    } else {
+                        RangeEnd::At(end)
+                    },
                 }
             }
         }
     }
 
     pub fn to_live(&self) -> TimeRange {
-        TimeRange { span_ms: self.span_ms, end: RangeEnd::Live }
+        TimeRange {
+            span_ms: self.span_ms,
+            end: RangeEnd::Live,
+        }
     }
 
     /// `6h`, with `ending 12:00` left to the caller, which knows the time zone.

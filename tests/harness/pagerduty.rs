@@ -327,11 +327,11 @@ fn route(s: &mut PdState, method: &Method, headers: &HeaderMap, req: &RecordedRe
         },
         ("GET", ["incidents", id, "alerts"]) => incident_alerts(s, id),
         ("PUT", ["incidents"]) => match check_write(s, headers, req) {
-            Err(resp) => resp,
+            Err(resp) => *resp,
             Ok(body) => bulk_update(s, &body),
         },
         ("PUT", ["incidents", id]) => match check_write(s, headers, req) {
-            Err(resp) => resp,
+            Err(resp) => *resp,
             Ok(body) => single_update(s, id, &body),
         },
         ("GET", ["oncalls"]) => oncalls(),
@@ -344,27 +344,34 @@ fn route(s: &mut PdState, method: &Method, headers: &HeaderMap, req: &RecordedRe
     }
 }
 
+/// PagerDuty's 400 "Invalid Input Provided" (code 2001) with one reason. Boxed: a
+/// `Response` is large and this is the cold path of the `Result`s below.
+fn invalid(reason: &str) -> Box<Response> {
+    Box::new(pd_error(
+        StatusCode::BAD_REQUEST,
+        2001,
+        "Invalid Input Provided",
+        &[reason],
+    ))
+}
+
 /// What every write needs: a `From` naming a known user, a JSON content type and body.
-fn check_write(s: &PdState, headers: &HeaderMap, req: &RecordedRequest) -> Result<Value, Response> {
+fn check_write(
+    s: &PdState,
+    headers: &HeaderMap,
+    req: &RecordedRequest,
+) -> Result<Value, Box<Response>> {
     let from = headers
         .get("from")
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     if from.is_empty() {
-        return Err(pd_error(
-            StatusCode::BAD_REQUEST,
-            2001,
-            "Invalid Input Provided",
-            &["You must specify a user's email address in the \"From\" header to perform this action"],
+        return Err(invalid(
+            "You must specify a user's email address in the \"From\" header to perform this action",
         ));
     }
     if !s.users.iter().any(|u| u.email == from) {
-        return Err(pd_error(
-            StatusCode::BAD_REQUEST,
-            2001,
-            "Invalid Input Provided",
-            &["Requester User Not Found"],
-        ));
+        return Err(invalid("Requester User Not Found"));
     }
     let json_ct = headers
         .get("content-type")
@@ -372,47 +379,30 @@ fn check_write(s: &PdState, headers: &HeaderMap, req: &RecordedRequest) -> Resul
         .map(|v| v.starts_with("application/json"))
         .unwrap_or(false);
     if !json_ct {
-        return Err(pd_error(
-            StatusCode::BAD_REQUEST,
-            2001,
-            "Invalid Input Provided",
-            &["Content-Type must be application/json"],
-        ));
+        return Err(invalid("Content-Type must be application/json"));
     }
-    serde_json::from_str(&req.body).map_err(|_| {
-        pd_error(
-            StatusCode::BAD_REQUEST,
-            2001,
-            "Invalid Input Provided",
-            &["body is not JSON"],
-        )
-    })
+    serde_json::from_str(&req.body).map_err(|_| invalid("body is not JSON"))
 }
 
 fn list_incidents(s: &PdState, req: &RecordedRequest) -> Response {
     let statuses = req.query_all("statuses[]");
     let users = req.query_all("user_ids[]");
     let urgencies = req.query_all("urgencies[]");
-    let number = |key: &str, default: usize| -> Result<usize, Response> {
+    let number = |key: &str, default: usize| -> Result<usize, Box<Response>> {
         match req.query_all(key).first() {
             None => Ok(default),
-            Some(v) => v.parse().map_err(|_| {
-                pd_error(
-                    StatusCode::BAD_REQUEST,
-                    2001,
-                    "Invalid Input Provided",
-                    &[&format!("{key} must be a number")],
-                )
-            }),
+            Some(v) => v
+                .parse()
+                .map_err(|_| invalid(&format!("{key} must be a number"))),
         }
     };
     let limit = match number("limit", 25) {
         Ok(l) => l.clamp(1, 100),
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let offset = match number("offset", 0) {
         Ok(o) => o,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     if offset + limit > OFFSET_CAP {
         return pd_error(

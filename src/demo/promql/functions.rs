@@ -191,8 +191,16 @@ pub fn extrapolated_rate(
     }
     let threshold = avg_between * 1.1;
     let mut interval = sampled;
-    interval += if to_start < threshold { to_start } else { avg_between / 2.0 };
-    interval += if to_end < threshold { to_end } else { avg_between / 2.0 };
+    interval += if to_start < threshold {
+        to_start
+    } else {
+        avg_between / 2.0
+    };
+    interval += if to_end < threshold {
+        to_end
+    } else {
+        avg_between / 2.0
+    };
     result *= interval / sampled;
     if is_rate {
         result /= (to - from) as f64 / 1000.0;
@@ -343,8 +351,14 @@ pub fn over_time(name: &str, samples: &[(i64, f64)], param: f64) -> Option<f64> 
         "avg_over_time" => values.sum::<f64>() / n,
         "sum_over_time" => values.sum(),
         "count_over_time" => n,
-        "min_over_time" => values.fold(f64::INFINITY, |a, v| if v < a || a.is_nan() { v } else { a }),
-        "max_over_time" => values.fold(f64::NEG_INFINITY, |a, v| if v > a || a.is_nan() { v } else { a }),
+        "min_over_time" => values.fold(
+            f64::INFINITY,
+            |a, v| if v < a || a.is_nan() { v } else { a },
+        ),
+        "max_over_time" => values.fold(
+            f64::NEG_INFINITY,
+            |a, v| if v > a || a.is_nan() { v } else { a },
+        ),
         "last_over_time" => samples[samples.len() - 1].1,
         "present_over_time" => 1.0,
         "stddev_over_time" | "stdvar_over_time" => {
@@ -385,7 +399,12 @@ mod tests {
 
     #[test]
     fn counter_resets_are_absorbed() {
-        let samples = vec![(15_000, 10.0), (30_000, 25.0), (45_000, 5.0), (60_000, 20.0)];
+        let samples = vec![
+            (15_000, 10.0),
+            (30_000, 25.0),
+            (45_000, 5.0),
+            (60_000, 20.0),
+        ];
         let inc = extrapolated_rate(&samples, 0, 60_000, true, false).unwrap();
         assert!(inc > 30.0);
         assert_eq!(instant_rate(&samples, true), Some(1.0));
@@ -393,7 +412,12 @@ mod tests {
 
     #[test]
     fn histogram_quantile_interpolates_inside_the_bucket() {
-        let mut b = vec![(0.1, 50.0), (0.5, 90.0), (1.0, 100.0), (f64::INFINITY, 100.0)];
+        let mut b = vec![
+            (0.1, 50.0),
+            (0.5, 90.0),
+            (1.0, 100.0),
+            (f64::INFINITY, 100.0),
+        ];
         let p50 = bucket_quantile(0.5, &mut b);
         assert!((p50 - 0.1).abs() < 1e-9, "{p50}");
         let p95 = bucket_quantile(0.95, &mut b);

@@ -176,7 +176,9 @@ fn lex_number_or_duration(input: &str, start: usize) -> Result<(Tok, usize), Par
             && j > start
             && matches!(bytes[j - 1], b'e' | b'E')
             && !input[start..j].starts_with("0x")
-            && input[start..j - 1].bytes().all(|b| b.is_ascii_digit() || b == b'.');
+            && input[start..j - 1]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.');
         if c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || exponent_sign {
             j += 1;
         } else {
@@ -189,14 +191,20 @@ fn lex_number_or_duration(input: &str, start: usize) -> Result<(Tok, usize), Par
     }
     let value = if let Some(hex) = text.strip_prefix("0x").or_else(|| text.strip_prefix("0X")) {
         i64::from_str_radix(hex, 16).ok().map(|v| v as f64)
-    } else if text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-')) {
+    } else if text
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+    {
         text.parse::<f64>().ok()
     } else {
         None
     };
     match value {
         Some(v) => Ok((Tok::Number(v), j - start)),
-        None => Err(ParseError::new(start, format!("bad number or duration syntax: {text:?}"))),
+        None => Err(ParseError::new(
+            start,
+            format!("bad number or duration syntax: {text:?}"),
+        )),
     }
 }
 
@@ -338,8 +346,19 @@ mod tests {
         assert_eq!(toks("1.5e-2"), vec![Tok::Number(0.015), Tok::Eof]);
         assert_eq!(toks("0x1f"), vec![Tok::Number(31.0), Tok::Eof]);
         assert_eq!(toks(".5"), vec![Tok::Number(0.5), Tok::Eof]);
-        assert_eq!(toks("[5m]"), vec![Tok::LBracket, Tok::Duration(300_000), Tok::RBracket, Tok::Eof]);
-        assert_eq!(toks("1-2"), vec![Tok::Number(1.0), Tok::Sub, Tok::Number(2.0), Tok::Eof]);
+        assert_eq!(
+            toks("[5m]"),
+            vec![
+                Tok::LBracket,
+                Tok::Duration(300_000),
+                Tok::RBracket,
+                Tok::Eof
+            ]
+        );
+        assert_eq!(
+            toks("1-2"),
+            vec![Tok::Number(1.0), Tok::Sub, Tok::Number(2.0), Tok::Eof]
+        );
     }
 
     #[test]

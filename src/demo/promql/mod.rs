@@ -8,6 +8,8 @@ mod eval;
 mod functions;
 mod lexer;
 mod parser;
+#[cfg(test)]
+mod tests;
 
 pub use ast::{Expr, LabelMatcher, MatchOp, ValueType};
 pub use eval::{

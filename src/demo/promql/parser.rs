@@ -18,7 +18,10 @@ pub fn parse(input: &str) -> Result<Expr, ParseError> {
     let expr = p.expr(0)?;
     if p.peek() != &Tok::Eof {
         let t = p.next();
-        return Err(ParseError::new(t.pos, format!("unexpected {}", t.tok.describe())));
+        return Err(ParseError::new(
+            t.pos,
+            format!("unexpected {}", t.tok.describe()),
+        ));
     }
     Ok(expr)
 }
@@ -407,7 +410,9 @@ impl Parser {
                 ),
             ));
         }
-        let expr = args.pop().ok_or_else(|| ParseError::new(pos, "missing aggregation argument"))?;
+        let expr = args
+            .pop()
+            .ok_or_else(|| ParseError::new(pos, "missing aggregation argument"))?;
         let param = args.pop();
         if let (Some(p), Some(t)) = (&param, op.param_type()) {
             if p.value_type() != t {
@@ -439,9 +444,8 @@ impl Parser {
     }
 
     fn call(&mut self, name: &str, pos: usize) -> PResult<Expr> {
-        let func = functions::lookup(name).ok_or_else(|| {
-            ParseError::new(pos, format!("unknown function with name {name:?}"))
-        })?;
+        let func = functions::lookup(name)
+            .ok_or_else(|| ParseError::new(pos, format!("unknown function with name {name:?}")))?;
         self.expect(Tok::LParen, "function call")?;
         let mut args = Vec::new();
         if self.peek() != &Tok::RParen {
@@ -542,7 +546,10 @@ impl Parser {
                     t => {
                         return Err(ParseError::new(
                             t.pos,
-                            format!("unexpected {} in offset, expected duration", t.tok.describe()),
+                            format!(
+                                "unexpected {} in offset, expected duration",
+                                t.tok.describe()
+                            ),
                         ))
                     }
                 };
@@ -588,7 +595,10 @@ impl Parser {
                     )
                 })?;
                 if slot.1.is_some() {
-                    return Err(ParseError::new(pos, "@ <timestamp> may not be set multiple times"));
+                    return Err(ParseError::new(
+                        pos,
+                        "@ <timestamp> may not be set multiple times",
+                    ));
                 }
                 *slot.1 = Some(at);
             } else {
@@ -607,12 +617,19 @@ fn modifier_target(expr: &mut Expr) -> Option<(&mut i64, &mut Option<At>)> {
     }
 }
 
-fn selector(name: Option<&str>, mut matchers: Vec<LabelMatcher>, pos: usize) -> PResult<VectorSelector> {
+fn selector(
+    name: Option<&str>,
+    mut matchers: Vec<LabelMatcher>,
+    pos: usize,
+) -> PResult<VectorSelector> {
     if let Some(name) = name {
         if let Some(other) = matchers.iter().find(|m| m.name == "__name__") {
             return Err(ParseError::new(
                 pos,
-                format!("metric name must not be set twice: {name:?} or {:?}", other.value),
+                format!(
+                    "metric name must not be set twice: {name:?} or {:?}",
+                    other.value
+                ),
             ));
         }
         let m = LabelMatcher::new("__name__", MatchOp::Equal, name)
@@ -664,7 +681,10 @@ fn build_binary(
     if op.is_set() && (lt == ValueType::Scalar || rt == ValueType::Scalar) {
         return Err(ParseError::new(
             pos,
-            format!("set operator {:?} not allowed in binary scalar expression", op.name()),
+            format!(
+                "set operator {:?} not allowed in binary scalar expression",
+                op.name()
+            ),
         ));
     }
     let both_vector = lt == ValueType::Vector && rt == ValueType::Vector;

@@ -4,8 +4,10 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::dashboards::model::{series_legend, Dashboard, Panel};
-use crate::dashboards::plan::{expand, plan_range, tail_window, PlanOptions, RangeWindow, VarValue};
+use crate::dashboards::model::{series_legend, Dashboard, Panel, PanelKind};
+use crate::dashboards::plan::{
+    expand, plan_range, tail_window, PlanOptions, RangeWindow, VarValue,
+};
 use crate::model::series::Series;
 use crate::sources::prometheus::RangeQuery;
 use crate::tui::action::{PanelKey, PanelRequest};
@@ -16,6 +18,9 @@ use crate::tui::time_range::TimeRange;
 /// Points before the previous end re-fetched with a tail, since the newest points can change
 /// as late samples arrive.
 const TAIL_OVERLAP_POINTS: u32 = 2;
+
+/// How far back a status grid looks for each target's newest value.
+const STATUS_WINDOW: Duration = Duration::from_secs(5 * 60);
 
 /// A full-screen panel and its value cursor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,11 +58,23 @@ pub struct DashboardState {
 }
 
 impl DashboardState {
-    pub fn new(def: Dashboard, range: Option<Duration>, refresh: Option<Duration>) -> DashboardState {
+    pub fn new(
+        def: Dashboard,
+        range: Option<Duration>,
+        refresh: Option<Duration>,
+    ) -> DashboardState {
         let values = def
             .variables
             .iter()
-            .map(|v| (v.name.clone(), v.default.clone().map(VarValue::Value).unwrap_or(VarValue::All)))
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    v.default
+                        .clone()
+                        .map(VarValue::Value)
+                        .unwrap_or(VarValue::All),
+                )
+            })
             .collect();
         DashboardState {
             panels: vec![PanelState::default(); def.panels.len()],
@@ -79,13 +96,21 @@ impl DashboardState {
     pub fn visible(&self) -> Vec<usize> {
         let needle = self.filter.trim().to_lowercase();
         (0..self.def.panels.len())
-            .filter(|&i| needle.is_empty() || self.def.panels[i].title.to_lowercase().contains(&needle))
+            .filter(|&i| {
+                needle.is_empty() || self.def.panels[i].title.to_lowercase().contains(&needle)
+            })
             .collect()
     }
 
     /// The panel grid for a grid area of `width` x `height`.
     pub fn layout(&self, width: u16, height: u16) -> GridLayout {
-        layout::grid(&self.def.panels, &self.visible(), width, height, !self.filter.trim().is_empty())
+        layout::grid(
+            &self.def.panels,
+            &self.visible(),
+            width,
+            height,
+            !self.filter.trim().is_empty(),
+        )
     }
 
     pub fn any_loading(&self) -> bool {
@@ -100,9 +125,21 @@ impl DashboardState {
     }
 
     /// The window a panel `width` cells wide shows now.
-    pub fn window_for(&self, panel: &Panel, width: u16, now_ms: i64, opts: &PlanOptions) -> RangeWindow {
+    pub fn window_for(
+        &self,
+        panel: &Panel,
+        width: u16,
+        now_ms: i64,
+        opts: &PlanOptions,
+    ) -> RangeWindow {
         let cells = layout::plot_cells(panel.kind, width);
-        plan_range(self.range.end_ms(now_ms), self.range.span(), cells, opts)
+        // A status grid shows only the newest value: a short window at a fine step keeps it
+        // current, where the dashboard's range would make it up to a coarse step old.
+        let span = match panel.kind {
+            PanelKind::StatusGrid => self.range.span().min(STATUS_WINDOW),
+            _ => self.range.span(),
+        };
+        plan_range(self.range.end_ms(now_ms), span, cells, opts)
     }
 
     /// The width panel `i` is drawn at: full screen, its grid cell, or (hidden by the filter)
@@ -111,10 +148,17 @@ impl DashboardState {
         if self.fullscreen.is_some_and(|f| f.panel == i) {
             return full_width;
         }
-        let share = |w: u16| u16::try_from(u32::from(grid_width) * u32::from(w) / 24).unwrap_or(grid_width);
+        let share =
+            |w: u16| u16::try_from(u32::from(grid_width) * u32::from(w) / 24).unwrap_or(grid_width);
         grid.rect_of(i)
             .map(|r| r.width)
-            .unwrap_or_else(|| self.def.panels.get(i).map(|p| share(p.grid.w)).unwrap_or(grid_width))
+            .unwrap_or_else(|| {
+                self.def
+                    .panels
+                    .get(i)
+                    .map(|p| share(p.grid.w))
+                    .unwrap_or(grid_width)
+            })
             .max(1)
     }
 
@@ -130,18 +174,26 @@ impl DashboardState {
         opts: &PlanOptions,
     ) -> Vec<PanelRequest> {
         let grid = self.layout(grid_area.width, grid_area.height);
-        let widths: Vec<u16> =
-            (0..self.def.panels.len()).map(|i| self.panel_width(i, &grid, grid_area.width, full_width)).collect();
+        let widths: Vec<u16> = (0..self.def.panels.len())
+            .map(|i| self.panel_width(i, &grid, grid_area.width, full_width))
+            .collect();
         let mut requests = Vec::new();
         for (i, panel) in self.def.panels.iter().enumerate() {
             let width = widths[i];
             let window = self.window_for(panel, width, now_ms, opts);
-            let exprs: Vec<String> =
-                panel.queries.iter().map(|q| expand(&q.expr, &self.values, &window, opts.scrape_interval)).collect();
+            let exprs: Vec<String> = panel
+                .queries
+                .iter()
+                .map(|q| expand(&q.expr, &self.values, &window, opts.scrape_interval))
+                .collect();
             let state = &mut self.panels[i];
             let same_query = state.data.as_ref().is_some_and(|d| d.exprs == exprs);
             let healthy = state.error.is_none();
-            if !force && same_query && healthy && state.data.as_ref().is_some_and(|d| d.window == window) {
+            if !force
+                && same_query
+                && healthy
+                && state.data.as_ref().is_some_and(|d| d.window == window)
+            {
                 // The aligned window has not moved: Prometheus would answer the same points.
                 continue;
             }
@@ -153,13 +205,21 @@ impl DashboardState {
             state.generation += 1;
             state.loading = true;
             requests.push(PanelRequest {
-                key: PanelKey { dashboard: index, panel: i },
+                key: PanelKey {
+                    dashboard: index,
+                    panel: i,
+                },
                 generation: state.generation,
                 window,
                 tail_from_ms: tail.map(|t| t.start_ms),
                 queries: exprs
                     .into_iter()
-                    .map(|expr| RangeQuery { expr, start_ms: from, end_ms: window.end_ms, step_ms: window.step_ms })
+                    .map(|expr| RangeQuery {
+                        expr,
+                        start_ms: from,
+                        end_ms: window.end_ms,
+                        step_ms: window.step_ms,
+                    })
                     .collect(),
             });
         }
@@ -186,8 +246,17 @@ pub fn absorb(panel: &Panel, old: Option<&PanelData>, fetch: PanelFetch, now_ms:
     for (q, series) in fetch.per_query.into_iter().enumerate() {
         for Series { labels, mut points } in series {
             points.sort_by_key(|p| p.0);
-            let legend = panel.queries.get(q).map(|pq| series_legend(pq, &labels)).unwrap_or_default();
-            fresh.push(PlotSeries { query: q, labels, legend, points });
+            let legend = panel
+                .queries
+                .get(q)
+                .map(|pq| series_legend(pq, &labels))
+                .unwrap_or_default();
+            fresh.push(PlotSeries {
+                query: q,
+                labels,
+                legend,
+                points,
+            });
         }
     }
     let window = fetch.window;
@@ -195,9 +264,18 @@ pub fn absorb(panel: &Panel, old: Option<&PanelData>, fetch: PanelFetch, now_ms:
         (Some(from), Some(old)) => merge_tail(&old.series, fresh, from, window.start_ms),
         _ => fresh,
     };
-    let mut series: Vec<PlotSeries> = series.into_iter().filter(|s| !s.points.is_empty()).collect();
+    let mut series: Vec<PlotSeries> = series
+        .into_iter()
+        .filter(|s| !s.points.is_empty())
+        .collect();
     series.sort_by(|a, b| a.query.cmp(&b.query).then_with(|| a.legend.cmp(&b.legend)));
-    PanelData { window, exprs: fetch.exprs, series, warnings: fetch.warnings, at_ms: now_ms }
+    PanelData {
+        window,
+        exprs: fetch.exprs,
+        series,
+        warnings: fetch.warnings,
+        at_ms: now_ms,
+    }
 }
 
 /// Kept points before `from`, then the new tail; everything before `start` dropped.
@@ -205,14 +283,23 @@ fn merge_tail(old: &[PlotSeries], tail: Vec<PlotSeries>, from: i64, start: i64) 
     let mut out: Vec<PlotSeries> = old
         .iter()
         .map(|s| PlotSeries {
-            points: s.points.iter().copied().filter(|p| p.0 >= start && p.0 < from).collect(),
+            points: s
+                .points
+                .iter()
+                .copied()
+                .filter(|p| p.0 >= start && p.0 < from)
+                .collect(),
             ..s.clone()
         })
         .collect();
     for t in tail {
-        match out.iter_mut().find(|s| s.query == t.query && s.labels == t.labels) {
+        match out
+            .iter_mut()
+            .find(|s| s.query == t.query && s.labels == t.labels)
+        {
             Some(s) => {
-                s.points.extend(t.points.into_iter().filter(|p| p.0 >= from));
+                s.points
+                    .extend(t.points.into_iter().filter(|p| p.0 >= from));
                 s.legend = t.legend;
             }
             None => out.push(t),
@@ -224,7 +311,7 @@ fn merge_tail(old: &[PlotSeries], tail: Vec<PlotSeries>, from: i64, start: i64) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dashboards::model::{GridPos, Origin, PanelKind, PanelQuery, Unit, Variable};
+    use crate::dashboards::model::{GridPos, Origin, PanelQuery, Unit, Variable};
 
     fn dashboard() -> Dashboard {
         let panel = |title: &str, expr: &str| Panel {
@@ -235,9 +322,17 @@ mod tests {
             thresholds: None,
             min: None,
             max: None,
-            queries: vec![PanelQuery { expr: expr.into(), legend: Some("{{job}}".into()) }],
+            queries: vec![PanelQuery {
+                expr: expr.into(),
+                legend: Some("{{job}}".into()),
+            }],
             alerts: vec![],
-            grid: GridPos { x: 0, y: 0, w: 12, h: 8 },
+            grid: GridPos {
+                x: 0,
+                y: 0,
+                w: 12,
+                h: 8,
+            },
             description: None,
         };
         Dashboard {
@@ -247,16 +342,27 @@ mod tests {
             range: Duration::from_secs(3600),
             variables: vec![Variable {
                 name: "job".into(),
-                label_values: crate::dashboards::model::LabelValues { label: "job".into(), selector: None },
+                label_values: crate::dashboards::model::LabelValues {
+                    label: "job".into(),
+                    selector: None,
+                },
                 default: None,
             }],
-            panels: vec![panel("CPU", "rate(x{job=~\"$job\"}[$__rate_interval])"), panel("Memory", "y")],
+            panels: vec![
+                panel("CPU", "rate(x{job=~\"$job\"}[$__rate_interval])"),
+                panel("Memory", "y"),
+            ],
             origin: Origin::Embedded("d.toml".into()),
         }
     }
 
     const NOW: i64 = 1_700_000_000_000;
-    const GRID: ratatui::layout::Rect = ratatui::layout::Rect { x: 0, y: 3, width: 120, height: 30 };
+    const GRID: ratatui::layout::Rect = ratatui::layout::Rect {
+        x: 0,
+        y: 3,
+        width: 120,
+        height: 30,
+    };
 
     #[test]
     fn plans_a_full_fetch_then_nothing_until_the_window_moves() {
@@ -264,7 +370,11 @@ mod tests {
         let mut d = DashboardState::new(dashboard(), None, None);
         let reqs = d.plan_refresh(0, GRID, 120, NOW, false, &opts);
         assert_eq!(reqs.len(), 2);
-        assert!(reqs[0].queries[0].expr.contains("job=~\".*\""), "{}", reqs[0].queries[0].expr);
+        assert!(
+            reqs[0].queries[0].expr.contains("job=~\".*\""),
+            "{}",
+            reqs[0].queries[0].expr
+        );
         assert!(!reqs[0].queries[0].expr.contains('$'));
         assert_eq!(reqs[0].tail_from_ms, None);
         // Both answered.
@@ -282,7 +392,9 @@ mod tests {
             p.data = Some(absorb(&d.def.panels[r.key.panel], None, fetch, NOW));
         }
         // Same aligned window: nothing to ask.
-        assert!(d.plan_refresh(0, GRID, 120, NOW + 1, false, &opts).is_empty());
+        assert!(d
+            .plan_refresh(0, GRID, 120, NOW + 1, false, &opts)
+            .is_empty());
         // A step later: only the tail.
         let step = reqs[0].window.step_ms;
         let later = d.plan_refresh(0, GRID, 120, NOW + step, false, &opts);
@@ -304,8 +416,14 @@ mod tests {
             legend: job.into(),
             points,
         };
-        let old = vec![s(0, "a", vec![(0, 1.0), (10, 2.0), (20, 3.0)]), s(0, "gone", vec![(0, 9.0), (10, 9.0)])];
-        let tail = vec![s(0, "a", vec![(20, 3.5), (30, 4.0)]), s(0, "new", vec![(30, 1.0)])];
+        let old = vec![
+            s(0, "a", vec![(0, 1.0), (10, 2.0), (20, 3.0)]),
+            s(0, "gone", vec![(0, 9.0), (10, 9.0)]),
+        ];
+        let tail = vec![
+            s(0, "a", vec![(20, 3.5), (30, 4.0)]),
+            s(0, "new", vec![(30, 1.0)]),
+        ];
         let merged = merge_tail(&old, tail, 20, 10);
         assert_eq!(merged[0].points, vec![(10, 2.0), (20, 3.5), (30, 4.0)]);
         assert_eq!(merged[1].points, vec![(10, 9.0)]);

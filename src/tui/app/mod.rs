@@ -93,13 +93,20 @@ pub enum View {
 /// What sits on top of the view and gets the keys first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Overlay {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     CommandLine(LineInput),
     Filter(LineInput),
     /// The template variables of the dashboard.
-    Variables { selected: usize },
+    Variables {
+        selected: usize,
+    },
     /// The values of one variable.
-    Values { variable: usize, selected: usize },
+    Values {
+        variable: usize,
+        selected: usize,
+    },
 }
 
 /// A line in the status bar until the next key.
@@ -187,7 +194,10 @@ impl App {
             themes: opts.themes,
             theme,
             depth: opts.depth,
-            prometheus: opts.context.prometheus.then(|| BackendHealth::named("Prometheus")),
+            prometheus: opts
+                .context
+                .prometheus
+                .then(|| BackendHealth::named("Prometheus")),
             triage: Triage::new(&opts.context.alertmanagers, opts.context.pagerduty),
             context: opts.context,
             contexts: opts.contexts,
@@ -236,8 +246,16 @@ impl App {
             }
             Action::Tick => self.on_tick(&mut fx),
             Action::Command(c) => self.run(c, &mut fx),
-            Action::PanelData { key, generation, result } => self.on_panel_data(key, generation, result),
-            Action::Alerts { source, generation, result } => {
+            Action::PanelData {
+                key,
+                generation,
+                result,
+            } => self.on_panel_data(key, generation, result),
+            Action::Alerts {
+                source,
+                generation,
+                result,
+            } => {
                 if generation != self.triage.generation {
                     return fx;
                 }
@@ -256,7 +274,11 @@ impl App {
                 }
                 self.dirty = true;
             }
-            Action::Silences { source, generation, result } => {
+            Action::Silences {
+                source,
+                generation,
+                result,
+            } => {
                 if generation != self.triage.generation {
                     return fx;
                 }
@@ -286,11 +308,21 @@ impl App {
                 }
                 self.dirty = true;
             }
-            Action::LabelValues { dashboard, variable, result } => {
-                if let Some(slot) = self.dashboards.get_mut(dashboard).and_then(|d| d.choices.get_mut(variable)) {
+            Action::LabelValues {
+                dashboard,
+                variable,
+                result,
+            } => {
+                if let Some(slot) = self
+                    .dashboards
+                    .get_mut(dashboard)
+                    .and_then(|d| d.choices.get_mut(variable))
+                {
                     *slot = Some(match result {
                         Ok(mut values) => {
-                            values.iter_mut().for_each(|v| *v = crate::sanitize::one_line(v));
+                            values
+                                .iter_mut()
+                                .for_each(|v| *v = crate::sanitize::one_line(v));
                             Choices::Loaded(values)
                         }
                         Err(e) => Choices::Failed(e.short),
@@ -353,7 +385,9 @@ impl App {
     // ----- keys and commands -----
 
     fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
-        let Some(k) = Key::from_event(&key) else { return };
+        let Some(k) = Key::from_event(&key) else {
+            return;
+        };
         self.message = None;
         self.dirty = true;
         match self.overlay.take() {
@@ -367,7 +401,9 @@ impl App {
                         }
                         self.overlay = Some(Overlay::CommandLine(line));
                     }
-                    InputOutcome::Edited | InputOutcome::Ignored => self.overlay = Some(Overlay::CommandLine(line)),
+                    InputOutcome::Edited | InputOutcome::Ignored => {
+                        self.overlay = Some(Overlay::CommandLine(line))
+                    }
                 }
                 return;
             }
@@ -379,7 +415,9 @@ impl App {
                         self.set_filter(&line.text);
                         self.overlay = Some(Overlay::Filter(line));
                     }
-                    InputOutcome::Complete | InputOutcome::Ignored => self.overlay = Some(Overlay::Filter(line)),
+                    InputOutcome::Complete | InputOutcome::Ignored => {
+                        self.overlay = Some(Overlay::Filter(line))
+                    }
                 }
                 return;
             }
@@ -392,8 +430,14 @@ impl App {
                     return;
                 }
                 let help = self.keymap.keys_for(Mode::Global, Command::Help);
-                let hint = help.first().map(|h| format!("; {h} lists the keys")).unwrap_or_default();
-                self.message = Some(Message { text: format!("{k} does nothing here{hint}"), error: false });
+                let hint = help
+                    .first()
+                    .map(|h| format!("; {h} lists the keys"))
+                    .unwrap_or_default();
+                self.message = Some(Message {
+                    text: format!("{k} does nothing here{hint}"),
+                    error: false,
+                });
             }
         }
     }
@@ -412,7 +456,10 @@ impl App {
                 if i < self.dashboards.len() {
                     self.show(View::Dashboard(i), fx);
                 } else {
-                    self.error(format!("there is no dashboard {n} (there are {})", self.dashboards.len()));
+                    self.error(format!(
+                        "there is no dashboard {n} (there are {})",
+                        self.dashboards.len()
+                    ));
                 }
             }
             Command::View(kind) => self.show(View::Triage(kind), fx),
@@ -452,14 +499,19 @@ impl App {
                 if let View::Dashboard(i) = self.view {
                     let d = &mut self.dashboards[i];
                     if d.visible().contains(&d.focus) {
-                        d.fullscreen = Some(Fullscreen { panel: d.focus, cursor: None });
+                        d.fullscreen = Some(Fullscreen {
+                            panel: d.focus,
+                            cursor: None,
+                        });
                         // The panel is wider now: ask for more points.
                         self.refresh_dashboard(i, false, fx);
                     }
                 }
             }
             Command::Variables => match self.active() {
-                Some(d) if !d.def.variables.is_empty() => self.overlay = Some(Overlay::Variables { selected: 0 }),
+                Some(d) if !d.def.variables.is_empty() => {
+                    self.overlay = Some(Overlay::Variables { selected: 0 })
+                }
                 Some(_) => self.info("this dashboard has no template variables"),
                 None => {}
             },
@@ -475,7 +527,10 @@ impl App {
     }
 
     fn info(&mut self, text: &str) {
-        self.message = Some(Message { text: text.to_string(), error: false });
+        self.message = Some(Message {
+            text: text.to_string(),
+            error: false,
+        });
     }
 
     pub fn list(&self, kind: ViewKind) -> &ListState {
@@ -515,7 +570,10 @@ impl App {
         self.view = view;
         if let View::Dashboard(i) = view {
             let d = &self.dashboards[i];
-            let unanswered = d.panels.iter().any(|p| p.data.is_none() && p.error.is_none());
+            let unanswered = d
+                .panels
+                .iter()
+                .any(|p| p.data.is_none() && p.error.is_none());
             if (d.range.is_live() && d.is_due(self.now_ms)) || d.replan || unanswered {
                 self.refresh_dashboard(i, false, fx);
             }
@@ -544,13 +602,22 @@ impl App {
             LineCommand::Dashboard(name) => match self.find_dashboard(&name) {
                 Some(i) => self.show(View::Dashboard(i), fx),
                 None => {
-                    let ids: Vec<&str> = self.dashboards.iter().map(|d| d.def.id.as_str()).collect();
-                    fail(self, line, format!("no dashboard `{name}`; known: {}", ids.join(", ")));
+                    let ids: Vec<&str> =
+                        self.dashboards.iter().map(|d| d.def.id.as_str()).collect();
+                    fail(
+                        self,
+                        line,
+                        format!("no dashboard `{name}`; known: {}", ids.join(", ")),
+                    );
                 }
             },
             LineCommand::Range(span) => {
                 if self.active().is_none() {
-                    return fail(self, line, "ranges apply to dashboards; switch to one first".into());
+                    return fail(
+                        self,
+                        line,
+                        "ranges apply to dashboards; switch to one first".into(),
+                    );
                 }
                 self.change_range(fx, |r, now| r.with_span(ms(span), now));
             }
@@ -558,10 +625,18 @@ impl App {
                 if name == self.context.name {
                     self.info(&format!("already on context {name}"));
                 } else if self.demo {
-                    fail(self, line, "the demo has only its own context; run without --demo to use yours".into());
+                    fail(
+                        self,
+                        line,
+                        "the demo has only its own context; run without --demo to use yours".into(),
+                    );
                 } else if !self.contexts.is_empty() && !self.contexts.contains(&name) {
                     let known = self.contexts.join(", ");
-                    fail(self, line, format!("no context `{name}` in the config; known: {known}"));
+                    fail(
+                        self,
+                        line,
+                        format!("no context `{name}` in the config; known: {known}"),
+                    );
                 } else {
                     self.info(&format!("switching to context {name}…"));
                     fx.push(Effect::SwitchContext(name));
@@ -684,7 +759,12 @@ impl App {
                 };
                 // Focus the first panel that starts in view, so the next move starts here.
                 let scroll = d.scroll;
-                if let Some((first, _)) = layout.cells.iter().filter(|(_, r)| r.y >= scroll).min_by_key(|(_, r)| (r.y, r.x)) {
+                if let Some((first, _)) = layout
+                    .cells
+                    .iter()
+                    .filter(|(_, r)| r.y >= scroll)
+                    .min_by_key(|(_, r)| (r.y, r.x))
+                {
                     d.focus = *first;
                 }
             }
@@ -704,8 +784,15 @@ impl App {
     fn move_cursor(&mut self, m: CursorMove) {
         let main = self.main_area();
         let Some(d) = self.active_mut() else { return };
-        let Some(full) = d.fullscreen.as_mut() else { return };
-        let Some(window) = d.panels.get(full.panel).and_then(|p| p.data.as_ref()).map(|data| data.window) else {
+        let Some(full) = d.fullscreen.as_mut() else {
+            return;
+        };
+        let Some(window) = d
+            .panels
+            .get(full.panel)
+            .and_then(|p| p.data.as_ref())
+            .map(|data| data.window)
+        else {
             return;
         };
         let cols = i64::from(layout::plot_cells(PanelKind::Chart, main.width).max(1));
@@ -720,7 +807,9 @@ impl App {
         full.cursor = target.and_then(|t| {
             let t = t.clamp(window.start_ms, window.end_ms);
             // On a step, where the points are; at the end, follow the newest point.
-            let snapped = window.start_ms + ((t - window.start_ms) + window.step_ms / 2) / window.step_ms.max(1) * window.step_ms;
+            let snapped = window.start_ms
+                + ((t - window.start_ms) + window.step_ms / 2) / window.step_ms.max(1)
+                    * window.step_ms;
             (snapped < window.end_ms).then_some(snapped)
         });
     }
@@ -733,7 +822,9 @@ impl App {
             SelectMove::Last => len.saturating_sub(1),
         };
         let len = match &self.overlay {
-            Some(Overlay::Variables { .. }) => self.active().map(|d| d.def.variables.len()).unwrap_or(0),
+            Some(Overlay::Variables { .. }) => {
+                self.active().map(|d| d.def.variables.len()).unwrap_or(0)
+            }
             Some(Overlay::Values { variable, .. }) => self.value_options(*variable).len(),
             _ => 0,
         };
@@ -762,21 +853,27 @@ impl App {
     /// The options of a variable's value picker: "All", then the values Prometheus knows.
     pub fn value_options(&self, variable: usize) -> Vec<String> {
         let mut out = vec!["All".to_string()];
-        if let Some(Some(Choices::Loaded(values))) = self.active().and_then(|d| d.choices.get(variable)) {
+        if let Some(Some(Choices::Loaded(values))) =
+            self.active().and_then(|d| d.choices.get(variable))
+        {
             out.extend(values.iter().cloned());
         }
         out
     }
 
     fn choose(&mut self, fx: &mut Vec<Effect>) {
-        let View::Dashboard(i) = self.view else { return };
+        let View::Dashboard(i) = self.view else {
+            return;
+        };
         match self.overlay.clone() {
             Some(Overlay::Variables { selected }) => {
                 let now = self.now_ms;
                 let grid = self.grid_area();
                 let opts = self.plan;
                 let d = &mut self.dashboards[i];
-                let Some(var) = d.def.variables.get(selected) else { return };
+                let Some(var) = d.def.variables.get(selected) else {
+                    return;
+                };
                 if !matches!(d.choices[selected], Some(Choices::Loaded(_))) {
                     d.choices[selected] = Some(Choices::Loading);
                     // Values seen over the dashboard's range.
@@ -796,14 +893,25 @@ impl App {
                         end_ms: window.1,
                     });
                 }
-                self.overlay = Some(Overlay::Values { variable: selected, selected: 0 });
+                self.overlay = Some(Overlay::Values {
+                    variable: selected,
+                    selected: 0,
+                });
             }
             Some(Overlay::Values { variable, selected }) => {
                 let options = self.value_options(variable);
-                let Some(choice) = options.get(selected) else { return };
-                let value = if selected == 0 { VarValue::All } else { VarValue::Value(choice.clone()) };
+                let Some(choice) = options.get(selected) else {
+                    return;
+                };
+                let value = if selected == 0 {
+                    VarValue::All
+                } else {
+                    VarValue::Value(choice.clone())
+                };
                 let d = &mut self.dashboards[i];
-                let Some(name) = d.def.variables.get(variable).map(|v| v.name.clone()) else { return };
+                let Some(name) = d.def.variables.get(variable).map(|v| v.name.clone()) else {
+                    return;
+                };
                 self.overlay = None;
                 if d.values.get(&name) == Some(&value) {
                     return;
@@ -880,7 +988,9 @@ impl App {
         }
         self.triage.generation += 1;
         self.triage.next_alerts_ms = self.now_ms + ms(self.alerts_refresh);
-        fx.push(Effect::FetchAlerts { generation: self.triage.generation });
+        fx.push(Effect::FetchAlerts {
+            generation: self.triage.generation,
+        });
     }
 
     fn fetch_incidents(&mut self, fx: &mut Vec<Effect>) {
@@ -889,13 +999,24 @@ impl App {
         }
         self.triage.incidents_generation += 1;
         self.triage.next_incidents_ms = self.now_ms + ms(self.incidents_refresh);
-        fx.push(Effect::FetchIncidents { generation: self.triage.incidents_generation });
+        fx.push(Effect::FetchIncidents {
+            generation: self.triage.incidents_generation,
+        });
     }
 
-    fn on_panel_data(&mut self, key: PanelKey, generation: u64, result: Result<super::state::PanelFetch, FetchError>) {
+    fn on_panel_data(
+        &mut self,
+        key: PanelKey,
+        generation: u64,
+        result: Result<super::state::PanelFetch, FetchError>,
+    ) {
         let now = self.now_ms;
-        let Some(d) = self.dashboards.get_mut(key.dashboard) else { return };
-        let Some(panel) = d.def.panels.get(key.panel) else { return };
+        let Some(d) = self.dashboards.get_mut(key.dashboard) else {
+            return;
+        };
+        let Some(panel) = d.def.panels.get(key.panel) else {
+            return;
+        };
         let state = &mut d.panels[key.panel];
         if generation != state.generation {
             // An answer to an older request: a newer one is out or the range moved on.
@@ -931,15 +1052,22 @@ impl App {
             Ok(info) => {
                 // Nothing from the old context may show as the new one's.
                 let defs: Vec<Dashboard> = self.dashboards.iter().map(|d| d.def.clone()).collect();
-                let old: Vec<(usize, bool)> =
-                    self.dashboards.iter().enumerate().map(|(i, d)| (i, d.any_loading())).collect();
+                let old: Vec<(usize, bool)> = self
+                    .dashboards
+                    .iter()
+                    .enumerate()
+                    .map(|(i, d)| (i, d.any_loading()))
+                    .collect();
                 for (i, loading) in old {
                     if loading {
                         fx.push(Effect::CancelDashboard(i));
                     }
                 }
-                let generations: Vec<Vec<u64>> =
-                    self.dashboards.iter().map(|d| d.panels.iter().map(|p| p.generation + 1).collect()).collect();
+                let generations: Vec<Vec<u64>> = self
+                    .dashboards
+                    .iter()
+                    .map(|d| d.panels.iter().map(|p| p.generation + 1).collect())
+                    .collect();
                 self.dashboards = defs
                     .into_iter()
                     .map(|d| DashboardState::new(d, self.range_override, self.refresh_override))
@@ -950,12 +1078,18 @@ impl App {
                         p.generation = g;
                     }
                 }
-                let (gen, igen) = (self.triage.generation + 1, self.triage.incidents_generation + 1);
+                let (gen, igen) = (
+                    self.triage.generation + 1,
+                    self.triage.incidents_generation + 1,
+                );
                 self.triage = Triage::new(&info.alertmanagers, info.pagerduty);
                 self.triage.generation = gen;
                 self.triage.incidents_generation = igen;
                 self.prometheus = info.prometheus.then(|| BackendHealth::named("Prometheus"));
-                self.message = Some(Message { text: format!("context {}", info.name), error: false });
+                self.message = Some(Message {
+                    text: format!("context {}", info.name),
+                    error: false,
+                });
                 self.context = info;
                 if let View::Dashboard(i) = self.view {
                     self.refresh_dashboard(i, false, fx);

@@ -19,7 +19,10 @@ pub struct Feed<T> {
 
 impl<T> Default for Feed<T> {
     fn default() -> Self {
-        Feed { items: Vec::new(), loaded: false }
+        Feed {
+            items: Vec::new(),
+            loaded: false,
+        }
     }
 }
 
@@ -111,7 +114,11 @@ impl Triage {
             SilenceState::Pending => 1,
             SilenceState::Expired => 2,
         };
-        merged.sort_by(|a, b| rank(&a.status).cmp(&rank(&b.status)).then_with(|| a.ends_at.cmp(&b.ends_at)));
+        merged.sort_by(|a, b| {
+            rank(&a.status)
+                .cmp(&rank(&b.status))
+                .then_with(|| a.ends_at.cmp(&b.ends_at))
+        });
         self.silences = merged;
     }
 
@@ -121,11 +128,18 @@ impl Triage {
     }
 
     /// Firing alerts that need a human (active, not silenced or inhibited), by severity,
-    /// most severe first.
+    /// most severe first. `severity="none"` marks alerts that fire on purpose (Watchdog,
+    /// InfoInhibitor); they are listed but not counted.
     pub fn firing_by_severity(&self) -> Vec<(String, usize)> {
         let mut counts: Vec<(u8, String, usize)> = Vec::new();
         for a in self.alerts.iter().filter(|a| a.is_firing_unsuppressed()) {
-            let sev = a.severity().map(str::to_ascii_lowercase).unwrap_or_else(|| "none".into());
+            let sev = a
+                .severity()
+                .map(str::to_ascii_lowercase)
+                .unwrap_or_else(|| "unlabelled".into());
+            if sev == "none" {
+                continue;
+            }
             match counts.iter_mut().find(|c| c.1 == sev) {
                 Some(c) => c.2 += 1,
                 None => counts.push((severity_rank(Some(&sev)), sev, 1)),
@@ -167,15 +181,30 @@ pub(crate) mod tests {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
-            annotations: [("summary".to_string(), format!("{name} is firing"))].into_iter().collect(),
+            annotations: [("summary".to_string(), format!("{name} is firing"))]
+                .into_iter()
+                .collect(),
             receivers: vec![],
             fingerprint: fingerprint.into(),
-            starts_at: Utc.timestamp_opt(1_700_000_000, 0).single().unwrap_or_default(),
-            updated_at: Utc.timestamp_opt(1_700_000_000, 0).single().unwrap_or_default(),
-            ends_at: Utc.timestamp_opt(1_700_003_600, 0).single().unwrap_or_default(),
+            starts_at: Utc
+                .timestamp_opt(1_700_000_000, 0)
+                .single()
+                .unwrap_or_default(),
+            updated_at: Utc
+                .timestamp_opt(1_700_000_000, 0)
+                .single()
+                .unwrap_or_default(),
+            ends_at: Utc
+                .timestamp_opt(1_700_003_600, 0)
+                .single()
+                .unwrap_or_default(),
             generator_url: String::new(),
             status: AlertStatus {
-                state: if silenced { AlertState::Suppressed } else { AlertState::Active },
+                state: if silenced {
+                    AlertState::Suppressed
+                } else {
+                    AlertState::Active
+                },
                 silenced_by: if silenced { vec!["s1".into()] } else { vec![] },
                 inhibited_by: vec![],
                 muted_by: vec![],
@@ -186,11 +215,27 @@ pub(crate) mod tests {
     #[test]
     fn dedupes_across_peers_and_counts_by_severity() {
         let mut t = Triage::new(&["am1".into(), "am2".into()], false);
-        t.set_alerts(0, vec![alert("ServiceDown", "critical", "a", false), alert("HighCPUUsage", "warning", "b", false)]);
-        t.set_alerts(1, vec![alert("ServiceDown", "critical", "a", false), alert("DiskSpaceLow", "warning", "c", true)]);
-        assert_eq!(t.alerts.len(), 3);
+        t.set_alerts(
+            0,
+            vec![
+                alert("ServiceDown", "critical", "a", false),
+                alert("HighCPUUsage", "warning", "b", false),
+            ],
+        );
+        t.set_alerts(
+            1,
+            vec![
+                alert("ServiceDown", "critical", "a", false),
+                alert("DiskSpaceLow", "warning", "c", true),
+                alert("Watchdog", "none", "w", false),
+            ],
+        );
+        assert_eq!(t.alerts.len(), 4);
         assert_eq!(t.alerts[0].alertname(), "ServiceDown");
-        assert_eq!(t.firing_by_severity(), vec![("critical".to_string(), 1), ("warning".to_string(), 1)]);
+        assert_eq!(
+            t.firing_by_severity(),
+            vec![("critical".to_string(), 1), ("warning".to_string(), 1)]
+        );
         assert_eq!(t.linked("DiskSpaceLow"), (0, 1));
         assert_eq!(t.linked("ServiceDown"), (1, 0));
         assert!(!t.is_firing("Nope"));

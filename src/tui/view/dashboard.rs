@@ -28,7 +28,11 @@ pub fn render(app: &App, d: &DashboardState, main: Rect, buf: &mut Buffer) {
     let more = (scroll > 0, scroll + grid.height < layout.height);
     render_bar(app, d, bar, buf, Some(more));
     if layout.cells.is_empty() {
-        let text = if d.filter.is_empty() { "this dashboard has no panels" } else { "no panel title matches the filter" };
+        let text = if d.filter.is_empty() {
+            "this dashboard has no panels"
+        } else {
+            "no panel title matches the filter"
+        };
         buf.set_string(grid.x + 1, grid.y, text, app.theme.muted);
         return;
     }
@@ -45,21 +49,35 @@ pub fn render(app: &App, d: &DashboardState, main: Rect, buf: &mut Buffer) {
     }
     for y in 0..grid.height.min(layout.height.saturating_sub(scroll)) {
         for x in 0..grid.width {
-            if let (Some(src), Some(dst)) = (canvas.cell((x, y + scroll)), buf.cell_mut((grid.x + x, grid.y + y))) {
+            if let (Some(src), Some(dst)) = (
+                canvas.cell((x, y + scroll)),
+                buf.cell_mut((grid.x + x, grid.y + y)),
+            ) {
                 *dst = src.clone();
             }
         }
     }
 }
 
-fn panel<'a>(app: &'a App, d: &'a DashboardState, i: usize, expanded: bool, cursor: Option<i64>) -> PanelWidget<'a> {
+fn panel<'a>(
+    app: &'a App,
+    d: &'a DashboardState,
+    i: usize,
+    expanded: bool,
+    cursor: Option<i64>,
+) -> PanelWidget<'a> {
     let def = &d.def.panels[i];
     PanelWidget {
         panel: def,
         state: &d.panels[i],
         theme: &app.theme,
         focused: !expanded && d.focus == i,
-        firing: def.alerts.iter().filter(|a| app.triage.is_firing(a)).map(String::as_str).collect(),
+        firing: def
+            .alerts
+            .iter()
+            .filter(|a| app.triage.is_firing(a))
+            .map(String::as_str)
+            .collect(),
         offset: app.offset,
         live: d.range.is_live(),
         cursor: if expanded {
@@ -72,7 +90,13 @@ fn panel<'a>(app: &'a App, d: &'a DashboardState, i: usize, expanded: bool, curs
 }
 
 /// `System Health Overview · 6h live · instance=All · filter: cpu       ServiceDown ▲2  ✓3`
-fn render_bar(app: &App, d: &DashboardState, area: Rect, buf: &mut Buffer, more: Option<(bool, bool)>) {
+fn render_bar(
+    app: &App,
+    d: &DashboardState,
+    area: Rect,
+    buf: &mut Buffer,
+    more: Option<(bool, bool)>,
+) {
     if area.height == 0 {
         return;
     }
@@ -92,7 +116,14 @@ fn render_bar(app: &App, d: &DashboardState, area: Rect, buf: &mut Buffer, more:
             format_time(end, app.offset, long)
         )
     };
-    left.push(Span::styled(format!("· {range} "), if d.range.is_live() { t.muted } else { t.warning }));
+    left.push(Span::styled(
+        format!("· {range} "),
+        if d.range.is_live() {
+            t.muted
+        } else {
+            t.warning
+        },
+    ));
     for v in &d.def.variables {
         let value = match d.values.get(&v.name) {
             Some(VarValue::Value(x)) => crate::sanitize::one_line(x),
@@ -104,14 +135,23 @@ fn render_bar(app: &App, d: &DashboardState, area: Rect, buf: &mut Buffer, more:
     if !d.filter.is_empty() {
         let shown = d.visible().len();
         left.push(Span::styled(
-            format!("· filter \"{}\" {shown}/{} ", crate::sanitize::one_line(&d.filter), d.def.panels.len()),
+            format!(
+                "· filter \"{}\" {shown}/{} ",
+                crate::sanitize::one_line(&d.filter),
+                d.def.panels.len()
+            ),
             t.accent,
         ));
     }
     if let Some(f) = d.fullscreen {
         let cursor = f
             .cursor
-            .map(|c| format!("cursor {}", crate::tui::widgets::format_clock(c, app.offset)))
+            .map(|c| {
+                format!(
+                    "cursor {}",
+                    crate::tui::widgets::format_clock(c, app.offset)
+                )
+            })
             .unwrap_or_else(|| "cursor at newest".into());
         left.push(Span::styled(format!("· full screen, {cursor} "), t.muted));
     }
@@ -124,7 +164,10 @@ fn render_bar(app: &App, d: &DashboardState, area: Rect, buf: &mut Buffer, more:
         for name in &names {
             let (firing, silenced) = app.triage.linked(name);
             if firing > 0 {
-                right.push(Span::styled(format!("▲ {} ", crate::sanitize::one_line(name)), t.critical));
+                right.push(Span::styled(
+                    format!("▲ {} ", crate::sanitize::one_line(name)),
+                    t.critical,
+                ));
                 if firing > 1 {
                     right.push(Span::styled(format!("×{firing} "), t.critical));
                 }
@@ -150,10 +193,16 @@ fn render_bar(app: &App, d: &DashboardState, area: Rect, buf: &mut Buffer, more:
         };
         right.push(Span::styled(arrows, t.accent));
     }
-    let right_w = (right.iter().map(|s| width(&s.content)).sum::<usize>() as u16).min(area.width / 2);
+    let right_w =
+        (right.iter().map(|s| width(&s.content)).sum::<usize>() as u16).min(area.width / 2);
     let left_room = area.width.saturating_sub(right_w + 1);
     buf.set_line(area.x, area.y, &Line::from(left), left_room);
     if right_w < area.width {
-        buf.set_line(area.x + area.width - right_w, area.y, &Line::from(right), right_w);
+        buf.set_line(
+            area.x + area.width - right_w,
+            area.y,
+            &Line::from(right),
+            right_w,
+        );
     }
 }

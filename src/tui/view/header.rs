@@ -32,7 +32,8 @@ fn spans_width(spans: &[Span]) -> usize {
 /// Choose forms so that the segments fit `max` cells with `sep` between them. Returns the
 /// survivors with their original positions.
 fn fit(mut segments: Vec<Segment>, max: usize, sep: usize) -> Vec<(usize, Vec<Span<'static>>)> {
-    let mut forms: Vec<Option<Vec<Span<'static>>>> = segments.iter().map(|s| Some(s.full.clone())).collect();
+    let mut forms: Vec<Option<Vec<Span<'static>>>> =
+        segments.iter().map(|s| Some(s.full.clone())).collect();
     let total = |forms: &[Option<Vec<Span<'static>>>]| {
         let present: Vec<usize> = forms.iter().flatten().map(|f| spans_width(f)).collect();
         present.iter().sum::<usize>() + sep * present.len().saturating_sub(1)
@@ -56,32 +57,61 @@ fn fit(mut segments: Vec<Segment>, max: usize, sep: usize) -> Vec<(usize, Vec<Sp
             forms[i] = None;
         }
     }
-    forms.into_iter().enumerate().filter_map(|(i, f)| f.map(|f| (i, f))).collect()
+    forms
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, f)| f.map(|f| (i, f)))
+        .collect()
 }
 
 fn chip(app: &App, label: &str, short: &str, health: &BackendHealth, interval_ms: i64) -> Segment {
     let t = app.theme.clone();
     let clock = |ms: i64| format_clock(ms, app.offset);
     // Unanswered for three refreshes: the numbers on screen are old.
-    let stale = health.last_success_ms.is_some_and(|at| app.now_ms - at > 3 * interval_ms + 10_000);
+    let stale = health
+        .last_success_ms
+        .is_some_and(|at| app.now_ms - at > 3 * interval_ms + 10_000);
     let (mark, style, text) = match health.state() {
         HealthState::Unknown => ("◌", t.muted, format!("{label} …")),
         HealthState::Ok if stale => (
             "◐",
             t.stale,
-            format!("{label} stale, ok {}", clock(health.last_success_ms.unwrap_or(0))),
+            format!(
+                "{label} stale, ok {}",
+                clock(health.last_success_ms.unwrap_or(0))
+            ),
         ),
-        HealthState::Ok => ("●", t.ok, format!("{label} {}", clock(health.last_success_ms.unwrap_or(0)))),
+        HealthState::Ok => (
+            "●",
+            t.ok,
+            format!("{label} {}", clock(health.last_success_ms.unwrap_or(0))),
+        ),
         HealthState::Down => {
-            let since = health.last_error.as_ref().map(|e| clock(e.0)).unwrap_or_default();
-            let last = health.last_success_ms.map(|s| format!(", ok {}", clock(s))).unwrap_or_default();
+            let since = health
+                .last_error
+                .as_ref()
+                .map(|e| clock(e.0))
+                .unwrap_or_default();
+            let last = health
+                .last_success_ms
+                .map(|s| format!(", ok {}", clock(s)))
+                .unwrap_or_default();
             ("✖", t.critical, format!("{label} down {since}{last}"))
         }
     };
+    // A backend in trouble is the last thing to shrink; one not heard from yet the first.
+    let drop_order = match health.state() {
+        HealthState::Down => 1,
+        HealthState::Ok => 5,
+        HealthState::Unknown => 6,
+    };
     Segment {
-        full: vec![Span::styled(format!("{mark} "), style), Span::styled(text, style)],
+        full: vec![
+            Span::styled(format!("{mark} "), style),
+            Span::styled(text, style),
+        ],
         short: Some(vec![Span::styled(format!("{mark}{short}"), style)]),
-        drop_order: 5,
+        drop_order,
         keep: false,
     }
 }
@@ -106,11 +136,17 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled("ctx ", t.muted),
             Span::styled(crate::sanitize::one_line(&app.context.name), t.accent),
         ],
-        short: Some(vec![Span::styled(crate::sanitize::one_line(&app.context.name), t.accent)]),
+        short: Some(vec![Span::styled(
+            crate::sanitize::one_line(&app.context.name),
+            t.accent,
+        )]),
         drop_order: 3,
         keep: false,
     });
-    let refresh_ms = app.active().map(|d| d.refresh.as_millis() as i64).unwrap_or(30_000);
+    let refresh_ms = app
+        .active()
+        .map(|d| d.refresh.as_millis() as i64)
+        .unwrap_or(30_000);
     match &app.prometheus {
         Some(h) => left.push(chip(app, "prometheus", "P", h, refresh_ms)),
         None => left.push(Segment {
@@ -130,7 +166,13 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         left.push(chip(app, &name, &format!("A{}", i + 1), h, alerts_ms));
     }
     if let Some(h) = &app.triage.pagerduty {
-        left.push(chip(app, "pagerduty", "D", h, app.incidents_refresh.as_millis() as i64));
+        left.push(chip(
+            app,
+            "pagerduty",
+            "D",
+            h,
+            app.incidents_refresh.as_millis() as i64,
+        ));
     }
     if !app.context.insecure.is_empty() {
         left.push(Segment {
@@ -138,7 +180,10 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
                 format!(" ⚠ TLS NOT VERIFIED: {} ", app.context.insecure.join(", ")),
                 t.critical.add_modifier(Modifier::REVERSED),
             )],
-            short: Some(vec![Span::styled(" ⚠ INSECURE ", t.critical.add_modifier(Modifier::REVERSED))]),
+            short: Some(vec![Span::styled(
+                " ⚠ INSECURE ",
+                t.critical.add_modifier(Modifier::REVERSED),
+            )]),
             drop_order: 0,
             keep: true,
         });
@@ -150,7 +195,13 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         } else if d.any_loading() {
             Span::styled("⟳ loading", t.accent)
         } else {
-            Span::styled(format!("⟳ {}", crate::dashboards::duration::format_duration(d.refresh)), t.muted)
+            Span::styled(
+                format!(
+                    "⟳ {}",
+                    crate::dashboards::duration::format_duration(d.refresh)
+                ),
+                t.muted,
+            )
         };
         let live = if d.range.is_live() { "live" } else { "panned" };
         right.push(Segment {
@@ -176,7 +227,10 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
     }
     right.push(Segment {
         full: clock_full,
-        short: Some(vec![Span::styled(format!("{}Z", &utc_clock[..5.min(utc_clock.len())]), t.text)]),
+        short: Some(vec![Span::styled(
+            format!("{}Z", &utc_clock[..5.min(utc_clock.len())]),
+            t.text,
+        )]),
         drop_order: 4,
         keep: false,
     });
@@ -193,17 +247,30 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             buf.set_string(x, area.y, " │ ", t.muted);
             x += 3;
         }
-        let (nx, _) = buf.set_line(x, area.y, &Line::from(spans), (area.x + area.width).saturating_sub(x));
+        let (nx, _) = buf.set_line(
+            x,
+            area.y,
+            &Line::from(spans),
+            (area.x + area.width).saturating_sub(x),
+        );
         x = nx;
     }
-    let right_w: usize = r.iter().map(|(_, s)| spans_width(s)).sum::<usize>() + sep * r.len().saturating_sub(1);
-    let mut rx = (area.x + area.width).saturating_sub(right_w as u16 + 1).max(x + 1);
+    let right_w: usize =
+        r.iter().map(|(_, s)| spans_width(s)).sum::<usize>() + sep * r.len().saturating_sub(1);
+    let mut rx = (area.x + area.width)
+        .saturating_sub(right_w as u16 + 1)
+        .max(x + 1);
     for (n, (_, spans)) in r.into_iter().enumerate() {
         if n > 0 {
             buf.set_string(rx, area.y, " │ ", t.muted);
             rx += 3;
         }
-        let (nx, _) = buf.set_line(rx, area.y, &Line::from(spans), (area.x + area.width).saturating_sub(rx));
+        let (nx, _) = buf.set_line(
+            rx,
+            area.y,
+            &Line::from(spans),
+            (area.x + area.width).saturating_sub(rx),
+        );
         rx = nx;
     }
 }
@@ -235,16 +302,29 @@ pub fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
                 if i > 0 {
                     alert_spans.push(Span::raw(" "));
                 }
-                alert_spans.push(Span::styled(format!("{n} {}", crate::sanitize::one_line(sev)), style.add_modifier(Modifier::BOLD)));
+                alert_spans.push(Span::styled(
+                    format!("{n} {}", crate::sanitize::one_line(sev)),
+                    style.add_modifier(Modifier::BOLD),
+                ));
             }
         }
-        if app.triage.health.iter().any(|h| h.state() == HealthState::Down) {
+        if app
+            .triage
+            .health
+            .iter()
+            .any(|h| h.state() == HealthState::Down)
+        {
             alert_spans.push(Span::styled(" (stale)", t.stale));
         }
     }
     let alerts_w = spans_width(&alert_spans) as u16;
     let alerts_x = (area.x + area.width).saturating_sub(alerts_w + 1);
-    buf.set_line(alerts_x.max(area.x), area.y, &Line::from(alert_spans), area.width);
+    buf.set_line(
+        alerts_x.max(area.x),
+        area.y,
+        &Line::from(alert_spans),
+        area.width,
+    );
     let room = usize::from(alerts_x.saturating_sub(area.x + 1));
     let views = app.views();
     let key_of = |v: &View| {
@@ -252,7 +332,10 @@ pub fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
             View::Dashboard(i) => Command::Dashboard(u8::try_from(i + 1).unwrap_or(u8::MAX)),
             View::Triage(k) => Command::View(*k),
         };
-        app.keymap.keys_for(Mode::Global, command).first().map(|k| k.to_string())
+        app.keymap
+            .keys_for(Mode::Global, command)
+            .first()
+            .map(|k| k.to_string())
     };
     let title = |v: &View, form: u8| -> String {
         match v {
@@ -277,7 +360,11 @@ pub fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
         for v in &views {
             let active = *v == app.view;
             let key = key_of(v);
-            let name = if form >= 2 && !active { String::new() } else { title(v, form.min(1)) };
+            let name = if form >= 2 && !active {
+                String::new()
+            } else {
+                title(v, form.min(1))
+            };
             let text = match (key, name.is_empty()) {
                 (Some(k), false) => format!(" {k} {name} "),
                 (Some(k), true) => format!(" {k} "),
@@ -299,7 +386,12 @@ pub fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
         }
         spans = build(form);
     }
-    buf.set_line(area.x, area.y, &Line::from(spans), u16::try_from(room).unwrap_or(u16::MAX));
+    buf.set_line(
+        area.x,
+        area.y,
+        &Line::from(spans),
+        u16::try_from(room).unwrap_or(u16::MAX),
+    );
 }
 
 #[cfg(test)]
@@ -316,14 +408,29 @@ mod tests {
     }
 
     fn texts(forms: Vec<(usize, Vec<Span<'static>>)>) -> Vec<String> {
-        forms.into_iter().map(|(_, f)| f.iter().map(|s| s.content.to_string()).collect()).collect()
+        forms
+            .into_iter()
+            .map(|(_, f)| f.iter().map(|s| s.content.to_string()).collect())
+            .collect()
     }
 
     #[test]
     fn shortens_then_drops_least_important_first() {
-        let segs = || vec![seg("DEMO", None, 0, true), seg("context prod", Some("prod"), 3, false), seg("clock 12:00:00", Some("12:00"), 4, false)];
-        assert_eq!(texts(fit(segs(), 100, 3)), vec!["DEMO", "context prod", "clock 12:00:00"]);
-        assert_eq!(texts(fit(segs(), 30, 3)), vec!["DEMO", "context prod", "12:00"]);
+        let segs = || {
+            vec![
+                seg("DEMO", None, 0, true),
+                seg("context prod", Some("prod"), 3, false),
+                seg("clock 12:00:00", Some("12:00"), 4, false),
+            ]
+        };
+        assert_eq!(
+            texts(fit(segs(), 100, 3)),
+            vec!["DEMO", "context prod", "clock 12:00:00"]
+        );
+        assert_eq!(
+            texts(fit(segs(), 30, 3)),
+            vec!["DEMO", "context prod", "12:00"]
+        );
         assert_eq!(texts(fit(segs(), 20, 3)), vec!["DEMO", "prod", "12:00"]);
         assert_eq!(texts(fit(segs(), 12, 3)), vec!["DEMO", "prod"]);
         assert_eq!(texts(fit(segs(), 1, 3)), vec!["DEMO"]);

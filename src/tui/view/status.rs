@@ -38,8 +38,20 @@ const DASHBOARD_HINTS: &[Hint] = &[
 ];
 
 const FULLSCREEN_HINTS: &[Hint] = &[
-    (&[Command::Cursor(CursorMove::Left(1)), Command::Cursor(CursorMove::Right(1))], "cursor"),
-    (&[Command::Cursor(CursorMove::Left(10)), Command::Cursor(CursorMove::Right(10))], "×10"),
+    (
+        &[
+            Command::Cursor(CursorMove::Left(1)),
+            Command::Cursor(CursorMove::Right(1)),
+        ],
+        "cursor",
+    ),
+    (
+        &[
+            Command::Cursor(CursorMove::Left(10)),
+            Command::Cursor(CursorMove::Right(10)),
+        ],
+        "×10",
+    ),
     (&[Command::ZoomIn, Command::ZoomOut], "zoom"),
     (&[Command::PanBack, Command::PanForward], "pan"),
     (&[Command::Live], "live"),
@@ -49,7 +61,13 @@ const FULLSCREEN_HINTS: &[Hint] = &[
 ];
 
 const LIST_HINTS: &[Hint] = &[
-    (&[Command::Select(SelectMove::Down), Command::Select(SelectMove::Up)], "move"),
+    (
+        &[
+            Command::Select(SelectMove::Down),
+            Command::Select(SelectMove::Up),
+        ],
+        "move",
+    ),
     (&[Command::Filter], "filter"),
     (&[Command::NextView], "next"),
     (&[Command::CommandLine], "cmd"),
@@ -59,13 +77,25 @@ const LIST_HINTS: &[Hint] = &[
 ];
 
 const PICKER_HINTS: &[Hint] = &[
-    (&[Command::Select(SelectMove::Down), Command::Select(SelectMove::Up)], "move"),
+    (
+        &[
+            Command::Select(SelectMove::Down),
+            Command::Select(SelectMove::Up),
+        ],
+        "move",
+    ),
     (&[Command::Choose], "choose"),
     (&[Command::Close], "back"),
 ];
 
 const HELP_HINTS: &[Hint] = &[
-    (&[Command::Select(SelectMove::Down), Command::Select(SelectMove::Up)], "scroll"),
+    (
+        &[
+            Command::Select(SelectMove::Down),
+            Command::Select(SelectMove::Up),
+        ],
+        "scroll",
+    ),
     (&[Command::Close], "close"),
 ];
 
@@ -84,12 +114,16 @@ pub fn hints(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
         .filter_map(|(commands, word)| {
             let keys: Vec<String> = commands
                 .iter()
-                .filter_map(|c| app.keymap.keys_for(mode, *c).first().map(|k| k.to_string()))
+                .filter_map(|c| app.keymap.hint_key(mode, *c).map(|k| k.to_string()))
                 .collect();
             if keys.is_empty() {
                 return None;
             }
-            let joined = if keys.iter().all(|k| k.chars().count() == 1) { keys.concat() } else { keys.join("/") };
+            let joined = if keys.iter().all(|k| k.chars().count() == 1) {
+                keys.concat()
+            } else {
+                keys.join("/")
+            };
             Some((joined, *word))
         })
         .collect()

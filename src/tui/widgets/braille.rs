@@ -73,9 +73,10 @@ impl BrailleCanvas {
         }
     }
 
-    /// A dotted horizontal line at dot row `y` (every other dot), for thresholds.
+    /// A dotted horizontal line at dot row `y` (one dot every two cells), for thresholds:
+    /// sparse enough not to be read as data.
     pub fn dashed_row(&mut self, y: i64, style: Style) {
-        for x in (0..i64::from(self.px_width())).step_by(3) {
+        for x in (0..i64::from(self.px_width())).step_by(4) {
             self.dot(x, y, style);
         }
     }
@@ -111,7 +112,11 @@ mod tests {
         let mut buf = Buffer::empty(Rect::new(0, 0, c.width, c.height));
         c.render(buf.area, &mut buf);
         (0..c.height)
-            .map(|y| (0..c.width).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+            .map(|y| {
+                (0..c.width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }

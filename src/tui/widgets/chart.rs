@@ -33,14 +33,29 @@ pub struct Chart<'a> {
     pub live: bool,
 }
 
-/// Columns the y-axis labels take for these bounds.
-pub fn axis_width(unit: &Unit, y: (f64, f64)) -> u16 {
-    let w = [y.0, y.1, (y.0 + y.1) / 2.0]
+/// The three axis labels (high, low, middle): values with their unit, or all of them as bare
+/// numbers when any would be too wide (the unit is in the legend and the title).
+fn axis_labels(unit: &Unit, y: (f64, f64), max: usize) -> [String; 3] {
+    let values = [y.1, y.0, (y.0 + y.1) / 2.0];
+    let full = values.map(|v| unit.format(v, None));
+    if full
         .iter()
-        .map(|v| unicode_width::UnicodeWidthStr::width(unit.format(*v, None).as_str()))
+        .all(|l| unicode_width::UnicodeWidthStr::width(l.as_str()) <= max)
+    {
+        return full;
+    }
+    full.map(|l| super::truncate(l.split(' ').next().unwrap_or(&l), max))
+}
+
+/// Columns the y-axis labels take for these bounds, in a plot `width` wide.
+pub fn axis_width(unit: &Unit, y: (f64, f64), width: u16) -> u16 {
+    let max = usize::from((width / 4).clamp(3, 10));
+    let w = axis_labels(unit, y, max)
+        .iter()
+        .map(|l| unicode_width::UnicodeWidthStr::width(l.as_str()))
         .max()
         .unwrap_or(1);
-    u16::try_from(w.min(10)).unwrap_or(10) + 1
+    u16::try_from(w).unwrap_or(10) + 1
 }
 
 /// The y range for data spanning `lo..hi`: fixed bounds where given, otherwise the data
@@ -75,7 +90,12 @@ pub fn y_range(
     } else if fixed_max.is_none() {
         hi += (hi - lo) * 0.05;
     }
-    (fixed_min.unwrap_or(lo), fixed_max.unwrap_or(hi).max(fixed_min.unwrap_or(lo) + f64::EPSILON))
+    (
+        fixed_min.unwrap_or(lo),
+        fixed_max
+            .unwrap_or(hi)
+            .max(fixed_min.unwrap_or(lo) + f64::EPSILON),
+    )
 }
 
 impl Chart<'_> {
@@ -88,7 +108,7 @@ impl Chart<'_> {
 
     /// The plot area inside `area` once the axes are placed.
     pub fn plot_area(&self, area: Rect) -> Rect {
-        let axis = axis_width(self.unit, self.y).min(area.width / 3);
+        let axis = axis_width(self.unit, self.y, area.width).min(area.width / 3);
         let x_labels = u16::from(area.height >= 4);
         Rect {
             x: area.x + axis,
@@ -111,7 +131,9 @@ impl Chart<'_> {
         let (pw, ph) = (i64::from(canvas.px_width()), i64::from(canvas.px_height()));
         let (lo, hi) = self.y;
         let span_t = (self.window.end_ms - self.window.start_ms).max(1);
-        let x_of = |t: i64| ((t - self.window.start_ms) as f64 * (pw - 1) as f64 / span_t as f64).round() as i64;
+        let x_of = |t: i64| {
+            ((t - self.window.start_ms) as f64 * (pw - 1) as f64 / span_t as f64).round() as i64
+        };
         let y_of = |v: f64| {
             let f = ((hi - v) / (hi - lo)).clamp(0.0, 1.0);
             (f * (ph - 1) as f64).round() as i64
@@ -132,7 +154,9 @@ impl Chart<'_> {
                 }
                 let (x, y) = (x_of(t), y_of(v));
                 match prev {
-                    Some((pt, px, py)) if t - pt <= max_gap => canvas.line((px, py), (x, y), s.style),
+                    Some((pt, px, py)) if t - pt <= max_gap => {
+                        canvas.line((px, py), (x, y), s.style)
+                    }
                     _ => canvas.dot(x, y, s.style),
                 }
                 prev = Some((t, x, y));
@@ -158,25 +182,29 @@ impl Chart<'_> {
         let axis_w = plot.x - area.x;
         let (lo, hi) = self.y;
         if axis_w > 1 {
-            let label = |v: f64| self.unit.format(v, None);
+            let [high, low, middle] = axis_labels(self.unit, (lo, hi), usize::from(axis_w - 1));
             let put = |buf: &mut Buffer, y: u16, text: &str| {
                 let w = unicode_width::UnicodeWidthStr::width(text) as u16;
                 let x = area.x + (axis_w - 1).saturating_sub(w);
                 buf.set_stringn(x, y, text, usize::from(axis_w - 1), self.axis_style);
             };
-            put(buf, plot.y, &label(hi));
+            put(buf, plot.y, &high);
             if plot.height >= 2 {
-                put(buf, plot.y + plot.height - 1, &label(lo));
+                put(buf, plot.y + plot.height - 1, &low);
             }
             if plot.height >= 7 {
-                put(buf, plot.y + plot.height / 2, &label((lo + hi) / 2.0));
+                put(buf, plot.y + plot.height / 2, &middle);
             }
         }
         if plot.y + plot.height < area.y + area.height {
             let y = plot.y + plot.height;
             let long = self.window.range_ms() > 86_400_000;
             let left = format_time(self.window.start_ms, self.offset, long);
-            let right = if self.live { "now".to_string() } else { format_time(self.window.end_ms, self.offset, long) };
+            let right = if self.live {
+                "now".to_string()
+            } else {
+                format_time(self.window.end_ms, self.offset, long)
+            };
             buf.set_stringn(plot.x, y, &left, usize::from(plot.width), self.axis_style);
             let rw = right.chars().count() as u16;
             if plot.width > rw + left.chars().count() as u16 + 1 {
@@ -200,12 +228,20 @@ mod tests {
         let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
         chart.render(buf.area, &mut buf);
         (0..h)
-            .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
             .collect()
     }
 
     fn window() -> RangeWindow {
-        RangeWindow { start_ms: 0, end_ms: 9 * 60_000, step_ms: 60_000 }
+        RangeWindow {
+            start_ms: 0,
+            end_ms: 9 * 60_000,
+            step_ms: 60_000,
+        }
     }
 
     #[test]
@@ -226,7 +262,10 @@ mod tests {
         let unit = Unit::Seconds;
         let chart = Chart {
             window: window(),
-            series: vec![ChartSeries { points: &pts, style: Style::new() }],
+            series: vec![ChartSeries {
+                points: &pts,
+                style: Style::new(),
+            }],
             y: (0.0, 0.5),
             unit: &unit,
             lines: vec![],
@@ -239,10 +278,17 @@ mod tests {
         let plot = chart.plot_area(Rect::new(0, 0, 30, 5));
         // The data sits in the upper part: nothing on the bottom plot row (value 0).
         let bottom = &lines[usize::from(plot.height - 1)];
-        assert!(bottom.chars().skip(usize::from(plot.x)).all(|c| c == ' '), "{lines:#?}");
+        assert!(
+            bottom.chars().skip(usize::from(plot.x)).all(|c| c == ' '),
+            "{lines:#?}"
+        );
         // The gap: some column in the middle has no dots at all.
-        let col_empty = |x: u16| (0..plot.height).all(|y| lines[usize::from(y)].chars().nth(usize::from(x)) == Some(' '));
-        let gap_col = (plot.x..plot.x + plot.width).filter(|&x| col_empty(x)).count();
+        let col_empty = |x: u16| {
+            (0..plot.height).all(|y| lines[usize::from(y)].chars().nth(usize::from(x)) == Some(' '))
+        };
+        let gap_col = (plot.x..plot.x + plot.width)
+            .filter(|&x| col_empty(x))
+            .count();
         assert!(gap_col >= 1, "{lines:#?}");
         assert!(lines[4].trim_start().starts_with("00:00"), "{lines:#?}");
         assert!(lines[4].ends_with("now"));
@@ -254,7 +300,10 @@ mod tests {
         let (lo, hi) = y_range(Some((0.1, 0.2)), None, None, &[0.25, 2.0]);
         assert_eq!(lo, 0.0);
         assert!((0.25..0.3).contains(&hi), "{hi}");
-        assert_eq!(y_range(Some((40.0, 60.0)), Some(0.0), Some(100.0), &[80.0]), (0.0, 100.0));
+        assert_eq!(
+            y_range(Some((40.0, 60.0)), Some(0.0), Some(100.0), &[80.0]),
+            (0.0, 100.0)
+        );
         let (lo, hi) = y_range(Some((5.0, 5.0)), None, None, &[]);
         assert!(lo < 5.0 && hi > 5.0);
         assert_eq!(y_range(Some((0.0, 0.0)), None, None, &[]), (0.0, 1.0));

@@ -76,7 +76,11 @@ pub fn wrap(s: &str, max: usize, max_lines: usize) -> Vec<String> {
     }
     let mut current = String::new();
     for word in s.split(' ') {
-        let candidate = if current.is_empty() { word.to_string() } else { format!("{current} {word}") };
+        let candidate = if current.is_empty() {
+            word.to_string()
+        } else {
+            format!("{current} {word}")
+        };
         if width(&candidate) <= max {
             current = candidate;
             continue;
@@ -133,7 +137,10 @@ mod tests {
 
     #[test]
     fn wraps_at_spaces_and_splits_long_words() {
-        assert_eq!(wrap("parse error at char 5: unexpected", 12, 5), vec!["parse error", "at char 5:", "unexpected"]);
+        assert_eq!(
+            wrap("parse error at char 5: unexpected", 12, 5),
+            vec!["parse error", "at char 5:", "unexpected"]
+        );
         assert_eq!(wrap("aaaaaaaaaa", 4, 5), vec!["aaaa", "aaaa", "aa"]);
         assert_eq!(wrap("one two three four", 9, 1), vec!["one two …"]);
     }

@@ -73,13 +73,13 @@ impl PanelWidget<'_> {
             buf.set_string(area.x, area.y, text, self.title_style());
             return;
         }
-        let block = self.block(&view);
+        let block = self.block(&view, area.width);
         let inner = block.inner(area);
         block.render(area, buf);
         match view {
             PanelView::Idle => centred_text(inner, buf, "waiting for Prometheus", self.theme.muted),
             PanelView::Loading => centred_text(inner, buf, "loading…", self.theme.muted),
-            PanelView::NoData(_) => self.render_no_data(inner, buf),
+            PanelView::NoData(d) => self.render_no_data(inner, buf, d),
             PanelView::Error(at, e) => self.render_error(inner, buf, at, e),
             PanelView::Data(d) => self.render_data(inner, buf, d),
             PanelView::Stale(d, _, _) => {
@@ -99,7 +99,7 @@ impl PanelWidget<'_> {
         }
     }
 
-    fn block(&self, view: &PanelView) -> Block<'static> {
+    fn block(&self, view: &PanelView, width: u16) -> Block<'static> {
         let stale = matches!(view, PanelView::Stale(..));
         let border_style = if self.focused {
             self.theme.border_focus
@@ -110,24 +110,58 @@ impl PanelWidget<'_> {
         } else {
             self.theme.border
         };
-        let mut title = vec![Span::styled(format!(" {} ", one_line(&self.panel.title)), self.title_style())];
+        let mut title = vec![Span::styled(
+            format!(" {} ", one_line(&self.panel.title)),
+            self.title_style(),
+        )];
         if self.state.loading {
             title.push(Span::styled("⟳ ", self.theme.accent));
         }
         for name in &self.firing {
-            title.push(Span::styled(format!("▲ {} ", one_line(name)), self.theme.critical));
+            title.push(Span::styled(
+                format!("▲ {} ", one_line(name)),
+                self.theme.critical,
+            ));
         }
-        let mut block = Block::new()
+        let title_spans = title.clone();
+        let block = Block::new()
             .borders(Borders::ALL)
-            .border_type(if self.focused { BorderType::Thick } else { BorderType::Plain })
+            .border_type(if self.focused {
+                BorderType::Thick
+            } else {
+                BorderType::Plain
+            })
             .border_style(border_style)
-            .title(Line::from(title));
-        if let Some(summary) = self.summary(view) {
+            .title(Line::from(title_spans));
+        // The corner summary only where it does not cover the title.
+        let title_w: usize = title.iter().map(|s| super::width(&s.content)).sum();
+        let room = usize::from(width).saturating_sub(title_w + 3);
+        let summary = self.summary(view).and_then(|full| {
+            let fits = |spans: &Vec<Span>| {
+                spans
+                    .iter()
+                    .map(|s| super::width(&s.content))
+                    .sum::<usize>()
+                    <= room
+            };
+            if fits(&full) {
+                return Some(full);
+            }
+            // Just the maximum.
+            let short: Vec<Span> = full.into_iter().skip(2).collect();
+            fits(&short).then_some(short)
+        });
+        let mut block = block;
+        if let Some(summary) = summary {
             block = block.title_top(Line::from(summary).right_aligned());
         }
         match view {
             PanelView::Stale(_, at, e) => {
-                let text = format!(" stale since {}: {} ", format_clock(*at, self.offset), e.short);
+                let text = format!(
+                    " stale since {}: {} ",
+                    format_clock(*at, self.offset),
+                    e.short
+                );
                 block = block.title_bottom(Line::from(Span::styled(text, self.theme.stale)));
             }
             PanelView::Data(d) if !d.warnings.is_empty() => {
@@ -146,10 +180,21 @@ impl PanelWidget<'_> {
             _ => return None,
         };
         if self.panel.kind == PanelKind::StatusGrid {
-            let states: Vec<Option<Level>> = data.series.iter().map(|s| self.status_of(s, data)).collect();
+            let states: Vec<Option<Level>> = data
+                .series
+                .iter()
+                .map(|s| self.status_of(s, data))
+                .collect();
             let up = states.iter().filter(|s| **s == Some(Level::Ok)).count();
-            let style = if up == states.len() { self.theme.ok } else { self.theme.critical };
-            return Some(vec![Span::styled(format!(" {up}/{} up ", states.len()), style)]);
+            let style = if up == states.len() {
+                self.theme.ok
+            } else {
+                self.theme.critical
+            };
+            return Some(vec![Span::styled(
+                format!(" {up}/{} up ", states.len()),
+                style,
+            )]);
         }
         let (lo, hi) = data.min_max()?;
         Some(vec![
@@ -160,13 +205,21 @@ impl PanelWidget<'_> {
         ])
     }
 
-    fn render_no_data(&self, area: Rect, buf: &mut Buffer) {
-        let mut lines = vec![("no data".to_string(), self.theme.muted.add_modifier(Modifier::BOLD))];
+    fn render_no_data(&self, area: Rect, buf: &mut Buffer, d: &PanelData) {
+        let mut lines = vec![(
+            "no data".to_string(),
+            self.theme.muted.add_modifier(Modifier::BOLD),
+        )];
         if area.height >= 3 {
             lines.push(("the query returned no series".into(), self.theme.muted));
         }
-        if let Some(q) = self.panel.queries.first() {
-            for l in wrap(&one_line(&q.expr), usize::from(area.width), usize::from(area.height.saturating_sub(3))) {
+        // The query as sent, variables filled in: what to paste into Prometheus to check.
+        if let Some(expr) = d.exprs.first() {
+            for l in wrap(
+                &one_line(expr),
+                usize::from(area.width),
+                usize::from(area.height.saturating_sub(3)),
+            ) {
                 lines.push((l, self.theme.muted));
             }
         }
@@ -174,7 +227,10 @@ impl PanelWidget<'_> {
     }
 
     fn render_error(&self, area: Rect, buf: &mut Buffer, at: i64, e: &FetchError) {
-        let mut lines = vec![(format!("✖ query failed at {}", format_clock(at, self.offset)), self.theme.critical)];
+        let mut lines = vec![(
+            format!("✖ query failed at {}", format_clock(at, self.offset)),
+            self.theme.critical,
+        )];
         let room = usize::from(area.height.saturating_sub(1));
         for l in wrap(&e.short, usize::from(area.width.saturating_sub(2)), room) {
             lines.push((l, self.theme.text));
@@ -202,9 +258,21 @@ impl PanelWidget<'_> {
         } else {
             1
         };
-        let chart_area = Rect { height: area.height - legend_rows, ..area };
-        let legend_area = Rect { y: area.y + chart_area.height, height: legend_rows, ..area };
-        let y = y_range(d.min_max(), self.panel.min, self.panel.max, &self.threshold_values());
+        let chart_area = Rect {
+            height: area.height - legend_rows,
+            ..area
+        };
+        let legend_area = Rect {
+            y: area.y + chart_area.height,
+            height: legend_rows,
+            ..area
+        };
+        let y = y_range(
+            d.min_max(),
+            self.panel.min,
+            self.panel.max,
+            &self.threshold_values(),
+        );
         let mut lines = Vec::new();
         if let Some(t) = self.panel.thresholds {
             if let Some(w) = t.warning {
@@ -220,7 +288,10 @@ impl PanelWidget<'_> {
                 .series
                 .iter()
                 .enumerate()
-                .map(|(i, s)| ChartSeries { points: &s.points, style: self.theme.series(i) })
+                .map(|(i, s)| ChartSeries {
+                    points: &s.points,
+                    style: self.theme.series(i),
+                })
                 .collect(),
             y,
             unit: &self.panel.unit,
@@ -248,9 +319,14 @@ impl PanelWidget<'_> {
                 Some(v) => (self.value(v), self.level_style(v)),
                 None => ("—".to_string(), self.theme.muted),
             };
-            let legend = truncate(&s.legend, 24);
-            let w = 2 + width(&legend) + 1 + width(&value) + 2;
-            if used + w > max {
+            let mut legend = truncate(&s.legend, 24);
+            let mut w = 2 + width(&legend) + 1 + width(&value) + 2;
+            if i == 0 && w > max {
+                // The first entry always shows, its name cut to fit.
+                legend = truncate(&s.legend, max.saturating_sub(5 + width(&value)));
+                w = 2 + width(&legend) + 1 + width(&value) + 2;
+            }
+            if used + w > max && i > 0 {
                 let rest = d.series.len() - i;
                 let more = format!("+{rest}");
                 if used + more.len() <= max {
@@ -270,18 +346,37 @@ impl PanelWidget<'_> {
     fn legend_table(&self, area: Rect, buf: &mut Buffer, d: &PanelData) {
         let col = 12usize;
         let value_cols = if self.cursor.is_some() { 4 } else { 3 };
-        let legend_w = usize::from(area.width).saturating_sub(col * value_cols + 2).max(4);
+        let legend_w = usize::from(area.width)
+            .saturating_sub(col * value_cols + 2)
+            .max(4);
         let mut header = format!("  {:<legend_w$}", "");
         if let Some(t) = self.cursor {
-            header.push_str(&format!("{:>col$}", format!("@{}", format_clock(t, self.offset))));
+            header.push_str(&format!(
+                "{:>col$}",
+                format!("@{}", format_clock(t, self.offset))
+            ));
         }
         header.push_str(&format!("{:>col$}{:>col$}{:>col$}", "now", "min", "max"));
-        buf.set_stringn(area.x, area.y, &header, usize::from(area.width), self.theme.muted);
-        for (i, s) in d.series.iter().enumerate().take(usize::from(area.height.saturating_sub(1))) {
+        buf.set_stringn(
+            area.x,
+            area.y,
+            &header,
+            usize::from(area.width),
+            self.theme.muted,
+        );
+        for (i, s) in d
+            .series
+            .iter()
+            .enumerate()
+            .take(usize::from(area.height.saturating_sub(1)))
+        {
             let y = area.y + 1 + i as u16;
             let mut spans = vec![
                 Span::styled("━ ", self.theme.series(i)),
-                Span::styled(format!("{:<legend_w$}", truncate(&s.legend, legend_w)), self.theme.text),
+                Span::styled(
+                    format!("{:<legend_w$}", truncate(&s.legend, legend_w)),
+                    self.theme.text,
+                ),
             ];
             let cell = |v: Option<f64>| match v {
                 Some(v) => Span::styled(format!("{:>col$}", self.value(v)), self.level_style(v)),
@@ -311,24 +406,53 @@ impl PanelWidget<'_> {
         let shown = n.min(usize::from(area.height));
         let overflow = n > shown;
         let rows_each = (area.height / shown as u16).max(1);
+        // With room, a blank row above each sparkline keeps neighbours apart.
+        let spark_rows = if rows_each >= 2 { rows_each - 1 } else { 1 };
+        let values: Vec<(String, Style)> = d
+            .series
+            .iter()
+            .map(|s| match self.value_at(s, d) {
+                Some(v) => (self.value(v), self.level_style(v)),
+                None => ("—".into(), self.theme.muted),
+            })
+            .collect();
+        let value_w = values
+            .iter()
+            .map(|(t, _)| width(t))
+            .max()
+            .unwrap_or(1)
+            .clamp(1, 12)
+            .min(usize::from(area.width / 3)) as u16;
         let legend_w = d
             .series
             .iter()
             .map(|s| width(&s.legend))
             .max()
             .unwrap_or(0)
-            .min(usize::from(area.width) / 3)
+            .min(usize::from(area.width.saturating_sub(value_w)) / 3)
             .min(24) as u16;
-        let value_w = 11u16.min(area.width / 4);
         let y = y_range(d.min_max(), self.panel.min, self.panel.max, &[]);
         let style = |v: f64| self.level_style(v);
-        for (i, s) in d.series.iter().enumerate().take(if overflow { shown - 1 } else { shown }) {
-            let row = Rect { x: area.x, y: area.y + i as u16 * rows_each, width: area.width, height: rows_each };
+        for (i, s) in d
+            .series
+            .iter()
+            .enumerate()
+            .take(if overflow { shown - 1 } else { shown })
+        {
+            let top = area.y + i as u16 * rows_each + (rows_each - spark_rows);
+            let row = Rect {
+                x: area.x,
+                y: top,
+                width: area.width,
+                height: spark_rows,
+            };
+            let label_y = row.y + spark_rows - 1;
             let legend = truncate(&s.legend, usize::from(legend_w));
-            buf.set_string(row.x, row.y + rows_each - 1, &legend, self.theme.series(i));
+            buf.set_string(row.x, label_y, &legend, self.theme.series(i));
+            let gap = u16::from(legend_w > 0);
             let spark = Rect {
-                x: row.x + legend_w + u16::from(legend_w > 0),
-                width: row.width.saturating_sub(legend_w + u16::from(legend_w > 0) + value_w + 1),
+                x: row.x + legend_w + gap,
+                width: row.width.saturating_sub(legend_w + gap + value_w + 1),
                 ..row
             };
             let series_style = self.theme.series(i);
@@ -336,14 +460,18 @@ impl PanelWidget<'_> {
                 Some(Level::Ok) | None => series_style,
                 Some(_) => style(v),
             };
-            Sparkline { points: &s.points, window: d.window, y, pick: self.pick(), style: &colour }.render(spark, buf);
-            let (text, vstyle) = match self.value_at(s, d) {
-                Some(v) => (self.value(v), style(v)),
-                None => ("—".into(), self.theme.muted),
-            };
-            let text = truncate(&text, usize::from(value_w));
+            Sparkline {
+                points: &s.points,
+                window: d.window,
+                y,
+                pick: self.pick(),
+                style: &colour,
+            }
+            .render(spark, buf);
+            let (text, vstyle) = &values[i];
+            let text = truncate(text, usize::from(value_w));
             let x = row.x + row.width - width(&text) as u16;
-            buf.set_string(x, row.y + rows_each - 1, &text, vstyle.add_modifier(Modifier::BOLD));
+            buf.set_string(x, label_y, &text, vstyle.add_modifier(Modifier::BOLD));
         }
         if overflow {
             let text = format!("+{} more", n - shown + 1);
@@ -368,14 +496,25 @@ impl PanelWidget<'_> {
             return;
         }
         buf.set_string(x, area.y, &text, style);
-        let spark = Rect { y: area.y + 1, height: area.height - 1, ..area };
+        let spark = Rect {
+            y: area.y + 1,
+            height: area.height - 1,
+            ..area
+        };
         let y = y_range(d.min_max(), self.panel.min, self.panel.max, &[]);
         let muted = self.theme.muted;
         let colour = |v: f64| match self.level_of(v) {
             Some(Level::Ok) | None => muted,
             Some(level) => self.theme.level(level),
         };
-        Sparkline { points: &s.points, window: d.window, y, pick: self.pick(), style: &colour }.render(spark, buf);
+        Sparkline {
+            points: &s.points,
+            window: d.window,
+            y,
+            pick: self.pick(),
+            style: &colour,
+        }
+        .render(spark, buf);
     }
 
     /// `legend ........ value` per series, for stats of several series.
@@ -389,7 +528,12 @@ impl PanelWidget<'_> {
             let vw = width(&text).min(usize::from(area.width));
             let lw = usize::from(area.width).saturating_sub(vw + 1);
             buf.set_string(area.x, y, truncate(&s.legend, lw), self.theme.series(i));
-            buf.set_string(area.x + area.width - vw as u16, y, truncate(&text, vw), style.add_modifier(Modifier::BOLD));
+            buf.set_string(
+                area.x + area.width - vw as u16,
+                y,
+                truncate(&text, vw),
+                style.add_modifier(Modifier::BOLD),
+            );
         }
     }
 
@@ -413,25 +557,40 @@ impl PanelWidget<'_> {
         let n = d.series.len().max(1);
         let rows_each = (area.height / n as u16).max(1);
         let legend_w = if n > 1 {
-            d.series.iter().map(|s| width(&s.legend)).max().unwrap_or(0).min(usize::from(area.width / 4)) as u16
+            d.series
+                .iter()
+                .map(|s| width(&s.legend))
+                .max()
+                .unwrap_or(0)
+                .min(usize::from(area.width / 4)) as u16
         } else {
             0
         };
         for (i, s) in d.series.iter().enumerate().take(usize::from(area.height)) {
             let y = area.y + i as u16 * rows_each + (rows_each - 1) / 2;
             if legend_w > 0 {
-                buf.set_string(area.x, y, truncate(&s.legend, usize::from(legend_w)), self.theme.series(i));
+                buf.set_string(
+                    area.x,
+                    y,
+                    truncate(&s.legend, usize::from(legend_w)),
+                    self.theme.series(i),
+                );
             }
             let v = self.value_at(s, d);
             let (text, style) = match v {
                 Some(v) => (self.value(v), self.level_style(v)),
                 None => ("—".to_string(), self.theme.muted),
             };
+            let text = truncate(&text, usize::from(area.width.saturating_sub(1)));
             let vw = width(&text) as u16 + 1;
             let bar_x = area.x + legend_w + u16::from(legend_w > 0);
-            let bar_w = area.width.saturating_sub(legend_w + u16::from(legend_w > 0) + vw);
+            let bar_w = area
+                .width
+                .saturating_sub(legend_w + u16::from(legend_w > 0) + vw);
             let eighths = v
-                .map(|v| (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(bar_w) * 8.0).round() as u32)
+                .map(|v| {
+                    (((v - lo) / (hi - lo)).clamp(0.0, 1.0) * f64::from(bar_w) * 8.0).round() as u32
+                })
                 .unwrap_or(0);
             for c in 0..bar_w {
                 let filled = eighths.saturating_sub(u32::from(c) * 8).min(8);
@@ -452,12 +611,19 @@ impl PanelWidget<'_> {
                     if let Some(cell) = buf.cell_mut((bar_x + c.min(bar_w - 1), y)) {
                         if cell.symbol() == "·" {
                             cell.set_char('┊');
-                            cell.set_style(self.theme.level(self.level_of(t).unwrap_or(Level::Warning)));
+                            cell.set_style(
+                                self.theme.level(self.level_of(t).unwrap_or(Level::Warning)),
+                            );
                         }
                     }
                 }
             }
-            buf.set_string(area.x + area.width - vw + 1, y, &text, style.add_modifier(Modifier::BOLD));
+            buf.set_string(
+                (area.x + area.width + 1).saturating_sub(vw),
+                y,
+                &text,
+                style.add_modifier(Modifier::BOLD),
+            );
         }
     }
 
@@ -472,7 +638,8 @@ impl PanelWidget<'_> {
     }
 
     fn render_status_grid(&self, area: Rect, buf: &mut Buffer, d: &PanelData) {
-        let mut cells: Vec<(Option<Level>, &PlotSeries)> = d.series.iter().map(|s| (self.status_of(s, d), s)).collect();
+        let mut cells: Vec<(Option<Level>, &PlotSeries)> =
+            d.series.iter().map(|s| (self.status_of(s, d), s)).collect();
         // Down first: that is what the on-call engineer looks for.
         let rank = |l: &Option<Level>| match l {
             Some(Level::Critical) => 0,
@@ -480,13 +647,25 @@ impl PanelWidget<'_> {
             None => 2,
             Some(Level::Ok) => 3,
         };
-        cells.sort_by(|a, b| rank(&a.0).cmp(&rank(&b.0)).then_with(|| a.1.legend.cmp(&b.1.legend)));
-        let longest = cells.iter().map(|(_, s)| width(&s.legend)).max().unwrap_or(1);
+        cells.sort_by(|a, b| {
+            rank(&a.0)
+                .cmp(&rank(&b.0))
+                .then_with(|| a.1.legend.cmp(&b.1.legend))
+        });
+        let longest = cells
+            .iter()
+            .map(|(_, s)| width(&s.legend))
+            .max()
+            .unwrap_or(1);
         let cell_w = (longest + 4).clamp(6, usize::from(area.width).max(6));
         let per_row = (usize::from(area.width) / cell_w).max(1);
         let capacity = per_row * usize::from(area.height);
         let overflow = cells.len() > capacity;
-        let shown = if overflow { capacity.saturating_sub(1) } else { cells.len() };
+        let shown = if overflow {
+            capacity.saturating_sub(1)
+        } else {
+            cells.len()
+        };
         for (i, (level, s)) in cells.iter().take(shown).enumerate() {
             let x = area.x + ((i % per_row) * cell_w) as u16;
             let y = area.y + (i / per_row) as u16;
@@ -497,17 +676,40 @@ impl PanelWidget<'_> {
                 None => ("?", self.theme.muted),
             };
             let text = format!("{mark} {}", truncate(&s.legend, cell_w.saturating_sub(3)));
-            let style = if *level == Some(Level::Critical) { style.add_modifier(Modifier::BOLD) } else { style };
-            buf.set_stringn(x, y, text, cell_w.min(usize::from(area.x + area.width - x)), style);
+            let style = if *level == Some(Level::Critical) {
+                style.add_modifier(Modifier::BOLD)
+            } else {
+                style
+            };
+            buf.set_stringn(
+                x,
+                y,
+                text,
+                cell_w.min(usize::from(area.x + area.width - x)),
+                style,
+            );
         }
         if overflow {
             let hidden = &cells[shown..];
-            let down = hidden.iter().filter(|(l, _)| *l == Some(Level::Critical)).count();
-            let text = if down > 0 { format!("+{} ({down} down)", hidden.len()) } else { format!("+{}", hidden.len()) };
+            let down = hidden
+                .iter()
+                .filter(|(l, _)| *l == Some(Level::Critical))
+                .count();
+            let text = if down > 0 {
+                format!("+{} ({down} down)", hidden.len())
+            } else {
+                format!("+{}", hidden.len())
+            };
             let i = shown;
             let x = area.x + ((i % per_row) * cell_w) as u16;
             let y = area.y + (i / per_row) as u16;
-            buf.set_stringn(x, y, text, usize::from(area.x + area.width - x), self.theme.muted);
+            buf.set_stringn(
+                x,
+                y,
+                text,
+                usize::from(area.x + area.width - x),
+                self.theme.muted,
+            );
         }
     }
 }
@@ -546,6 +748,73 @@ fn centred_lines(area: Rect, buf: &mut Buffer, lines: &[(String, Style)]) {
 mod tests {
     use super::*;
     use std::collections::BTreeMap;
+
+    #[test]
+    fn every_kind_and_state_draws_at_every_small_size_without_panicking() {
+        use crate::dashboards::model::{GridPos, PanelQuery, Thresholds};
+        use crate::dashboards::plan::RangeWindow;
+        use crate::tui::state::FetchError;
+        use crate::tui::theme::Theme;
+        let theme = Theme::fallback();
+        let window = RangeWindow { start_ms: 0, end_ms: 600_000, step_ms: 60_000 };
+        let series = |n: usize| PlotSeries {
+            query: 0,
+            labels: BTreeMap::new(),
+            legend: format!("série-{n} 日本語 a very long legend that will not fit anywhere"),
+            points: (0..=10).filter(|i| *i != 5).map(|i| (i * 60_000, (i as f64 - 3.0) * 1e-3 * n as f64)).collect(),
+        };
+        let data = PanelData {
+            window,
+            exprs: vec!["up".into()],
+            series: (0..7).map(series).collect(),
+            warnings: vec!["partial response".into()],
+            at_ms: 0,
+        };
+        let states = [
+            PanelState::default(),
+            PanelState { loading: true, ..PanelState::default() },
+            PanelState { data: Some(data.clone()), ..PanelState::default() },
+            PanelState { data: Some(PanelData { series: vec![], ..data.clone() }), ..PanelState::default() },
+            PanelState { error: Some((0, FetchError::other("a rather long error message from Prometheus"))), ..PanelState::default() },
+            PanelState { data: Some(data), error: Some((0, FetchError::other("down"))), loading: true, generation: 1 },
+        ];
+        for kind in PanelKind::ALL {
+            for unit in [Unit::Percent, Unit::Ratio, Unit::Seconds, Unit::Bytes, Unit::Currency("TRY".into())] {
+                let panel = Panel {
+                    title: "A title that is quite long for a panel".into(),
+                    kind,
+                    unit,
+                    decimals: None,
+                    thresholds: Some(Thresholds { warning: Some(0.001), critical: Some(0.004), bad: Direction::High }),
+                    min: None,
+                    max: None,
+                    queries: vec![PanelQuery { expr: "up".into(), legend: None }],
+                    alerts: vec!["SomeAlert".into()],
+                    grid: GridPos::default(),
+                    description: None,
+                };
+                for state in &states {
+                    for w in 0..34u16 {
+                        for h in 0..12u16 {
+                            let widget = PanelWidget {
+                                panel: &panel,
+                                state,
+                                theme: &theme,
+                                focused: w % 2 == 0,
+                                firing: vec!["SomeAlert"],
+                                offset: chrono::Offset::fix(&chrono::Utc),
+                                live: true,
+                                cursor: (h % 3 == 0).then_some(120_000),
+                                expanded: h % 2 == 0,
+                            };
+                            let mut buf = Buffer::empty(Rect::new(3, 2, w, h));
+                            widget.render(buf.area, &mut buf);
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn value_near_finds_the_point_or_a_gap() {

@@ -89,9 +89,13 @@ impl Sparkline<'_> {
         let levels = u32::from(area.height) * 8;
         for (i, v) in self.columns(area.width).into_iter().enumerate() {
             let Some(v) = v else { continue };
-            let f = if hi > lo { ((v - lo) / (hi - lo)).clamp(0.0, 1.0) } else { 0.5 };
+            let f = if hi > lo {
+                ((v - lo) / (hi - lo)).clamp(0.0, 1.0)
+            } else {
+                0.5
+            };
             // 1..=levels: the lowest present value still shows a sliver.
-            let level = 1 + (f * f64::from(levels - 1)).round() as u32;
+            let level = ((f * f64::from(levels)).round() as u32).clamp(1, levels);
             let style = (self.style)(v);
             let x = area.x + i as u16;
             for row in 0..area.height {
@@ -115,46 +119,83 @@ mod tests {
     use super::*;
 
     fn line(points: &[Point], pick: Pick, width: u16, height: u16) -> Vec<String> {
-        let window = RangeWindow { start_ms: 0, end_ms: 9_000, step_ms: 1_000 };
+        line_in(points, pick, width, height, 9_000)
+    }
+
+    fn line_in(points: &[Point], pick: Pick, width: u16, height: u16, end_ms: i64) -> Vec<String> {
+        let window = RangeWindow {
+            start_ms: 0,
+            end_ms,
+            step_ms: 1_000,
+        };
         let style = |_: f64| Style::new();
-        let s = Sparkline { points, window, y: (0.0, 1.0), pick, style: &style };
+        let s = Sparkline {
+            points,
+            window,
+            y: (0.0, 1.0),
+            pick,
+            style: &style,
+        };
         let mut buf = Buffer::empty(Rect::new(0, 0, width, height));
         s.render(buf.area, &mut buf);
         (0..height)
-            .map(|y| (0..width).map(|x| buf[(x, y)].symbol().to_string()).collect())
+            .map(|y| {
+                (0..width)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect()
+            })
             .collect()
     }
 
     #[test]
     fn fractions_draw_as_fractions_and_gaps_as_blank() {
-        let pts: Vec<Point> = vec![(0, 0.0), (1_000, 0.5), (2_000, 1.0), (6_000, 0.25), (9_000, 0.75)];
+        let pts: Vec<Point> = vec![
+            (0, 0.0),
+            (1_000, 0.5),
+            (2_000, 1.0),
+            (6_000, 0.25),
+            (9_000, 0.75),
+        ];
         let out = line(&pts, Pick::Max, 10, 1);
         let chars: Vec<char> = out[0].chars().collect();
         assert_eq!(chars[0], '▁', "zero is the lowest block, not blank");
-        assert_eq!(chars[1], '▅');
+        assert_eq!(chars[1], '▄');
         assert_eq!(chars[2], '█');
         assert_eq!(&chars[3..6], &[' ', ' ', ' '], "missing points are a gap");
-        assert_eq!(chars[6], '▃');
+        assert_eq!(chars[6], '▂');
         assert_eq!(chars[9], '▆');
     }
 
     #[test]
     fn several_rows_stack_full_blocks() {
-        let out = line(&[(0, 1.0), (1_000, 0.5)], Pick::Max, 2, 2);
-        assert_eq!(out, vec!["█▄".to_string(), "██".to_string()]);
+        let out = line_in(&[(0, 1.0), (1_000, 0.5)], Pick::Max, 2, 2, 1_000);
+        assert_eq!(out, vec!["█ ".to_string(), "██".to_string()]);
     }
 
     #[test]
     fn wide_columns_hold_between_points_and_pick_extremes() {
-        let window = RangeWindow { start_ms: 0, end_ms: 4_000, step_ms: 2_000 };
+        let window = RangeWindow {
+            start_ms: 0,
+            end_ms: 4_000,
+            step_ms: 2_000,
+        };
         let style = |_: f64| Style::new();
         let pts = [(0, 0.1), (2_000, 0.9), (4_000, 0.2)];
-        let s = Sparkline { points: &pts, window, y: (0.0, 1.0), pick: Pick::Max, style: &style };
+        let s = Sparkline {
+            points: &pts,
+            window,
+            y: (0.0, 1.0),
+            pick: Pick::Max,
+            style: &style,
+        };
         let cols = s.columns(8);
         assert!(cols.iter().all(Option::is_some), "{cols:?}");
         let narrow = s.columns(2);
         assert_eq!(narrow, vec![Some(0.9), Some(0.2)]);
-        let s = Sparkline { pick: Pick::Min, ..s };
+        let s = Sparkline {
+            pick: Pick::Min,
+            ..s
+        };
         assert_eq!(s.columns(2), vec![Some(0.1), Some(0.2)]);
     }
 }

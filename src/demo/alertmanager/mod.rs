@@ -18,285 +18,16 @@ use crate::model::matcher::{ApiMatcher, CompiledMatcher, Matcher};
 
 use super::http::{json, json_value, rfc3339_ms, text, Params};
 use super::promql::Labels;
-use super::rules::{AlertState, RuleError};
-use super::silences::{filter_matches, SilenceError, SilenceRequest, SilenceStore};
 use super::Platform;
 
+mod alerts;
+mod silences;
+
+pub use self::alerts::{current_alerts, format_label_set, AmAlert, AmState, PAGING_RECEIVER};
+use self::alerts::{PostedAlert, CONFIG_YAML, DEFAULT_RECEIVER, RESOLVE_TIMEOUT_MS};
+use self::silences::{filter_matches, Silence, SilenceError, SilenceRequest};
+
 pub const VERSION: &str = "0.25.0-demo";
-
-/// Alerts posted without an end resolve after this long (Alertmanager's `resolve_timeout`).
-const RESOLVE_TIMEOUT_MS: i64 = 5 * 60_000;
-
-/// Prometheus re-sends firing alerts valid for four times its resend delay (1 minute).
-const ALERT_VALIDITY_MS: i64 = 4 * 60_000;
-
-/// Alerts are grouped by these labels, per route.
-pub const GROUP_BY: [&str; 2] = ["alertname", "service"];
-
-/// The child routes, first match wins; `(receiver, label, value, route key)`.
-const ROUTES: [(&str, &str, &str, &str); 2] = [
-    ("null", "alertname", "Watchdog", "{}/{alertname=\"Watchdog\"}"),
-    ("pagerduty-critical", "severity", "critical", "{}/{severity=\"critical\"}"),
-];
-const DEFAULT_RECEIVER: (&str, &str) = ("slack-platform", "{}");
-pub const PAGING_RECEIVER: &str = "pagerduty-critical";
-
-/// The inhibition rule: a firing HighErrorRate hides the ElevatedErrorRate of the same
-/// service (the warning adds nothing while the critical alert is up).
-const INHIBIT_SOURCE: &str = "HighErrorRate";
-const INHIBIT_TARGET: &str = "ElevatedErrorRate";
-const INHIBIT_EQUAL: &str = "service";
-
-const CONFIG_YAML: &str = r#"global:
-  resolve_timeout: 5m
-route:
-  receiver: slack-platform
-  group_by: ['alertname', 'service']
-  group_wait: 30s
-  group_interval: 5m
-  repeat_interval: 4h
-  routes:
-  - receiver: 'null'
-    matchers:
-    - alertname="Watchdog"
-  - receiver: pagerduty-critical
-    matchers:
-    - severity="critical"
-inhibit_rules:
-- source_matchers:
-  - alertname="HighErrorRate"
-  target_matchers:
-  - alertname="ElevatedErrorRate"
-  equal: ['service']
-receivers:
-- name: 'null'
-- name: pagerduty-critical
-  pagerduty_configs:
-  - routing_key: <secret>
-    send_resolved: true
-- name: slack-platform
-  slack_configs:
-  - api_url: <secret>
-    channel: '#platform-alerts'
-    send_resolved: true
-templates: []
-"#;
-
-/// What Alertmanager holds that the rules do not: silences and posted alerts.
-pub struct AmState {
-    pub silences: SilenceStore,
-    posted: Vec<PostedAlert>,
-}
-
-#[derive(Debug, Clone)]
-struct PostedAlert {
-    labels: Labels,
-    annotations: Labels,
-    starts_at: i64,
-    ends_at: i64,
-    updated_at: i64,
-    generator_url: String,
-}
-
-impl AmState {
-    /// The platform's silence history: a planned change (active), a finished one (expired)
-    /// and a drill next to come (pending).
-    pub fn new(seed: u64, anchor: i64) -> Result<AmState, SilenceError> {
-        let min = 60_000;
-        let mut silences = SilenceStore::new(seed);
-        let parse = |items: &[(&str, &str)]| -> Vec<Matcher> {
-            items.iter().map(|(k, v)| Matcher::eq(*k, *v)).collect()
-        };
-        let regex = |name: &str, value: &str| Matcher {
-            name: name.into(),
-            op: crate::model::matcher::MatchOp::Re,
-            value: value.into(),
-        };
-        let mut expired = parse(&[("instance", "postgres-replica:9187")]);
-        expired.insert(0, regex("alertname", "DatabaseReplicationLagCritical|DatabaseDown"));
-        silences.record_history(
-            SilenceRequest {
-                id: None,
-                matchers: expired,
-                starts_at: anchor - 26 * 60 * min,
-                ends_at: anchor - 22 * 60 * min,
-                created_by: "bob@mycrypto.example".into(),
-                comment: "CHG-2207 PostgreSQL 15.8 minor upgrade on the replica".into(),
-            },
-            anchor - 26 * 60 * min,
-        )?;
-        silences.record_history(
-            SilenceRequest {
-                id: None,
-                matchers: parse(&[("alertname", "HighCPUUsage"), ("instance", "node-4:9100")]),
-                starts_at: anchor - 95 * min,
-                ends_at: anchor + 100 * min,
-                created_by: "alice@mycrypto.example".into(),
-                comment: "CHG-2231 ledger reindex on node-4; CPU above 80% is expected until it finishes".into(),
-            },
-            anchor - 95 * min,
-        )?;
-        let mut drill = parse(&[("job", "redis-exporter")]);
-        drill.insert(0, regex("alertname", "RedisDown|RedisMemory.*"));
-        silences.record_history(
-            SilenceRequest {
-                id: None,
-                matchers: drill,
-                starts_at: anchor + 180 * min,
-                ends_at: anchor + 240 * min,
-                created_by: "carol@mycrypto.example".into(),
-                comment: "CHG-2240 Redis failover drill".into(),
-            },
-            anchor - 300 * min,
-        )?;
-        Ok(AmState {
-            silences,
-            posted: Vec::new(),
-        })
-    }
-}
-
-/// An alert as Alertmanager reports it at one moment.
-#[derive(Debug, Clone)]
-pub struct AmAlert {
-    pub labels: Labels,
-    pub annotations: Labels,
-    pub starts_at: i64,
-    pub updated_at: i64,
-    pub ends_at: i64,
-    pub generator_url: String,
-    pub fingerprint: String,
-    pub receiver: &'static str,
-    pub route_key: &'static str,
-    pub silenced_by: Vec<String>,
-    pub inhibited_by: Vec<String>,
-}
-
-impl AmAlert {
-    pub fn suppressed(&self) -> bool {
-        !self.silenced_by.is_empty() || !self.inhibited_by.is_empty()
-    }
-
-    /// The labels this alert is grouped by (those it has).
-    pub fn group_labels(&self) -> Labels {
-        GROUP_BY
-            .iter()
-            .filter_map(|k| self.labels.get(*k).map(|v| (k.to_string(), v.clone())))
-            .collect()
-    }
-
-    /// Alertmanager's group key, `<route key>:<group labels>`; PagerDuty's dedup key is
-    /// its SHA-256.
-    pub fn group_key(&self) -> String {
-        format!("{}:{}", self.route_key, format_label_set(&self.group_labels()))
-    }
-}
-
-/// `{a="1", b="2"}`, Go's `LabelSet.String()`.
-pub fn format_label_set(labels: &Labels) -> String {
-    let parts: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-    format!("{{{}}}", parts.join(", "))
-}
-
-/// Alertmanager's fingerprint: FNV-1a over the sorted label pairs, each part followed by
-/// the 0xff separator, printed as 16 hex digits.
-pub fn fingerprint(labels: &Labels) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut add = |bytes: &[u8]| {
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    };
-    for (k, v) in labels {
-        add(k.as_bytes());
-        add(&[0xff]);
-        add(v.as_bytes());
-        add(&[0xff]);
-    }
-    format!("{h:016x}")
-}
-
-fn route(labels: &Labels) -> (&'static str, &'static str) {
-    for (receiver, label, value, key) in ROUTES {
-        if labels.get(label).map(String::as_str) == Some(value) {
-            return (receiver, key);
-        }
-    }
-    DEFAULT_RECEIVER
-}
-
-/// Every alert Alertmanager holds at `now` (resolved ones excluded), sorted by fingerprint,
-/// with silences and inhibition applied.
-pub fn current_alerts(p: &Platform, now: i64) -> Result<Vec<AmAlert>, RuleError> {
-    let rules = p.rules.evaluate(&p.scenario, now)?;
-    let mut alerts: BTreeMap<String, AmAlert> = BTreeMap::new();
-    for rule in &rules {
-        for a in rule.alerts.iter().filter(|a| a.state == AlertState::Firing) {
-            let fp = fingerprint(&a.labels);
-            let (receiver, route_key) = route(&a.labels);
-            let evaluated = rule.last_evaluation;
-            alerts.insert(
-                fp.clone(),
-                AmAlert {
-                    labels: a.labels.clone(),
-                    annotations: a.annotations.clone(),
-                    starts_at: a.fired_at.unwrap_or(a.active_at),
-                    updated_at: evaluated,
-                    ends_at: evaluated + ALERT_VALIDITY_MS,
-                    generator_url: p.generator_url(rule.def.expr),
-                    fingerprint: fp,
-                    receiver,
-                    route_key,
-                    silenced_by: Vec::new(),
-                    inhibited_by: Vec::new(),
-                },
-            );
-        }
-    }
-    let state = p.alertmanager.lock().map_err(|_| RuleError::Poisoned)?;
-    for a in state.posted.iter().filter(|a| a.starts_at <= now && now < a.ends_at) {
-        let fp = fingerprint(&a.labels);
-        let (receiver, route_key) = route(&a.labels);
-        alerts.insert(
-            fp.clone(),
-            AmAlert {
-                labels: a.labels.clone(),
-                annotations: a.annotations.clone(),
-                starts_at: a.starts_at,
-                updated_at: a.updated_at,
-                ends_at: a.ends_at,
-                generator_url: a.generator_url.clone(),
-                fingerprint: fp,
-                receiver,
-                route_key,
-                silenced_by: Vec::new(),
-                inhibited_by: Vec::new(),
-            },
-        );
-    }
-    let mut out: Vec<AmAlert> = alerts.into_values().collect();
-    for a in out.iter_mut() {
-        a.silenced_by = state.silences.muting(&a.labels, now);
-    }
-    let sources: Vec<(String, Option<String>)> = out
-        .iter()
-        .filter(|a| a.labels.get("alertname").map(String::as_str) == Some(INHIBIT_SOURCE))
-        .map(|a| (a.fingerprint.clone(), a.labels.get(INHIBIT_EQUAL).cloned()))
-        .collect();
-    for a in out.iter_mut() {
-        if a.labels.get("alertname").map(String::as_str) != Some(INHIBIT_TARGET) {
-            continue;
-        }
-        let equal = a.labels.get(INHIBIT_EQUAL).cloned();
-        a.inhibited_by = sources
-            .iter()
-            .filter(|(fp, v)| *v == equal && *fp != a.fingerprint)
-            .map(|(fp, _)| fp.clone())
-            .collect();
-    }
-    Ok(out)
-}
 
 pub fn router(platform: Arc<Platform>) -> Router {
     Router::new()
@@ -305,7 +36,10 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/api/v2/alerts", get(list_alerts).post(post_alerts))
         .route("/api/v2/alerts/groups", get(groups))
         .route("/api/v2/silences", get(list_silences).post(post_silence))
-        .route("/api/v2/silence/{id}", get(get_silence).delete(expire_silence))
+        .route(
+            "/api/v2/silence/{id}",
+            get(get_silence).delete(expire_silence),
+        )
         .route("/-/healthy", get(|| async { text(StatusCode::OK, "OK") }))
         .route("/-/ready", get(|| async { text(StatusCode::OK, "OK") }))
         .fallback(|| async { text(StatusCode::NOT_FOUND, "404 page not found\n") })
@@ -322,7 +56,10 @@ fn internal(e: impl std::fmt::Display) -> Response {
 }
 
 /// Run rule evaluation off the async threads: the demo shares its runtime with the UI.
-async fn blocking(platform: Arc<Platform>, work: impl FnOnce(&Platform) -> Response + Send + 'static) -> Response {
+async fn blocking(
+    platform: Arc<Platform>,
+    work: impl FnOnce(&Platform) -> Response + Send + 'static,
+) -> Response {
     tokio::task::spawn_blocking(move || work(&platform))
         .await
         .unwrap_or_else(|e| internal(format!("demo task failed: {e}")))
@@ -381,7 +118,9 @@ async fn status(State(p): State<Arc<Platform>>) -> Response {
                 build_date: "20221222-14:51:36",
                 go_version: "go1.19.4",
             },
-            config: Config { original: CONFIG_YAML },
+            config: Config {
+                original: CONFIG_YAML,
+            },
             uptime: rfc3339_ms(p.started),
         },
     )
@@ -435,7 +174,11 @@ fn gettable(a: &AmAlert) -> GettableAlert<'_> {
         ends_at: rfc3339_ms(a.ends_at),
         generator_url: &a.generator_url,
         status: AlertStatusJson {
-            state: if a.suppressed() { "suppressed" } else { "active" },
+            state: if a.suppressed() {
+                "suppressed"
+            } else {
+                "active"
+            },
             silenced_by: &a.silenced_by,
             inhibited_by: &a.inhibited_by,
         },
@@ -452,19 +195,21 @@ struct AlertFilter {
 }
 
 impl AlertFilter {
-    fn from_params(params: &Params) -> Result<AlertFilter, Response> {
+    /// The filter, or Alertmanager's message for a bad parameter (a 400).
+    fn from_params(params: &Params) -> Result<AlertFilter, String> {
         let matchers = params
             .all("filter")
             .map(|f| {
                 Matcher::parse(f)
                     .and_then(|m| m.compile())
-                    .map_err(|e| error(StatusCode::BAD_REQUEST, format!("bad matcher format: {f}: {e}")))
+                    .map_err(|e| format!("bad matcher format: {f}: {e}"))
             })
             .collect::<Result<Vec<_>, _>>()?;
         let receiver = match params.get("receiver") {
-            Some(r) => Some(regex::Regex::new(&format!("^(?:{r})$")).map_err(|e| {
-                error(StatusCode::BAD_REQUEST, format!("failed to parse receiver param: {e}"))
-            })?),
+            Some(r) => Some(
+                regex::Regex::new(&format!("^(?:{r})$"))
+                    .map_err(|e| format!("failed to parse receiver param: {e}"))?,
+            ),
             None => None,
         };
         Ok(AlertFilter {
@@ -500,11 +245,15 @@ async fn list_alerts(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery) -> R
     blocking(p, move |p| {
         let filter = match AlertFilter::from_params(&params) {
             Ok(f) => f,
-            Err(r) => return r,
+            Err(message) => return error(StatusCode::BAD_REQUEST, message),
         };
         match current_alerts(p, p.now()) {
             Ok(alerts) => {
-                let out: Vec<GettableAlert> = alerts.iter().filter(|a| filter.keeps(a)).map(gettable).collect();
+                let out: Vec<GettableAlert> = alerts
+                    .iter()
+                    .filter(|a| filter.keeps(a))
+                    .map(gettable)
+                    .collect();
                 json_value(StatusCode::OK, &out)
             }
             Err(e) => internal(e),
@@ -518,7 +267,7 @@ async fn groups(State(p): State<Arc<Platform>>, RawQuery(q): RawQuery) -> Respon
     blocking(p, move |p| {
         let filter = match AlertFilter::from_params(&params) {
             Ok(f) => f,
-            Err(r) => return r,
+            Err(message) => return error(StatusCode::BAD_REQUEST, message),
         };
         let alerts = match current_alerts(p, p.now()) {
             Ok(a) => a,
@@ -564,14 +313,23 @@ struct PostableAlert {
 async fn post_alerts(State(p): State<Arc<Platform>>, body: Bytes) -> Response {
     let posted: Vec<PostableAlert> = match serde_json::from_slice(&body) {
         Ok(v) => v,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("parsing alerts body failed: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("parsing alerts body failed: {e}"),
+            )
+        }
     };
     let now = p.now();
     let mut accepted = Vec::with_capacity(posted.len());
     let mut problems = Vec::new();
     for a in posted {
         let ends = a.ends_at.map(|t| t.timestamp_millis());
-        let starts = a.starts_at.map(|t| t.timestamp_millis()).or(ends).unwrap_or(now);
+        let starts = a
+            .starts_at
+            .map(|t| t.timestamp_millis())
+            .or(ends)
+            .unwrap_or(now);
         let ends = ends.unwrap_or(now + RESOLVE_TIMEOUT_MS);
         if a.labels.is_empty() {
             problems.push("at least one label pair required".to_string());
@@ -598,20 +356,7 @@ async fn post_alerts(State(p): State<Arc<Platform>>, body: Bytes) -> Response {
         return internal("the Alertmanager state lock was poisoned");
     };
     for a in accepted {
-        match state.posted.iter_mut().find(|x| x.labels == a.labels) {
-            Some(existing) => {
-                if existing.ends_at > a.starts_at {
-                    existing.starts_at = existing.starts_at.min(a.starts_at);
-                } else {
-                    existing.starts_at = a.starts_at;
-                }
-                existing.ends_at = a.ends_at;
-                existing.annotations = a.annotations;
-                existing.updated_at = a.updated_at;
-                existing.generator_url = a.generator_url;
-            }
-            None => state.posted.push(a),
-        }
+        state.receive(a);
     }
     if problems.is_empty() {
         json(StatusCode::OK, String::new())
@@ -621,7 +366,9 @@ async fn post_alerts(State(p): State<Arc<Platform>>, body: Bytes) -> Response {
 }
 
 fn valid_label_name(name: &str) -> bool {
-    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -643,7 +390,7 @@ struct GettableSilence {
     starts_at: String,
 }
 
-fn gettable_silence(s: &super::silences::Silence, now: i64) -> GettableSilence {
+fn gettable_silence(s: &Silence, now: i64) -> GettableSilence {
     GettableSilence {
         id: s.id.clone(),
         status: StateJson {
@@ -696,7 +443,12 @@ struct PostableSilence {
 async fn post_silence(State(p): State<Arc<Platform>>, body: Bytes) -> Response {
     let posted: PostableSilence = match serde_json::from_slice(&body) {
         Ok(s) => s,
-        Err(e) => return error(StatusCode::BAD_REQUEST, format!("parsing silence body failed: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                format!("parsing silence body failed: {e}"),
+            )
+        }
     };
     // go-swagger's schema validation answers 422 with a code and message.
     let required = |field: &str| {
@@ -713,9 +465,13 @@ async fn post_silence(State(p): State<Arc<Platform>>, body: Bytes) -> Response {
             },
         )
     };
-    let (Some(matchers), Some(starts_at), Some(ends_at), Some(created_by), Some(comment)) =
-        (posted.matchers, posted.starts_at, posted.ends_at, posted.created_by, posted.comment)
-    else {
+    let (Some(matchers), Some(starts_at), Some(ends_at), Some(created_by), Some(comment)) = (
+        posted.matchers,
+        posted.starts_at,
+        posted.ends_at,
+        posted.created_by,
+        posted.comment,
+    ) else {
         return required("matchers, startsAt, endsAt, createdBy and comment");
     };
     let request = SilenceRequest {
@@ -764,50 +520,5 @@ async fn expire_silence(State(p): State<Arc<Platform>>, Path(id): Path<String>) 
     match state.silences.expire(&id, now) {
         Ok(()) => json(StatusCode::OK, String::new()),
         Err(e) => error(StatusCode::NOT_FOUND, e.to_string()),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprints_follow_alertmanager() {
-        // model.LabelSet{"alertname": "Watchdog"}.Fingerprint(), as Alertmanager prints it.
-        let labels = Labels::from([("alertname".to_string(), "Watchdog".to_string())]);
-        assert_eq!(fingerprint(&labels).len(), 16);
-        assert_eq!(fingerprint(&labels), fingerprint(&labels.clone()));
-        let other = Labels::from([("alertname".to_string(), "Watchdogs".to_string())]);
-        assert_ne!(fingerprint(&labels), fingerprint(&other));
-    }
-
-    #[test]
-    fn routing_and_group_keys() {
-        let labels: Labels = [("alertname", "HighErrorRate"), ("service", "wallet-service"), ("severity", "critical")]
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        assert_eq!(route(&labels), ("pagerduty-critical", "{}/{severity=\"critical\"}"));
-        let a = AmAlert {
-            fingerprint: fingerprint(&labels),
-            labels,
-            annotations: Labels::new(),
-            starts_at: 0,
-            updated_at: 0,
-            ends_at: 0,
-            generator_url: String::new(),
-            receiver: "pagerduty-critical",
-            route_key: "{}/{severity=\"critical\"}",
-            silenced_by: Vec::new(),
-            inhibited_by: Vec::new(),
-        };
-        assert_eq!(
-            a.group_key(),
-            "{}/{severity=\"critical\"}:{alertname=\"HighErrorRate\", service=\"wallet-service\"}"
-        );
-        let watchdog = Labels::from([("alertname".to_string(), "Watchdog".to_string())]);
-        assert_eq!(route(&watchdog).0, "null");
-        let warning = Labels::from([("severity".to_string(), "warning".to_string())]);
-        assert_eq!(route(&warning).0, "slack-platform");
     }
 }

@@ -4,8 +4,8 @@
 
 use crate::model::matcher::{CompiledMatcher, Matcher, MatcherSet};
 
-use super::promql::Labels;
-use super::signals::mix;
+use crate::demo::promql::Labels;
+use crate::demo::signals::mix;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SilenceState {
@@ -188,7 +188,11 @@ impl SilenceStore {
 
     /// Record a silence from the platform's past (it may already have expired), bypassing
     /// the checks a new silence must pass.
-    pub fn record_history(&mut self, req: SilenceRequest, updated_at: i64) -> Result<String, SilenceError> {
+    pub fn record_history(
+        &mut self,
+        req: SilenceRequest,
+        updated_at: i64,
+    ) -> Result<String, SilenceError> {
         let compiled = validate(&req.matchers)?;
         let id = self.mint_id();
         self.silences.push(Silence {
@@ -251,10 +255,19 @@ fn validate(matchers: &[Matcher]) -> Result<MatcherSet, SilenceError> {
         return Err(invalid("at least one matcher required".into()));
     }
     for (i, m) in matchers.iter().enumerate() {
-        let valid_name = m.name.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && m.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let valid_name = m
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && m.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid_name {
-            return Err(invalid(format!("invalid label matcher {i}: invalid label name {:?}", m.name)));
+            return Err(invalid(format!(
+                "invalid label matcher {i}: invalid label name {:?}",
+                m.name
+            )));
         }
         if m.op.is_regex() {
             if let Err(e) = m.compile() {
@@ -263,7 +276,9 @@ fn validate(matchers: &[Matcher]) -> Result<MatcherSet, SilenceError> {
         }
     }
     if matchers.iter().all(Matcher::matches_empty) {
-        return Err(invalid("at least one matcher must not match the empty string".into()));
+        return Err(invalid(
+            "at least one matcher must not match the empty string".into(),
+        ));
     }
     MatcherSet::new(matchers).map_err(|e| invalid(e.to_string()))
 }
@@ -297,7 +312,10 @@ mod tests {
     fn req(matchers: &[&str], start: i64, end: i64) -> SilenceRequest {
         SilenceRequest {
             id: None,
-            matchers: matchers.iter().map(|m| Matcher::parse(m).unwrap()).collect(),
+            matchers: matchers
+                .iter()
+                .map(|m| Matcher::parse(m).unwrap())
+                .collect(),
             starts_at: start,
             ends_at: end,
             created_by: "alice".into(),
@@ -306,7 +324,10 @@ mod tests {
     }
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     #[test]
@@ -325,17 +346,31 @@ mod tests {
             err(req(&["job=~\".*\""], now, now + MIN)),
             "silence invalid: at least one matcher must not match the empty string"
         );
-        assert_eq!(err(req(&[], now, now + MIN)), "silence invalid: at least one matcher required");
+        assert_eq!(
+            err(req(&[], now, now + MIN)),
+            "silence invalid: at least one matcher required"
+        );
         let mut unknown = req(&["alertname=A"], now, now + MIN);
         unknown.id = Some("nope".into());
-        assert_eq!(SilenceStore::new(1).set(unknown, now), Err(SilenceError::NotFound));
+        assert_eq!(
+            SilenceStore::new(1).set(unknown, now),
+            Err(SilenceError::NotFound)
+        );
     }
 
     #[test]
     fn filters_match_the_silences_own_matchers() {
         let mut s = SilenceStore::new(2);
         let now = 100 * MIN;
-        s.set(req(&["alertname=HighCPUUsage", "instance=node-4:9100"], now, now + MIN), now).unwrap();
+        s.set(
+            req(
+                &["alertname=HighCPUUsage", "instance=node-4:9100"],
+                now,
+                now + MIN,
+            ),
+            now,
+        )
+        .unwrap();
         let f = |text: &str| vec![Matcher::parse(text).unwrap().compile().unwrap()];
         let sil = s.list(now)[0];
         assert!(filter_matches(sil, &f("alertname=HighCPUUsage")));
@@ -349,7 +384,9 @@ mod tests {
     fn extending_an_active_silence_keeps_its_id_and_editing_matchers_replaces_it() {
         let mut s = SilenceStore::new(7);
         let now = 100 * MIN;
-        let id = s.set(req(&["alertname=HighErrorRate"], now, now + 60 * MIN), now).unwrap();
+        let id = s
+            .set(req(&["alertname=HighErrorRate"], now, now + 60 * MIN), now)
+            .unwrap();
         let later = now + 5 * MIN;
 
         // Same matchers, same start, later end: updated in place.
@@ -359,15 +396,26 @@ mod tests {
         assert_eq!(s.get(&id).unwrap().ends_at, now + 120 * MIN);
 
         // Different matchers: a new silence, and the old one expires.
-        let mut edit = req(&["alertname=HighErrorRate", "service=wallet-service"], now, now + 120 * MIN);
+        let mut edit = req(
+            &["alertname=HighErrorRate", "service=wallet-service"],
+            now,
+            now + 120 * MIN,
+        );
         edit.id = Some(id.clone());
         let new_id = s.set(edit, later).unwrap();
         assert_ne!(new_id, id);
         assert_eq!(s.get(&id).unwrap().state(later + 1), SilenceState::Expired);
-        assert_eq!(s.get(&new_id).unwrap().state(later + 1), SilenceState::Active);
+        assert_eq!(
+            s.get(&new_id).unwrap().state(later + 1),
+            SilenceState::Active
+        );
 
         // Moving an active silence's start: replaced too.
-        let mut moved = req(&["alertname=HighErrorRate", "service=wallet-service"], later + MIN, now + 120 * MIN);
+        let mut moved = req(
+            &["alertname=HighErrorRate", "service=wallet-service"],
+            later + MIN,
+            now + 120 * MIN,
+        );
         moved.id = Some(new_id.clone());
         assert_ne!(s.set(moved, later).unwrap(), new_id);
 
@@ -381,10 +429,27 @@ mod tests {
     fn silences_mute_matching_alerts_while_active_and_expire() {
         let mut s = SilenceStore::new(3);
         let now = 100 * MIN;
-        let id = s.set(req(&["alertname=ServiceDown", "instance=~\"wallet-.*\""], now, now + 30 * MIN), now).unwrap();
-        let pending = s.set(req(&["job=redis"], now + 60 * MIN, now + 90 * MIN), now).unwrap();
-        let hit = labels(&[("alertname", "ServiceDown"), ("instance", "wallet-service-1:3000")]);
-        let miss = labels(&[("alertname", "ServiceDown"), ("instance", "auth-service-0:3000")]);
+        let id = s
+            .set(
+                req(
+                    &["alertname=ServiceDown", "instance=~\"wallet-.*\""],
+                    now,
+                    now + 30 * MIN,
+                ),
+                now,
+            )
+            .unwrap();
+        let pending = s
+            .set(req(&["job=redis"], now + 60 * MIN, now + 90 * MIN), now)
+            .unwrap();
+        let hit = labels(&[
+            ("alertname", "ServiceDown"),
+            ("instance", "wallet-service-1:3000"),
+        ]);
+        let miss = labels(&[
+            ("alertname", "ServiceDown"),
+            ("instance", "auth-service-0:3000"),
+        ]);
         assert_eq!(s.muting(&hit, now + MIN), vec![id.clone()]);
         assert!(s.muting(&miss, now + MIN).is_empty());
         assert!(s.muting(&labels(&[("job", "redis")]), now + MIN).is_empty());
@@ -394,7 +459,11 @@ mod tests {
         let p = s.get(&pending).unwrap();
         assert_eq!((p.starts_at, p.ends_at), (now + 3 * MIN, now + 3 * MIN));
         assert_eq!(s.expire("missing", now), Err(SilenceError::NotFound));
-        let order: Vec<SilenceState> = s.list(now + 4 * MIN).iter().map(|x| x.state(now + 4 * MIN)).collect();
+        let order: Vec<SilenceState> = s
+            .list(now + 4 * MIN)
+            .iter()
+            .map(|x| x.state(now + 4 * MIN))
+            .collect();
         assert_eq!(order, vec![SilenceState::Expired, SilenceState::Expired]);
     }
 

@@ -1,0 +1,471 @@
+//! The event loop: terminal events, worker results and a one-second tick become `Action`s for
+//! `App::update`; the `Effect`s it returns are run here. Queries run as tokio tasks under a
+//! concurrency cap; a newer request for a panel aborts the older one; results come back on a
+//! channel and are drained in batches; a frame is drawn only when something changed, at most
+//! one per `FRAME`.
+//!
+//! The event source is a parameter, so tests drive the real loop with key sequences and a
+//! `TestBackend`.
+
+use std::collections::HashMap;
+use std::io;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{Event, KeyEventKind};
+use futures::{Stream, StreamExt};
+use ratatui::backend::Backend;
+use ratatui::buffer::Buffer;
+use ratatui::Terminal;
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::task::AbortHandle;
+use tokio::time::{Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use super::action::{Action, ContextInfo, Effect, PanelKey, PanelRequest};
+use super::app::App;
+use super::state::{FetchError, PanelFetch};
+use super::view;
+use crate::sources::alertmanager::{AlertQuery, AlertmanagerClient};
+use crate::sources::pagerduty::{IncidentQuery, PagerDutyClient};
+use crate::sources::prometheus::PrometheusClient;
+
+/// At most one frame per this long (~60 fps); input between frames is batched.
+pub const FRAME: Duration = Duration::from_millis(16);
+/// Range queries in flight at once, across the dashboard's panels.
+pub const QUERY_CONCURRENCY: usize = 6;
+
+/// The clients of one context.
+#[derive(Debug, Clone, Default)]
+pub struct Clients {
+    pub prometheus: Option<PrometheusClient>,
+    pub alertmanagers: Vec<AlertmanagerClient>,
+    pub pagerduty: Option<PagerDutyClient>,
+}
+
+/// Loads another context's clients for `:context`. Runs on a blocking thread: reading secrets
+/// may run a command or ask the keyring.
+pub type ContextLoader = Arc<dyn Fn(&str) -> Result<(Clients, ContextInfo), String> + Send + Sync>;
+
+/// What happened during a run, for the performance figures.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunSummary {
+    pub frames: u64,
+    pub panel_requests: u64,
+    pub queries: u64,
+    pub response_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RuntimeError {
+    #[error("cannot draw to the terminal: {0}")]
+    Draw(io::Error),
+    #[error("cannot read from the terminal: {0}")]
+    Input(io::Error),
+}
+
+pub struct Runtime<B: Backend> {
+    pub app: App,
+    pub terminal: Terminal<B>,
+    clients: Arc<Clients>,
+    tx: mpsc::Sender<Action>,
+    rx: mpsc::Receiver<Action>,
+    context_tx: mpsc::Sender<Result<(Clients, ContextInfo), String>>,
+    context_rx: mpsc::Receiver<Result<(Clients, ContextInfo), String>>,
+    context_loader: Option<ContextLoader>,
+    /// Per panel: the generation being fetched and the task fetching it.
+    in_flight: HashMap<PanelKey, (u64, AbortHandle)>,
+    /// Other tasks (alerts, incidents, label values), aborted at exit.
+    background: Vec<AbortHandle>,
+    limiter: Arc<Semaphore>,
+    frames: Option<watch::Sender<Buffer>>,
+    shutdown: CancellationToken,
+    summary: RunSummary,
+    clock: fn() -> i64,
+}
+
+/// Unix time in milliseconds from the system clock.
+pub fn system_now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+impl<B: Backend> Runtime<B> {
+    pub fn new(app: App, clients: Clients, terminal: Terminal<B>) -> Runtime<B> {
+        // Bounded: a burst of results waits for the loop rather than growing memory.
+        let (tx, rx) = mpsc::channel(256);
+        let (context_tx, context_rx) = mpsc::channel(4);
+        Runtime {
+            app,
+            terminal,
+            clients: Arc::new(clients),
+            tx,
+            rx,
+            context_tx,
+            context_rx,
+            context_loader: None,
+            in_flight: HashMap::new(),
+            background: Vec::new(),
+            limiter: Arc::new(Semaphore::new(QUERY_CONCURRENCY)),
+            frames: None,
+            shutdown: CancellationToken::new(),
+            summary: RunSummary::default(),
+            clock: system_now_ms,
+        }
+    }
+
+    /// Every drawn frame is also sent here (tests read the screen through it).
+    pub fn with_frames(mut self, frames: watch::Sender<Buffer>) -> Self {
+        self.frames = Some(frames);
+        self
+    }
+
+    pub fn with_context_loader(mut self, loader: ContextLoader) -> Self {
+        self.context_loader = Some(loader);
+        self
+    }
+
+    /// Cancelling this token ends the loop as if the user quit (SIGTERM, SIGHUP).
+    pub fn with_shutdown(mut self, token: CancellationToken) -> Self {
+        self.shutdown = token;
+        self
+    }
+
+    /// Run until the user quits, the event stream ends, or shutdown is requested.
+    pub async fn run<S>(&mut self, mut events: S) -> Result<RunSummary, RuntimeError>
+    where
+        S: Stream<Item = io::Result<Event>> + Unpin,
+    {
+        if let Ok(size) = self.terminal.size() {
+            let now = (self.clock)();
+            self.app.update(
+                Action::Resize {
+                    width: size.width,
+                    height: size.height,
+                },
+                now,
+            );
+        }
+        let effects = self.app.start((self.clock)());
+        self.execute(effects);
+        self.draw()?;
+        let mut last_frame = Instant::now();
+        // Tick on whole seconds so the clock changes when the second does.
+        let into_second = Duration::from_millis(1000 - ((self.clock)().rem_euclid(1000)) as u64);
+        let mut tick =
+            tokio::time::interval_at(Instant::now() + into_second, Duration::from_secs(1));
+        tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        let mut batch: Vec<Action> = Vec::with_capacity(64);
+        let mut render_at: Option<Instant> = None;
+        let shutdown = self.shutdown.clone();
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                event = events.next() => match event {
+                    Some(Ok(event)) => {
+                        if let Some(action) = translate(event) {
+                            self.dispatch(action);
+                        }
+                    }
+                    Some(Err(e)) => {
+                        self.stop_all();
+                        return Err(RuntimeError::Input(e));
+                    }
+                    // No more input (a closed terminal): nothing more can be asked of us.
+                    None => break,
+                },
+                n = self.rx.recv_many(&mut batch, 64) => {
+                    if n == 0 {
+                        break;
+                    }
+                    for action in batch.drain(..) {
+                        self.dispatch(action);
+                    }
+                }
+                Some(switched) = self.context_rx.recv() => self.context_switched(switched),
+                _ = tick.tick() => self.dispatch(Action::Tick),
+                _ = sleep_until(render_at), if render_at.is_some() => {
+                    render_at = None;
+                    self.draw()?;
+                    last_frame = Instant::now();
+                }
+            }
+            // Whatever else arrived meanwhile goes into the same frame.
+            while let Ok(action) = self.rx.try_recv() {
+                self.dispatch(action);
+            }
+            if self.app.quit {
+                break;
+            }
+            if self.app.dirty && render_at.is_none() {
+                let due = last_frame + FRAME;
+                if Instant::now() >= due {
+                    self.draw()?;
+                    last_frame = Instant::now();
+                } else {
+                    render_at = Some(due);
+                }
+            }
+        }
+        self.stop_all();
+        Ok(self.summary)
+    }
+
+    fn draw(&mut self) -> Result<(), RuntimeError> {
+        let app = &self.app;
+        let frame = self
+            .terminal
+            .draw(|f| view::draw(f, app))
+            .map_err(RuntimeError::Draw)?;
+        if let Some(frames) = &self.frames {
+            let _ = frames.send(frame.buffer.clone());
+        }
+        self.app.dirty = false;
+        self.summary.frames += 1;
+        Ok(())
+    }
+
+    fn dispatch(&mut self, action: Action) {
+        if let Action::PanelData {
+            key,
+            generation,
+            result,
+        } = &action
+        {
+            if self
+                .in_flight
+                .get(key)
+                .is_some_and(|(g, _)| g == generation)
+            {
+                self.in_flight.remove(key);
+            }
+            if let Ok(fetch) = result {
+                self.summary.response_bytes += fetch.bytes as u64;
+            }
+        }
+        let effects = self.app.update(action, (self.clock)());
+        self.execute(effects);
+    }
+
+    fn execute(&mut self, effects: Vec<Effect>) {
+        for effect in effects {
+            match effect {
+                Effect::FetchPanel(request) => self.fetch_panel(request),
+                Effect::CancelDashboard(d) => {
+                    self.in_flight.retain(|key, (_, task)| {
+                        if key.dashboard == d {
+                            task.abort();
+                            false
+                        } else {
+                            true
+                        }
+                    });
+                }
+                Effect::FetchAlerts { generation } => self.fetch_alerts(generation),
+                Effect::FetchIncidents { generation } => self.fetch_incidents(generation),
+                Effect::FetchLabelValues {
+                    dashboard,
+                    variable,
+                    label,
+                    selector,
+                    start_ms,
+                    end_ms,
+                } => {
+                    let Some(prometheus) = self.clients.prometheus.clone() else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
+                    let task = tokio::spawn(async move {
+                        let matchers: Vec<String> = selector.into_iter().collect();
+                        let result = prometheus
+                            .label_values(&label, &matchers, Some(start_ms), Some(end_ms))
+                            .await
+                            .map(|a| a.data)
+                            .map_err(|e| FetchError::from_source(&e));
+                        let _ = tx
+                            .send(Action::LabelValues {
+                                dashboard,
+                                variable,
+                                result,
+                            })
+                            .await;
+                    });
+                    self.keep(task.abort_handle());
+                }
+                Effect::SwitchContext(name) => {
+                    let Some(loader) = self.context_loader.clone() else {
+                        let _ = self
+                            .context_tx
+                            .try_send(Err("switching contexts is not available here".into()));
+                        continue;
+                    };
+                    let tx = self.context_tx.clone();
+                    tokio::spawn(async move {
+                        let result = tokio::task::spawn_blocking(move || loader(&name))
+                            .await
+                            .unwrap_or_else(|e| Err(format!("loading the context failed: {e}")));
+                        let _ = tx.send(result).await;
+                    });
+                }
+                // `app.quit` ends the loop.
+                Effect::Quit => {}
+            }
+        }
+    }
+
+    fn keep(&mut self, task: AbortHandle) {
+        self.background.retain(|t| !t.is_finished());
+        self.background.push(task);
+    }
+
+    fn fetch_panel(&mut self, request: PanelRequest) {
+        let key = request.key;
+        if let Some((_, old)) = self.in_flight.remove(&key) {
+            // The newest request for a panel wins.
+            old.abort();
+        }
+        let Some(prometheus) = self.clients.prometheus.clone() else {
+            return;
+        };
+        self.summary.panel_requests += 1;
+        self.summary.queries += request.queries.len() as u64;
+        let limiter = self.limiter.clone();
+        let tx = self.tx.clone();
+        let generation = request.generation;
+        let task = tokio::spawn(async move {
+            let result = run_panel(&prometheus, &limiter, &request).await;
+            let _ = tx
+                .send(Action::PanelData {
+                    key,
+                    generation,
+                    result,
+                })
+                .await;
+        });
+        self.in_flight
+            .insert(key, (generation, task.abort_handle()));
+    }
+
+    fn fetch_alerts(&mut self, generation: u64) {
+        let clients = self.clients.clone();
+        for (source, client) in clients.alertmanagers.iter().enumerate() {
+            let client = client.clone();
+            let tx = self.tx.clone();
+            let task = tokio::spawn(async move {
+                let query = AlertQuery::default();
+                let (alerts, silences) = tokio::join!(client.alerts(&query), client.silences(&[]));
+                let result = alerts.map_err(|e| FetchError::from_source(&e));
+                let _ = tx
+                    .send(Action::Alerts {
+                        source,
+                        generation,
+                        result,
+                    })
+                    .await;
+                let result = silences.map_err(|e| FetchError::from_source(&e));
+                let _ = tx
+                    .send(Action::Silences {
+                        source,
+                        generation,
+                        result,
+                    })
+                    .await;
+            });
+            self.keep(task.abort_handle());
+        }
+    }
+
+    fn fetch_incidents(&mut self, generation: u64) {
+        let Some(client): Option<PagerDutyClient> = self.clients.pagerduty.clone() else {
+            return;
+        };
+        let tx = self.tx.clone();
+        let task = tokio::spawn(async move {
+            let result = client
+                .incidents(&IncidentQuery::open())
+                .await
+                .map(|page| page.incidents)
+                .map_err(|e| FetchError::from_source(&e));
+            let _ = tx.send(Action::Incidents { generation, result }).await;
+        });
+        self.keep(task.abort_handle());
+    }
+
+    fn context_switched(&mut self, result: Result<(Clients, ContextInfo), String>) {
+        let result = result.map(|(clients, info)| {
+            // Nothing in flight may land in the new context.
+            self.stop_all();
+            self.clients = Arc::new(clients);
+            info
+        });
+        self.dispatch(Action::ContextSwitched(result));
+    }
+
+    fn stop_all(&mut self) {
+        for (_, (_, task)) in self.in_flight.drain() {
+            task.abort();
+        }
+        for task in self.background.drain(..) {
+            task.abort();
+        }
+    }
+}
+
+impl<B: Backend> Drop for Runtime<B> {
+    fn drop(&mut self) {
+        self.stop_all();
+    }
+}
+
+/// A panel's queries, in parallel under the shared cap. Any failure fails the panel (a panel
+/// with half its series would mislead); the first error is the one shown.
+async fn run_panel(
+    prometheus: &PrometheusClient,
+    limiter: &Semaphore,
+    request: &PanelRequest,
+) -> Result<PanelFetch, FetchError> {
+    let answers = futures::future::join_all(request.queries.iter().map(|q| async move {
+        let _permit = limiter
+            .acquire()
+            .await
+            .map_err(|_| FetchError::other("shutting down"))?;
+        prometheus
+            .query_range(q)
+            .await
+            .map_err(|e| FetchError::from_source(&e))
+    }))
+    .await;
+    let mut fetch = PanelFetch {
+        window: request.window,
+        tail_from_ms: request.tail_from_ms,
+        exprs: request.queries.iter().map(|q| q.expr.clone()).collect(),
+        per_query: Vec::with_capacity(answers.len()),
+        warnings: Vec::new(),
+        bytes: 0,
+    };
+    for answer in answers {
+        let answer = answer?;
+        fetch.bytes += answer.bytes;
+        fetch
+            .warnings
+            .extend(answer.warnings.iter().map(|w| crate::sanitize::one_line(w)));
+        fetch.per_query.push(answer.data);
+    }
+    Ok(fetch)
+}
+
+async fn sleep_until(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Terminal events the app cares about.
+fn translate(event: Event) -> Option<Action> {
+    match event {
+        Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
+        Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        _ => None,
+    }
+}
