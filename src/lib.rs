@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod duration;
 pub mod dashboards;
 pub mod model;
 pub mod sanitize;

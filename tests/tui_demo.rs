@@ -37,14 +37,21 @@ fn text(buf: &Buffer) -> String {
     out
 }
 
-async fn wait_for(frames: &mut watch::Receiver<Buffer>, what: &str, pred: impl Fn(&str) -> bool) -> String {
+async fn wait_for(
+    frames: &mut watch::Receiver<Buffer>,
+    what: &str,
+    pred: impl Fn(&str) -> bool,
+) -> String {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
     loop {
         let screen = text(&frames.borrow());
         if pred(&screen) {
             return screen;
         }
-        if tokio::time::timeout_at(deadline, frames.changed()).await.is_err() {
+        if tokio::time::timeout_at(deadline, frames.changed())
+            .await
+            .is_err()
+        {
             panic!("never saw {what}; the screen was:\n{screen}");
         }
     }
@@ -53,12 +60,19 @@ async fn wait_for(frames: &mut watch::Receiver<Buffer>, what: &str, pred: impl F
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_panel_of_every_dashboard_has_demo_data() {
     let demo = DemoPlatform::start().await.expect("demo starts");
-    let prometheus = PrometheusClient::new(Endpoint::new(demo.prometheus_url.clone())).expect("prometheus client");
-    let alertmanager = AlertmanagerClient::new(Endpoint::new(demo.alertmanager_url.clone())).expect("am client");
+    let prometheus = PrometheusClient::new(Endpoint::new(demo.prometheus_url.clone()))
+        .expect("prometheus client");
+    let alertmanager =
+        AlertmanagerClient::new(Endpoint::new(demo.alertmanager_url.clone())).expect("am client");
     let mut pd_endpoint = Endpoint::new(demo.pagerduty_url.clone());
     pd_endpoint.auth = Auth::PagerDutyToken(Secret::new("demo"));
-    let pagerduty = PagerDutyClient::new(pd_endpoint, Some("demo@example.com".into())).expect("pd client");
-    let clients = Clients { prometheus: Some(prometheus), alertmanagers: vec![alertmanager], pagerduty: Some(pagerduty) };
+    let pagerduty =
+        PagerDutyClient::new(pd_endpoint, Some("demo@example.com".into())).expect("pd client");
+    let clients = Clients {
+        prometheus: Some(prometheus),
+        alertmanagers: vec![alertmanager],
+        pagerduty: Some(pagerduty),
+    };
     let context = ContextInfo {
         name: "demo".into(),
         prometheus: true,
@@ -80,30 +94,51 @@ async fn every_panel_of_every_dashboard_has_demo_data() {
         (runtime, result)
     });
     let press = |c: char| {
-        let _ = keys.unbounded_send(Ok(Event::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))));
+        let _ = keys.unbounded_send(Ok(Event::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        ))));
     };
-    let titles: Vec<String> = tui_support::dashboards().into_iter().map(|d| d.title).collect();
+    let titles: Vec<String> = tui_support::dashboards()
+        .into_iter()
+        .map(|d| d.title)
+        .collect();
     for n in 1..=7u32 {
         let c = char::from_digit(n, 10).expect("digit");
         press(c);
         let title = &titles[n as usize - 1];
         let screen = wait_for(&mut frames, &format!("dashboard {n} loaded"), |t| {
-            t.contains("DEMO") && t.contains(title.as_str()) && !t.contains("loading…") && !t.contains("⟳ loading")
+            t.contains("DEMO")
+                && t.contains(title.as_str())
+                && !t.contains("loading…")
+                && !t.contains("⟳ loading")
         })
         .await;
         assert!(!screen.contains("query failed"), "dashboard {n}:\n{screen}");
         assert!(!screen.contains("no data"), "dashboard {n}:\n{screen}");
     }
-    let screen = wait_for(&mut frames, "alerts firing in the header", |t| t.contains("critical")).await;
+    let screen = wait_for(&mut frames, "alerts firing in the header", |t| {
+        t.contains("critical")
+    })
+    .await;
     assert!(!screen.contains("nothing firing"), "{screen}");
     press('8');
-    wait_for(&mut frames, "the alerts list", |t| t.contains("SEVERITY") && t.contains("firing")).await;
+    wait_for(&mut frames, "the alerts list", |t| {
+        t.contains("SEVERITY") && t.contains("firing")
+    })
+    .await;
     press('9');
     wait_for(&mut frames, "the silences view", |t| t.contains("Silences")).await;
     press('0');
-    wait_for(&mut frames, "the incidents list", |t| t.contains("STATUS") && t.contains("triggered")).await;
+    wait_for(&mut frames, "the incidents list", |t| {
+        t.contains("STATUS") && t.contains("triggered")
+    })
+    .await;
     press('q');
-    let (runtime, result) = tokio::time::timeout(Duration::from_secs(30), task).await.expect("quits").expect("task");
+    let (runtime, result) = tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .expect("quits")
+        .expect("task");
     result.expect("runtime ok");
     for d in &runtime.app.dashboards {
         for (p, state) in d.panels.iter().enumerate() {

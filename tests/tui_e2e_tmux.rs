@@ -43,12 +43,17 @@ impl Session {
 
 impl Drop for Session {
     fn drop(&mut self) {
-        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).output();
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .output();
     }
 }
 
 fn tmux_available() -> bool {
-    Command::new("tmux").arg("-V").output().is_ok_and(|o| o.status.success())
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -65,18 +70,38 @@ fn demo_through_every_view_and_quit_restores_the_terminal() {
         "env -i HOME={} TERM=xterm-256color LANG=C.UTF-8 PATH=/usr/bin:/bin PS1='e2e$ ' bash --norc --noprofile",
         home.path().display()
     );
-    let session = Session { name: name.clone(), _home: home };
+    let session = Session {
+        name: name.clone(),
+        _home: home,
+    };
     let out = Command::new("tmux")
-        .args(["new-session", "-d", "-s", &name, "-x", "160", "-y", "48", &shell])
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            &name,
+            "-x",
+            "160",
+            "-y",
+            "48",
+            &shell,
+        ])
         .output()
         .expect("tmux starts");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     session.wait_for("the shell prompt", |s| s.contains("e2e$"));
     session.send(&format!("{} --demo watch", binary.display()));
     session.send("Enter");
 
     session.wait_for("the demo's first dashboard with data", |s| {
-        s.contains("DEMO") && s.contains("System Health Overview") && !s.contains("loading…") && s.contains("▲")
+        s.contains("DEMO")
+            && s.contains("System Health Overview")
+            && !s.contains("loading…")
+            && s.contains("▲")
     });
     let views = [
         ("2", "Application Performance"),
@@ -97,12 +122,19 @@ fn demo_through_every_view_and_quit_restores_the_terminal() {
         assert!(!screen.contains("query failed"), "{key}:\n{screen}");
     }
     session.send("?");
-    session.wait_for("help", |s| s.contains("Everywhere") && s.contains("Zoom in"));
+    session.wait_for("help", |s| {
+        s.contains("Everywhere") && s.contains("Zoom in")
+    });
     session.send("Escape");
     session.wait_for("help closed", |s| !s.contains("Everywhere"));
     session.send("q");
-    let screen = session.wait_for("the shell again", |s| !s.contains("DEMO") && s.matches("e2e$").count() >= 2);
-    assert!(screen.contains("--demo watch"), "the command line is back on the normal screen:\n{screen}");
+    let screen = session.wait_for("the shell again", |s| {
+        !s.contains("DEMO") && s.matches("e2e$").count() >= 2
+    });
+    assert!(
+        screen.contains("--demo watch"),
+        "the command line is back on the normal screen:\n{screen}"
+    );
     let alternate = session.tmux(&["display", "-p", "-t", &name, "#{alternate_on}"]);
     assert_eq!(alternate.trim(), "0", "the alternate screen was left");
     // The shell still works: the terminal is out of raw mode.

@@ -392,3 +392,71 @@ async fn the_loop_ends_when_input_ends() {
     assert!(result.is_ok());
     prom.server.abort();
 }
+
+#[tokio::test]
+async fn switching_context_moves_every_query_to_the_new_backends() {
+    let first = stand_in(OK).await;
+    let second = stand_in(BAD_QUERY).await;
+    let (width, height) = (120, 36);
+    let client =
+        |url: &str| PrometheusClient::new(Endpoint::parse(url).expect("url")).expect("client");
+    let clients = Clients {
+        prometheus: Some(client(&first.url)),
+        ..Clients::default()
+    };
+    let second_url = second.url.clone();
+    let loader: oncall::tui::runtime::ContextLoader = Arc::new(move |name: &str| {
+        if name != "staging" {
+            return Err(format!("no context `{name}`"));
+        }
+        let clients = Clients {
+            prometheus: Some(client(&second_url)),
+            ..Clients::default()
+        };
+        let info = ContextInfo {
+            name: name.into(),
+            prometheus: true,
+            alertmanagers: vec![],
+            pagerduty: false,
+            insecure: vec![],
+        };
+        Ok((clients, info))
+    });
+    let (keys, events) = unbounded();
+    let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
+    let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+    let mut runtime = Runtime::new(app(width, height), clients, terminal)
+        .with_frames(frames_tx)
+        .with_context_loader(loader);
+    let task = tokio::spawn(async move { runtime.run(events).await });
+    let mut ui = Ui { keys, frames };
+    ui.wait_for("data from the first context", |t| {
+        t.contains("ctx test") && !t.contains("loading…")
+    })
+    .await;
+    for c in ":context staging".chars() {
+        ui.press(c);
+    }
+    ui.code(KeyCode::Enter);
+    let text = ui
+        .wait_for("the second context's answers", |t| {
+            t.contains("ctx staging") && t.contains("parse error")
+        })
+        .await;
+    assert!(
+        !text.contains("stale"),
+        "nothing of the first context is shown as the second's:\n{text}"
+    );
+    // An unknown one is refused with the reason, and the current context stays.
+    for c in ":context nope".chars() {
+        ui.press(c);
+    }
+    ui.code(KeyCode::Enter);
+    ui.wait_for("the refusal", |t| {
+        t.contains("no context `nope`") && t.contains("ctx staging")
+    })
+    .await;
+    quit(&ui, task).await;
+    first.server.abort();
+    second.server.abort();
+}

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::alertmanagers::{Fleet, MergedAlert};
+use crate::sources::fleet::{Fleet, MergedAlert};
 use super::output::{self, Column, Table};
 use super::{block_on, CliError, Globals, OutputFormat};
 use crate::model::{parse_matchers, Alert, AlertState};

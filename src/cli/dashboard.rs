@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::output::{self, Column, Table};
 use super::{CliError, Globals, OutputFormat, EXIT_OK, EXIT_USAGE};
-use crate::dashboards::{self, duration::format_duration, grafana, Dashboard, Origin};
+use crate::dashboards::{self, grafana, Dashboard, Origin};
+use crate::duration::format_duration;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {

@@ -6,7 +6,6 @@
 //! previews, warnings, progress and errors go to stderr, errors as `oncall: <message>`.
 //! Nothing prompts when stdin is not a terminal.
 
-pub mod alertmanagers;
 pub mod alerts;
 pub mod completions;
 pub mod config_cmd;

@@ -11,12 +11,12 @@ use std::time::Duration;
 use chrono::{DateTime, Local, SubsecRound, Utc};
 use clap::Subcommand;
 
-use super::alertmanagers::{Fleet, MergedAlert};
+use crate::sources::fleet::{Fleet, MergedAlert};
 use super::alerts::{label_summary, partial_failure, severity_rank, sort_for_people, state};
 use super::output::{self, Column, Table};
 use super::timespec::{silence_window, TimeSpec};
 use super::{block_on, confirmed, CliError, Globals, OutputFormat};
-use crate::config::duration::{format_duration, parse_duration};
+use crate::duration::{format_duration, parse_duration};
 use crate::model::{parse_matchers, MatchOp, Matcher, PostableSilence, Silence, SilenceState};
 use crate::sources::alertmanager::AlertQuery;
 use crate::sources::SourceError;
@@ -231,16 +231,15 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
         }
         match create_in_cluster(&fleet, &cluster.members, &body).await {
             Ok((member, silence)) => {
-                let peers = cluster.members.len();
+                let gossip = match cluster.members.len() - 1 {
+                    0 => String::new(),
+                    1 => " (its peer gets it by gossip)".to_string(),
+                    n => format!(" (its {n} peers get it by gossip)"),
+                };
                 eprintln!(
-                    "created silence {} on {}{}",
+                    "created silence {} on {}{gossip}",
                     silence.id,
-                    fleet.url(member),
-                    if peers > 1 {
-                        format!(" (its {} peers get it by gossip)", peers - 1)
-                    } else {
-                        String::new()
-                    }
+                    fleet.url(member)
                 );
                 created.push(silence);
             }

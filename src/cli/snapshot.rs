@@ -14,7 +14,8 @@ use crate::dashboards::textplot::{
     render_snapshot, AlertCount, AlertsOutcome, NamedSeries, PanelOutcome, SnapshotResults,
     MIN_WIDTH,
 };
-use crate::dashboards::{self, duration::parse_duration, series_legend, Dashboard, Loaded};
+use crate::dashboards::{self, series_legend, Dashboard, Loaded};
+use crate::duration::parse_positive_duration as parse_duration;
 use crate::sources::prometheus::{AlertingState, PrometheusClient, RangeQuery};
 use crate::sources::SourceError;
 

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration as ChronoDuration, NaiveTime, TimeZone, Utc};
 
-use crate::config::duration::parse_duration;
+use crate::duration::parse_duration;
 
 pub const TIME_HINT: &str =
     "expected RFC 3339 (2026-08-20T10:00:00Z), a local time HH:MM (the next one), +DURATION (+30m) or now";

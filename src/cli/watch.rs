@@ -11,7 +11,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::{Globals, EXIT_BACKEND, EXIT_OK, EXIT_USAGE};
 use crate::config::{self, LoadOptions, Settings};
-use crate::dashboards::duration::parse_duration;
+use crate::duration::parse_positive_duration as parse_duration;
 use crate::sources::alertmanager::AlertmanagerClient;
 use crate::sources::pagerduty::PagerDutyClient;
 use crate::sources::prometheus::PrometheusClient;
@@ -37,6 +37,9 @@ pub struct Args {
     /// Colour theme: dark, light, high-contrast, colorblind, or one in <config dir>/themes.
     #[arg(long, value_name = "NAME")]
     pub theme: Option<String>,
+    /// Draw with ASCII only (no braille, blocks or box drawing), for fonts that lack them.
+    #[arg(long)]
+    pub ascii: bool,
     /// On exit, write what the session cost (frames, queries, bytes to the terminal) as JSON.
     #[arg(long, value_name = "FILE", hide = true)]
     pub stats: Option<PathBuf>,
@@ -134,6 +137,7 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
         .incidents_refresh
         .unwrap_or(DEFAULT_INCIDENTS_REFRESH);
     opts.offset = chrono::Local::now().offset().fix();
+    opts.ascii = args.ascii || settings.ui.ascii.unwrap_or(false);
     opts.problems = problems;
     let app = App::new(opts);
 

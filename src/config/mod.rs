@@ -5,7 +5,6 @@
 //! (`ONCALL_CONFIG`, `ONCALL_CONTEXT`, `ONCALL_*_URL`, `ONCALL_PAGERDUTY_TOKEN`,
 //! `ONCALL_PAGERDUTY_FROM`), the config file, built-in defaults. No config file at all is fine.
 
-pub mod duration;
 pub mod error;
 pub mod file;
 mod resolve;

@@ -779,7 +779,7 @@ fn at_least(
             value,
             format!(
                 "ui.{key} must be at least {}{why}",
-                super::duration::format_duration(min)
+                crate::duration::format_duration(min)
             ),
         ));
     }

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::duration::format_duration;
+use crate::duration::format_duration;
 use super::error::display_path;
 use super::Settings;
 use crate::sources::transport::{redact_url, Auth, Endpoint};

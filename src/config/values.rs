@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use url::Url;
 
-use super::duration::{parse_duration, DURATION_HINT};
+use crate::duration::{parse_duration, DURATION_HINT};
 use crate::secret::Secret;
 
 /// An `http://` or `https://` URL of a backend, without credentials in it.

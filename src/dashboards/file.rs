@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::duration::{format_duration, parse_duration};
+use crate::duration::{format_duration, parse_positive_duration as parse_duration};
 use super::model::{
     Dashboard, Direction, GridPos, LabelValues, Origin, Panel, PanelKind, PanelQuery, Thresholds,
     Variable, GRID_COLUMNS,

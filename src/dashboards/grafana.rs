@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::duration::parse_duration;
+use crate::duration::parse_positive_duration as parse_duration;
 use super::file::DashboardError;
 use super::model::{
     Dashboard, Direction, GridPos, LabelValues, Origin, Panel, PanelKind, PanelQuery, Thresholds,
@@ -983,8 +983,8 @@ pub fn export(d: &Dashboard, inline_all: bool) -> Value {
         "title": d.title,
         "schemaVersion": 39,
         "editable": true,
-        "refresh": super::duration::format_duration(d.refresh),
-        "time": {"from": format!("now-{}", super::duration::format_duration(d.range)), "to": "now"},
+        "refresh": crate::duration::format_duration(d.refresh),
+        "time": {"from": format!("now-{}", crate::duration::format_duration(d.range)), "to": "now"},
         "templating": {"list": templating},
         "panels": panels,
     })

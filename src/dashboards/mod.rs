@@ -2,7 +2,6 @@
 //! `Dashboard`s; units format values; `plan` turns a panel's width and range into a range
 //! query; `grafana` imports Grafana JSON.
 
-pub mod duration;
 pub mod file;
 pub mod grafana;
 pub mod model;

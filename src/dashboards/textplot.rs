@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use textplots::{Chart, LabelBuilder, LabelFormat, Plot, Shape};
 use unicode_width::UnicodeWidthStr;
 
-use super::duration::format_duration;
+use crate::duration::format_duration;
 use super::model::{Dashboard, Direction, Level, Panel, PanelKind, Thresholds};
 use super::plan::RangeWindow;
 use super::units::Unit;

@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod error;
+pub mod fleet;
 pub mod pagerduty;
 pub mod prometheus;
 pub mod transport;

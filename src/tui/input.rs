@@ -6,7 +6,7 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::command::ViewKind;
-use crate::dashboards::duration::parse_duration;
+use crate::duration::parse_positive_duration as parse_duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LineInput {

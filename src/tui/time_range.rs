@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::dashboards::duration::format_duration;
+use crate::duration::format_duration;
 
 /// Shortest range zoom goes to: below this a 15 s scrape gives too few points to read.
 pub const MIN_SPAN_MS: i64 = 5 * 60_000;

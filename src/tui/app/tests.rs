@@ -677,3 +677,17 @@ fn without_prometheus_nothing_is_queried() {
         .iter()
         .all(|p| matches!(p.view(), PanelView::Idle)));
 }
+
+#[test]
+fn esc_and_a_key_read_together_count_as_both() {
+    let mut a = app();
+    a.start(NOW);
+    a.update(key('?'), NOW);
+    // What a terminal sends for Esc followed at once by q: alt-q.
+    a.update(
+        Action::Key(KeyEvent::new(KeyCode::Char('q'), KeyModifiers::ALT)),
+        NOW,
+    );
+    assert!(a.overlay.is_none(), "Esc closed help");
+    assert!(a.quit, "and q quit");
+}

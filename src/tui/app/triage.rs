@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use crate::model::alert::{Alert, AlertState};
 use crate::model::incident::Incident;
 use crate::model::silence::{Silence, SilenceState};
-use crate::tui::state::BackendHealth;
+use crate::tui::state::{BackendHealth, FetchError};
 
 /// The last good answer of one source.
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +74,81 @@ impl Triage {
             pagerduty: pagerduty.then(|| BackendHealth::named("PagerDuty")),
             ..Triage::default()
         }
+    }
+
+    /// One Alertmanager's answer to alerts round `generation`. Answers to an older round are
+    /// dropped; a failure keeps the alerts already known and marks the source down. Returns
+    /// whether anything changed.
+    pub fn absorb_alerts(
+        &mut self,
+        source: usize,
+        generation: u64,
+        result: Result<Vec<Alert>, FetchError>,
+        now_ms: i64,
+    ) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        match result {
+            Ok(alerts) => {
+                self.set_alerts(source, alerts);
+                if let Some(h) = self.health.get_mut(source) {
+                    h.succeeded(now_ms);
+                }
+            }
+            Err(e) => {
+                if let Some(h) = self.health.get_mut(source) {
+                    h.failed(now_ms, e.full);
+                }
+            }
+        }
+        true
+    }
+
+    /// As `absorb_alerts`, for the silences fetched in the same round.
+    pub fn absorb_silences(
+        &mut self,
+        source: usize,
+        generation: u64,
+        result: Result<Vec<Silence>, FetchError>,
+        now_ms: i64,
+    ) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        match result {
+            Ok(silences) => self.set_silences(source, silences),
+            Err(e) => {
+                if let Some(h) = self.health.get_mut(source) {
+                    h.failed(now_ms, e.full);
+                }
+            }
+        }
+        true
+    }
+
+    /// PagerDuty's open incidents for round `generation`, kept through failures.
+    pub fn absorb_incidents(
+        &mut self,
+        generation: u64,
+        result: Result<Vec<Incident>, FetchError>,
+        now_ms: i64,
+    ) -> bool {
+        if generation != self.incidents_generation {
+            return false;
+        }
+        let Some(h) = self.pagerduty.as_mut() else {
+            return false;
+        };
+        match result {
+            Ok(incidents) => {
+                self.incidents.items = incidents;
+                self.incidents.loaded = true;
+                h.succeeded(now_ms);
+            }
+            Err(e) => h.failed(now_ms, e.full),
+        }
+        true
     }
 
     pub fn set_alerts(&mut self, source: usize, alerts: Vec<Alert>) {

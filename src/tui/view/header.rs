@@ -198,7 +198,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled(
                 format!(
                     "⟳ {}",
-                    crate::dashboards::duration::format_duration(d.refresh)
+                    crate::duration::format_duration(d.refresh)
                 ),
                 t.muted,
             )
@@ -207,7 +207,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         right.push(Segment {
             full: vec![
                 Span::styled(format!("{} {live} ", d.range.span_label()), t.text),
-                state.clone(),
+                state,
             ],
             short: Some(vec![Span::styled(d.range.span_label(), t.text)]),
             drop_order: 2,

@@ -1,5 +1,6 @@
 //! Drawing the app. Reads the state, never changes it; every region has its own function.
 
+pub mod ascii;
 pub mod dashboard;
 pub mod header;
 pub mod overlay;
@@ -28,4 +29,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     status::render(app, screen.status, buf);
     overlay::render(app, area, screen, buf);
+    if app.ascii {
+        ascii::translate(frame.buffer_mut());
+    }
 }

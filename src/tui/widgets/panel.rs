@@ -756,12 +756,19 @@ mod tests {
         use crate::tui::state::FetchError;
         use crate::tui::theme::Theme;
         let theme = Theme::fallback();
-        let window = RangeWindow { start_ms: 0, end_ms: 600_000, step_ms: 60_000 };
+        let window = RangeWindow {
+            start_ms: 0,
+            end_ms: 600_000,
+            step_ms: 60_000,
+        };
         let series = |n: usize| PlotSeries {
             query: 0,
             labels: BTreeMap::new(),
             legend: format!("série-{n} 日本語 a very long legend that will not fit anywhere"),
-            points: (0..=10).filter(|i| *i != 5).map(|i| (i * 60_000, (i as f64 - 3.0) * 1e-3 * n as f64)).collect(),
+            points: (0..=10)
+                .filter(|i| *i != 5)
+                .map(|i| (i * 60_000, (i as f64 - 3.0) * 1e-3 * n as f64))
+                .collect(),
         };
         let data = PanelData {
             window,
@@ -772,23 +779,59 @@ mod tests {
         };
         let states = [
             PanelState::default(),
-            PanelState { loading: true, ..PanelState::default() },
-            PanelState { data: Some(data.clone()), ..PanelState::default() },
-            PanelState { data: Some(PanelData { series: vec![], ..data.clone() }), ..PanelState::default() },
-            PanelState { error: Some((0, FetchError::other("a rather long error message from Prometheus"))), ..PanelState::default() },
-            PanelState { data: Some(data), error: Some((0, FetchError::other("down"))), loading: true, generation: 1 },
+            PanelState {
+                loading: true,
+                ..PanelState::default()
+            },
+            PanelState {
+                data: Some(data.clone()),
+                ..PanelState::default()
+            },
+            PanelState {
+                data: Some(PanelData {
+                    series: vec![],
+                    ..data.clone()
+                }),
+                ..PanelState::default()
+            },
+            PanelState {
+                error: Some((
+                    0,
+                    FetchError::other("a rather long error message from Prometheus"),
+                )),
+                ..PanelState::default()
+            },
+            PanelState {
+                data: Some(data),
+                error: Some((0, FetchError::other("down"))),
+                loading: true,
+                generation: 1,
+            },
         ];
         for kind in PanelKind::ALL {
-            for unit in [Unit::Percent, Unit::Ratio, Unit::Seconds, Unit::Bytes, Unit::Currency("TRY".into())] {
+            for unit in [
+                Unit::Percent,
+                Unit::Ratio,
+                Unit::Seconds,
+                Unit::Bytes,
+                Unit::Currency("TRY".into()),
+            ] {
                 let panel = Panel {
                     title: "A title that is quite long for a panel".into(),
                     kind,
                     unit,
                     decimals: None,
-                    thresholds: Some(Thresholds { warning: Some(0.001), critical: Some(0.004), bad: Direction::High }),
+                    thresholds: Some(Thresholds {
+                        warning: Some(0.001),
+                        critical: Some(0.004),
+                        bad: Direction::High,
+                    }),
                     min: None,
                     max: None,
-                    queries: vec![PanelQuery { expr: "up".into(), legend: None }],
+                    queries: vec![PanelQuery {
+                        expr: "up".into(),
+                        legend: None,
+                    }],
                     alerts: vec!["SomeAlert".into()],
                     grid: GridPos::default(),
                     description: None,

@@ -1,5 +1,6 @@
-//! Durations as people write them in configs and on the command line: `30s`, `5m`, `1h30m`,
-//! `2d`. The units are Prometheus's (`ms s m h d w y`), so what works in a PromQL range works here.
+//! Durations as people write them in configs, dashboard files, on the command line and in
+//! `:range`: `30s`, `5m`, `1h30m`, `2d`. The units are Prometheus's (`ms s m h d w y`), so what
+//! works in a PromQL range works here.
 
 use std::time::Duration;
 
@@ -64,6 +65,16 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_millis(millis))
 }
 
+/// Like [`parse_duration`], but zero is refused: a refresh interval or a time range of zero is
+/// a typo, not a request for "no time".
+pub fn parse_positive_duration(text: &str) -> Result<Duration, String> {
+    let d = parse_duration(text)?;
+    if d.is_zero() {
+        return Err(format!("`{}` is zero; expected a positive duration", text.trim()));
+    }
+    Ok(d)
+}
+
 /// The shortest `1h30m`-style form of a duration (whole milliseconds), the inverse of
 /// [`parse_duration`] for every value it produces.
 pub fn format_duration(d: Duration) -> String {
@@ -121,5 +132,12 @@ mod tests {
             assert_eq!(parse_duration(&format_duration(d)).unwrap(), d);
         }
         assert_eq!(format_duration(Duration::ZERO), "0s");
+        assert_eq!(format_duration(Duration::from_secs(14 * 86_400)), "14d");
+    }
+
+    #[test]
+    fn positive_refuses_zero() {
+        assert!(parse_positive_duration("0s").unwrap_err().contains("zero"));
+        assert_eq!(parse_positive_duration("6h"), Ok(Duration::from_secs(6 * 3600)));
     }
 }

@@ -1,0 +1,593 @@
+//! Keys and the commands they run: switching views, the command line, filters, zoom and
+//! pan, moving between panels, the full-screen cursor, lists and pickers.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::dashboard::{Choices, Fullscreen};
+use super::triage::ListState;
+use super::{ms, App, Message, Overlay, View};
+use crate::dashboards::model::PanelKind;
+use crate::dashboards::plan::VarValue;
+use crate::tui::action::Effect;
+use crate::tui::command::{Command, CursorMove, Direction, SelectMove, ViewKind};
+use crate::tui::input::{self, Candidates, InputOutcome, LineCommand, LineInput};
+use crate::tui::keymap::{Key, Mode};
+use crate::tui::layout;
+use crate::tui::time_range::TimeRange;
+
+impl App {
+    pub(super) fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        let Some(k) = Key::from_event(&key) else {
+            return;
+        };
+        // Esc then a key in one read (fast typing, or a slow link batching them) arrives as
+        // alt-key. Unless alt-key is bound, it means what was typed: Esc, then the key.
+        if let KeyCode::Char(c) = k.code {
+            if k.modifiers == KeyModifiers::ALT && self.keymap.lookup(self.mode(), k).is_none() {
+                self.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), fx);
+                self.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), fx);
+                return;
+            }
+        }
+        self.message = None;
+        self.dirty = true;
+        match self.overlay.take() {
+            Some(Overlay::CommandLine(mut line)) => {
+                match line.handle(&key) {
+                    InputOutcome::Submit => self.submit_line(line, fx),
+                    InputOutcome::Cancel => {}
+                    InputOutcome::Complete => {
+                        if let Some(text) = input::complete(&line.text, &self.candidates()) {
+                            line.text = text;
+                        }
+                        self.overlay = Some(Overlay::CommandLine(line));
+                    }
+                    InputOutcome::Edited | InputOutcome::Ignored => {
+                        self.overlay = Some(Overlay::CommandLine(line))
+                    }
+                }
+                return;
+            }
+            Some(Overlay::Filter(mut line)) => {
+                match line.handle(&key) {
+                    InputOutcome::Submit => {}
+                    InputOutcome::Cancel => self.set_filter(""),
+                    InputOutcome::Edited => {
+                        self.set_filter(&line.text);
+                        self.overlay = Some(Overlay::Filter(line));
+                    }
+                    InputOutcome::Complete | InputOutcome::Ignored => {
+                        self.overlay = Some(Overlay::Filter(line))
+                    }
+                }
+                return;
+            }
+            other => self.overlay = other,
+        }
+        match self.keymap.lookup(self.mode(), k) {
+            Some(command) => self.run(command, fx),
+            None => {
+                if !matches!(k.code, KeyCode::Char(_)) {
+                    return;
+                }
+                let help = self.keymap.keys_for(Mode::Global, Command::Help);
+                let hint = help
+                    .first()
+                    .map(|h| format!("; {h} lists the keys"))
+                    .unwrap_or_default();
+                self.message = Some(Message {
+                    text: format!("{k} does nothing here{hint}"),
+                    error: false,
+                });
+            }
+        }
+    }
+
+    /// Run a named command (from a key, or directly).
+    pub fn run(&mut self, command: Command, fx: &mut Vec<Effect>) {
+        self.dirty = true;
+        match command {
+            Command::Quit => {
+                self.quit = true;
+                fx.push(Effect::Quit);
+            }
+            Command::Help => self.overlay = Some(Overlay::Help { scroll: 0 }),
+            Command::Dashboard(n) => {
+                let i = usize::from(n) - 1;
+                if i < self.dashboards.len() {
+                    self.show(View::Dashboard(i), fx);
+                } else {
+                    self.error(format!(
+                        "there is no dashboard {n} (there are {})",
+                        self.dashboards.len()
+                    ));
+                }
+            }
+            Command::View(kind) => self.show(View::Triage(kind), fx),
+            Command::NextView | Command::PrevView => {
+                let views = self.views();
+                let at = views.iter().position(|v| *v == self.view).unwrap_or(0);
+                let next = if command == Command::NextView {
+                    (at + 1) % views.len()
+                } else {
+                    (at + views.len() - 1) % views.len()
+                };
+                self.show(views[next], fx);
+            }
+            Command::CommandLine => self.overlay = Some(Overlay::CommandLine(LineInput::default())),
+            Command::Filter => {
+                let current = match self.view {
+                    View::Dashboard(i) => self.dashboards[i].filter.clone(),
+                    View::Triage(kind) => self.list(kind).filter.clone(),
+                };
+                self.overlay = Some(Overlay::Filter(LineInput::with_text(&current)));
+            }
+            Command::ZoomIn => self.change_range(fx, |r, now| r.zoom_in(now)),
+            Command::ZoomOut => self.change_range(fx, |r, now| r.zoom_out(now)),
+            Command::PanBack => self.change_range(fx, |r, now| r.pan_back(now)),
+            Command::PanForward => self.change_range(fx, |r, now| r.pan_forward(now)),
+            Command::Live => self.change_range(fx, |r, _| r.to_live()),
+            Command::Refresh => {
+                if let View::Dashboard(i) = self.view {
+                    self.refresh_dashboard(i, true, fx);
+                }
+                self.fetch_alerts(fx);
+                self.fetch_incidents(fx);
+            }
+            Command::Focus(dir) => self.move_focus(dir),
+            Command::PageUp | Command::PageDown => self.page(command == Command::PageDown),
+            Command::Fullscreen => {
+                if let View::Dashboard(i) = self.view {
+                    let d = &mut self.dashboards[i];
+                    if d.visible().contains(&d.focus) {
+                        d.fullscreen = Some(Fullscreen {
+                            panel: d.focus,
+                            cursor: None,
+                        });
+                        // The panel is wider now: ask for more points.
+                        self.refresh_dashboard(i, false, fx);
+                    }
+                }
+            }
+            Command::Variables => match self.active() {
+                Some(d) if !d.def.variables.is_empty() => {
+                    self.overlay = Some(Overlay::Variables { selected: 0 })
+                }
+                Some(_) => self.info("this dashboard has no template variables"),
+                None => {}
+            },
+            Command::Cursor(m) => self.move_cursor(m),
+            Command::Select(m) => self.select(m),
+            Command::Choose => self.choose(fx),
+            Command::Close => self.close(fx),
+        }
+    }
+
+    pub(super) fn error(&mut self, text: String) {
+        self.message = Some(Message { text, error: true });
+    }
+
+    fn info(&mut self, text: &str) {
+        self.message = Some(Message {
+            text: text.to_string(),
+            error: false,
+        });
+    }
+
+    pub fn list(&self, kind: ViewKind) -> &ListState {
+        match kind {
+            ViewKind::Alerts => &self.triage.alerts_list,
+            ViewKind::Silences => &self.triage.silences_list,
+            ViewKind::Incidents => &self.triage.incidents_list,
+        }
+    }
+
+    fn list_mut(&mut self, kind: ViewKind) -> &mut ListState {
+        match kind {
+            ViewKind::Alerts => &mut self.triage.alerts_list,
+            ViewKind::Silences => &mut self.triage.silences_list,
+            ViewKind::Incidents => &mut self.triage.incidents_list,
+        }
+    }
+
+    /// Rows a list view shows with its filter applied.
+    pub fn list_len(&self, kind: ViewKind) -> usize {
+        crate::tui::view::triage::row_count(self, kind)
+    }
+
+    fn show(&mut self, view: View, fx: &mut Vec<Effect>) {
+        if self.view == view {
+            return;
+        }
+        if let View::Dashboard(old) = self.view {
+            let d = &mut self.dashboards[old];
+            if d.any_loading() {
+                // Dashboards not on screen are not refreshed; their queries stop too.
+                fx.push(Effect::CancelDashboard(old));
+                d.cancel_in_flight();
+            }
+        }
+        self.overlay = None;
+        self.view = view;
+        if let View::Dashboard(i) = view {
+            let d = &self.dashboards[i];
+            let unanswered = d
+                .panels
+                .iter()
+                .any(|p| p.data.is_none() && p.error.is_none());
+            if (d.range.is_live() && d.is_due(self.now_ms)) || d.replan || unanswered {
+                self.refresh_dashboard(i, false, fx);
+            }
+        }
+    }
+
+    /// What `:` commands can complete to.
+    pub fn candidates(&self) -> Candidates {
+        Candidates {
+            dashboards: self.dashboards.iter().map(|d| d.def.id.clone()).collect(),
+            themes: self.themes.names(),
+            contexts: self.contexts.clone(),
+        }
+    }
+
+    fn submit_line(&mut self, mut line: LineInput, fx: &mut Vec<Effect>) {
+        let fail = |app: &mut App, mut line: LineInput, error: String| {
+            line.error = Some(error);
+            app.overlay = Some(Overlay::CommandLine(line));
+        };
+        let command = match input::parse(&line.text) {
+            Ok(c) => c,
+            Err(e) => return fail(self, line, e),
+        };
+        match command {
+            LineCommand::Dashboard(name) => match self.find_dashboard(&name) {
+                Some(i) => self.show(View::Dashboard(i), fx),
+                None => {
+                    let ids: Vec<&str> =
+                        self.dashboards.iter().map(|d| d.def.id.as_str()).collect();
+                    fail(
+                        self,
+                        line,
+                        format!("no dashboard `{name}`; known: {}", ids.join(", ")),
+                    );
+                }
+            },
+            LineCommand::Range(span) => {
+                if self.active().is_none() {
+                    return fail(
+                        self,
+                        line,
+                        "ranges apply to dashboards; switch to one first".into(),
+                    );
+                }
+                self.change_range(fx, |r, now| r.with_span(ms(span), now));
+            }
+            LineCommand::Context(name) => {
+                if name == self.context.name {
+                    self.info(&format!("already on context {name}"));
+                } else if self.demo {
+                    fail(
+                        self,
+                        line,
+                        "the demo has only its own context; run without --demo to use yours".into(),
+                    );
+                } else if !self.contexts.is_empty() && !self.contexts.contains(&name) {
+                    let known = self.contexts.join(", ");
+                    fail(
+                        self,
+                        line,
+                        format!("no context `{name}` in the config; known: {known}"),
+                    );
+                } else {
+                    self.info(&format!("switching to context {name}…"));
+                    fx.push(Effect::SwitchContext(name));
+                }
+            }
+            LineCommand::Theme(name) => match self.themes.resolve(&name, self.depth) {
+                Ok(theme) => {
+                    self.theme = theme;
+                    self.info(&format!("theme {name}"));
+                }
+                Err(e) => {
+                    line.error = Some(e);
+                    self.overlay = Some(Overlay::CommandLine(line));
+                }
+            },
+            LineCommand::View(kind) => self.show(View::Triage(kind), fx),
+            LineCommand::Live => self.run(Command::Live, fx),
+            LineCommand::Refresh => self.run(Command::Refresh, fx),
+            LineCommand::Help => self.run(Command::Help, fx),
+            LineCommand::Quit => self.run(Command::Quit, fx),
+        }
+    }
+
+    /// A dashboard by id, 1-based number, or a unique part of its id or title.
+    fn find_dashboard(&self, name: &str) -> Option<usize> {
+        if let Ok(n) = name.parse::<usize>() {
+            return n.checked_sub(1).filter(|i| *i < self.dashboards.len());
+        }
+        if let Some(i) = self.dashboards.iter().position(|d| d.def.id == name) {
+            return Some(i);
+        }
+        let needle = name.to_lowercase();
+        let matches: Vec<usize> = (0..self.dashboards.len())
+            .filter(|&i| {
+                let d = &self.dashboards[i].def;
+                d.id.contains(&needle) || d.title.to_lowercase().contains(&needle)
+            })
+            .collect();
+        (matches.len() == 1).then(|| matches[0])
+    }
+
+    fn set_filter(&mut self, text: &str) {
+        match self.view {
+            View::Dashboard(i) => {
+                let d = &mut self.dashboards[i];
+                d.filter = text.to_string();
+                d.scroll = 0;
+                d.replan = true;
+                let visible = d.visible();
+                if !visible.contains(&d.focus) {
+                    if let Some(first) = visible.first() {
+                        d.focus = *first;
+                    }
+                }
+            }
+            View::Triage(kind) => {
+                let list = self.list_mut(kind);
+                list.filter = text.to_string();
+                list.selected = 0;
+            }
+        }
+    }
+
+    fn change_range(&mut self, fx: &mut Vec<Effect>, f: impl FnOnce(&TimeRange, i64) -> TimeRange) {
+        let View::Dashboard(i) = self.view else {
+            self.info("time ranges apply to dashboards");
+            return;
+        };
+        let now = self.now_ms;
+        let d = &mut self.dashboards[i];
+        let range = f(&d.range, now);
+        if range == d.range {
+            return;
+        }
+        d.range = range;
+        if let Some(f) = d.fullscreen.as_mut() {
+            f.cursor = None;
+        }
+        // The old window's answers are no use now.
+        fx.push(Effect::CancelDashboard(i));
+        d.cancel_in_flight();
+        self.refresh_dashboard(i, false, fx);
+    }
+
+    fn move_focus(&mut self, dir: Direction) {
+        let grid = self.grid_area();
+        let Some(d) = self.active_mut() else { return };
+        let layout = d.layout(grid.width, grid.height);
+        if let Some(next) = layout::neighbour(&layout, d.focus, dir) {
+            d.focus = next;
+        } else if layout.rect_of(d.focus).is_none() {
+            if let Some((first, _)) = layout.cells.first() {
+                d.focus = *first;
+            }
+        }
+        self.keep_focus_visible();
+    }
+
+    pub(super) fn keep_focus_visible(&mut self) {
+        let grid = self.grid_area();
+        let Some(d) = self.active_mut() else { return };
+        let layout = d.layout(grid.width, grid.height);
+        if let Some(rect) = layout.rect_of(d.focus) {
+            d.scroll = layout::scroll_to(d.scroll, rect, grid.height);
+        }
+        d.scroll = d.scroll.min(layout.height.saturating_sub(grid.height));
+    }
+
+    fn page(&mut self, down: bool) {
+        match self.view {
+            View::Dashboard(i) => {
+                let grid = self.grid_area();
+                let d = &mut self.dashboards[i];
+                let layout = d.layout(grid.width, grid.height);
+                let max = layout.height.saturating_sub(grid.height);
+                d.scroll = if down {
+                    d.scroll.saturating_add(grid.height).min(max)
+                } else {
+                    d.scroll.saturating_sub(grid.height)
+                };
+                // Focus the first panel that starts in view, so the next move starts here.
+                let scroll = d.scroll;
+                if let Some((first, _)) = layout
+                    .cells
+                    .iter()
+                    .filter(|(_, r)| r.y >= scroll)
+                    .min_by_key(|(_, r)| (r.y, r.x))
+                {
+                    d.focus = *first;
+                }
+            }
+            View::Triage(kind) => {
+                let rows = usize::from(self.main_area().height.saturating_sub(2)).max(1);
+                let len = self.list_len(kind);
+                let list = self.list_mut(kind);
+                list.selected = if down {
+                    (list.selected + rows).min(len.saturating_sub(1))
+                } else {
+                    list.selected.saturating_sub(rows)
+                };
+            }
+        }
+    }
+
+    fn move_cursor(&mut self, m: CursorMove) {
+        let main = self.main_area();
+        let Some(d) = self.active_mut() else { return };
+        let Some(full) = d.fullscreen.as_mut() else {
+            return;
+        };
+        let Some(window) = d
+            .panels
+            .get(full.panel)
+            .and_then(|p| p.data.as_ref())
+            .map(|data| data.window)
+        else {
+            return;
+        };
+        let cols = i64::from(layout::plot_cells(PanelKind::Chart, main.width).max(1));
+        let col_ms = (window.range_ms() / cols).max(1);
+        let at = full.cursor.unwrap_or(window.end_ms);
+        let target = match m {
+            CursorMove::Left(n) => Some(at - i64::from(n) * col_ms),
+            CursorMove::Right(n) => Some(at + i64::from(n) * col_ms),
+            CursorMove::Start => Some(window.start_ms),
+            CursorMove::End => None,
+        };
+        full.cursor = target.and_then(|t| {
+            let t = t.clamp(window.start_ms, window.end_ms);
+            // On a step, where the points are; at the end, follow the newest point.
+            let snapped = window.start_ms
+                + ((t - window.start_ms) + window.step_ms / 2) / window.step_ms.max(1)
+                    * window.step_ms;
+            (snapped < window.end_ms).then_some(snapped)
+        });
+    }
+
+    fn select(&mut self, m: SelectMove) {
+        let step = |selected: usize, len: usize| match m {
+            SelectMove::Up => selected.saturating_sub(1),
+            SelectMove::Down => (selected + 1).min(len.saturating_sub(1)),
+            SelectMove::First => 0,
+            SelectMove::Last => len.saturating_sub(1),
+        };
+        let len = match &self.overlay {
+            Some(Overlay::Variables { .. }) => {
+                self.active().map(|d| d.def.variables.len()).unwrap_or(0)
+            }
+            Some(Overlay::Values { variable, .. }) => self.value_options(*variable).len(),
+            _ => 0,
+        };
+        match &mut self.overlay {
+            Some(Overlay::Help { scroll }) => {
+                *scroll = match m {
+                    SelectMove::Up => scroll.saturating_sub(1),
+                    SelectMove::Down => scroll.saturating_add(1),
+                    SelectMove::First => 0,
+                    SelectMove::Last => u16::MAX,
+                };
+            }
+            Some(Overlay::Variables { selected }) | Some(Overlay::Values { selected, .. }) => {
+                *selected = step(*selected, len);
+            }
+            _ => {
+                if let View::Triage(kind) = self.view {
+                    let len = self.list_len(kind);
+                    let list = self.list_mut(kind);
+                    list.selected = step(list.selected, len);
+                }
+            }
+        }
+    }
+
+    /// The options of a variable's value picker: "All", then the values Prometheus knows.
+    pub fn value_options(&self, variable: usize) -> Vec<String> {
+        let mut out = vec!["All".to_string()];
+        if let Some(Some(Choices::Loaded(values))) =
+            self.active().and_then(|d| d.choices.get(variable))
+        {
+            out.extend(values.iter().cloned());
+        }
+        out
+    }
+
+    fn choose(&mut self, fx: &mut Vec<Effect>) {
+        let View::Dashboard(i) = self.view else {
+            return;
+        };
+        match self.overlay.clone() {
+            Some(Overlay::Variables { selected }) => {
+                let now = self.now_ms;
+                let grid = self.grid_area();
+                let opts = self.plan;
+                let d = &mut self.dashboards[i];
+                let Some(var) = d.def.variables.get(selected) else {
+                    return;
+                };
+                if !matches!(d.choices[selected], Some(Choices::Loaded(_))) {
+                    d.choices[selected] = Some(Choices::Loading);
+                    // Values seen over the dashboard's range.
+                    let window = d
+                        .def
+                        .panels
+                        .first()
+                        .map(|p| d.window_for(p, grid.width, now, &opts))
+                        .map(|w| (w.start_ms, w.end_ms))
+                        .unwrap_or((now - d.range.span_ms, now));
+                    fx.push(Effect::FetchLabelValues {
+                        dashboard: i,
+                        variable: selected,
+                        label: var.label_values.label.clone(),
+                        selector: var.label_values.selector.clone(),
+                        start_ms: window.0,
+                        end_ms: window.1,
+                    });
+                }
+                self.overlay = Some(Overlay::Values {
+                    variable: selected,
+                    selected: 0,
+                });
+            }
+            Some(Overlay::Values { variable, selected }) => {
+                let options = self.value_options(variable);
+                let Some(choice) = options.get(selected) else {
+                    return;
+                };
+                let value = if selected == 0 {
+                    VarValue::All
+                } else {
+                    VarValue::Value(choice.clone())
+                };
+                let d = &mut self.dashboards[i];
+                let Some(name) = d.def.variables.get(variable).map(|v| v.name.clone()) else {
+                    return;
+                };
+                self.overlay = None;
+                if d.values.get(&name) == Some(&value) {
+                    return;
+                }
+                d.values.insert(name, value);
+                fx.push(Effect::CancelDashboard(i));
+                d.cancel_in_flight();
+                self.refresh_dashboard(i, false, fx);
+            }
+            _ => {}
+        }
+    }
+
+    fn close(&mut self, fx: &mut Vec<Effect>) {
+        match self.overlay.take() {
+            Some(Overlay::Values { variable, .. }) => {
+                self.overlay = Some(Overlay::Variables { selected: variable });
+            }
+            Some(_) => {}
+            None => match self.view {
+                View::Dashboard(i) => {
+                    let d = &mut self.dashboards[i];
+                    if d.fullscreen.take().is_some() {
+                        self.refresh_dashboard(i, false, fx);
+                        self.keep_focus_visible();
+                    } else if !d.filter.is_empty() {
+                        self.set_filter("");
+                    }
+                }
+                View::Triage(kind) => {
+                    if !self.list(kind).filter.is_empty() {
+                        self.set_filter("");
+                    }
+                }
+            },
+        }
+    }
+}
