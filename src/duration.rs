@@ -70,7 +70,10 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 pub fn parse_positive_duration(text: &str) -> Result<Duration, String> {
     let d = parse_duration(text)?;
     if d.is_zero() {
-        return Err(format!("`{}` is zero; expected a positive duration", text.trim()));
+        return Err(format!(
+            "`{}` is zero; expected a positive duration",
+            text.trim()
+        ));
     }
     Ok(d)
 }
@@ -138,6 +141,9 @@ mod tests {
     #[test]
     fn positive_refuses_zero() {
         assert!(parse_positive_duration("0s").unwrap_err().contains("zero"));
-        assert_eq!(parse_positive_duration("6h"), Ok(Duration::from_secs(6 * 3600)));
+        assert_eq!(
+            parse_positive_duration("6h"),
+            Ok(Duration::from_secs(6 * 3600))
+        );
     }
 }

@@ -5,9 +5,9 @@
 
 pub mod cli;
 pub mod config;
+pub mod dashboards;
 pub mod demo;
 pub mod duration;
-pub mod dashboards;
 pub mod model;
 pub mod sanitize;
 pub mod secret;

@@ -140,7 +140,9 @@ impl SourceError {
             SourceError::Connect { detail, .. } => format!("unreachable: {detail}"),
             SourceError::Timeout { after, .. } => format!("timed out after {after:?}"),
             SourceError::TooLarge { limit, .. } => format!("response over {limit} bytes"),
-            SourceError::Decode { path, detail, .. } => format!("bad response at `{path}`: {detail}"),
+            SourceError::Decode { path, detail, .. } => {
+                format!("bad response at `{path}`: {detail}")
+            }
             other => other.to_string(),
         }
     }

@@ -6,9 +6,9 @@ pub mod error;
 pub mod fleet;
 pub mod pagerduty;
 pub mod prometheus;
-pub mod transport;
 #[cfg(test)]
 mod test_server;
+pub mod transport;
 
 pub use error::{ApiError, SourceError};
 pub use transport::{Auth, Endpoint, SourceKind, TlsOptions, Transport};

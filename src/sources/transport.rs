@@ -155,10 +155,16 @@ impl Transport {
 
         let mut headers = HeaderMap::new();
         for (name, value) in &endpoint.headers {
-            let hn = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| setup(format!("header name `{name}` is not a valid HTTP header name")))?;
-            let mut hv = HeaderValue::from_str(value.expose())
-                .map_err(|_| setup(format!("the value of header `{name}` has characters HTTP does not allow")))?;
+            let hn = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                setup(format!(
+                    "header name `{name}` is not a valid HTTP header name"
+                ))
+            })?;
+            let mut hv = HeaderValue::from_str(value.expose()).map_err(|_| {
+                setup(format!(
+                    "the value of header `{name}` has characters HTTP does not allow"
+                ))
+            })?;
             hv.set_sensitive(true);
             headers.insert(hn, hv);
         }
@@ -167,8 +173,12 @@ impl Transport {
         if let Some(ca) = &endpoint.tls.ca_file {
             let pem = std::fs::read(ca)
                 .map_err(|e| setup(format!("cannot read ca_file {}: {e}", ca.display())))?;
-            let certs = reqwest::Certificate::from_pem_bundle(&pem)
-                .map_err(|e| setup(format!("ca_file {} holds no PEM certificate: {e}", ca.display())))?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
+                setup(format!(
+                    "ca_file {} holds no PEM certificate: {e}",
+                    ca.display()
+                ))
+            })?;
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
@@ -179,8 +189,9 @@ impl Transport {
                     .map_err(|e| setup(format!("cannot read cert_file {}: {e}", cert.display())))?;
                 pem.push(b'\n');
                 pem.extend(
-                    std::fs::read(key)
-                        .map_err(|e| setup(format!("cannot read key_file {}: {e}", key.display())))?,
+                    std::fs::read(key).map_err(|e| {
+                        setup(format!("cannot read key_file {}: {e}", key.display()))
+                    })?,
                 );
                 let identity = reqwest::Identity::from_pem(&pem).map_err(|e| {
                     setup(format!(
@@ -192,14 +203,19 @@ impl Transport {
                 builder = builder.identity(identity);
             }
             (None, None) => {}
-            _ => return Err(setup("cert_file and key_file go together: set both for mTLS, or neither".into())),
+            _ => {
+                return Err(setup(
+                    "cert_file and key_file go together: set both for mTLS, or neither".into(),
+                ))
+            }
         }
         if endpoint.tls.insecure_skip_verify {
             builder = builder.danger_accept_invalid_certs(true);
         }
         if let Some(proxy) = &endpoint.proxy {
-            let p = reqwest::Proxy::all(proxy.expose())
-                .map_err(|_| setup("proxy_url is not a valid proxy URL (http://, https:// or socks5://)".into()))?;
+            let p = reqwest::Proxy::all(proxy.expose()).map_err(|_| {
+                setup("proxy_url is not a valid proxy URL (http://, https:// or socks5://)".into())
+            })?;
             builder = builder.proxy(p);
         }
         let client = builder
@@ -274,7 +290,8 @@ impl Transport {
                 });
             }
         }
-        let mut buf = Vec::with_capacity(resp.content_length().unwrap_or(8192).min(limit as u64) as usize);
+        let mut buf =
+            Vec::with_capacity(resp.content_length().unwrap_or(8192).min(limit as u64) as usize);
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| self.map_reqwest(e, &url))?;
@@ -329,7 +346,11 @@ impl Transport {
 }
 
 /// Decode JSON with `serde_path_to_error`, so schema drift names e.g. `data.result[3].values`.
-pub fn decode_json<T: DeserializeOwned>(kind: SourceKind, url: &str, bytes: &[u8]) -> Result<T, SourceError> {
+pub fn decode_json<T: DeserializeOwned>(
+    kind: SourceKind,
+    url: &str,
+    bytes: &[u8],
+) -> Result<T, SourceError> {
     // Path tracking doubles the decode time of a 10 MB alert list, so only a failed decode
     // pays for it: the second pass fails at the same place and names it.
     if let Ok(value) = serde_json::from_slice(bytes) {
@@ -380,7 +401,10 @@ mod tests {
     fn url_keeps_the_path_prefix() {
         let ep = Endpoint::parse("http://mimir:8080/alertmanager/").unwrap();
         let t = Transport::new(ep, SourceKind::Alertmanager).unwrap();
-        assert_eq!(t.url("/api/v2/alerts").as_str(), "http://mimir:8080/alertmanager/api/v2/alerts");
+        assert_eq!(
+            t.url("/api/v2/alerts").as_str(),
+            "http://mimir:8080/alertmanager/api/v2/alerts"
+        );
     }
 
     #[test]
@@ -401,7 +425,12 @@ mod tests {
         struct Inner {
             n: u32,
         }
-        let err = decode_json::<Outer>(SourceKind::Prometheus, "u", br#"{"data":[{"n":1},{"n":"x"}]}"#).unwrap_err();
+        let err = decode_json::<Outer>(
+            SourceKind::Prometheus,
+            "u",
+            br#"{"data":[{"n":1},{"n":"x"}]}"#,
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("data[1].n"), "{err}");
     }
 }

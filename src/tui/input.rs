@@ -244,7 +244,7 @@ mod tests {
         assert_eq!(parse("ctx prod"), Ok(LineCommand::Context("prod".into())));
         assert_eq!(parse("q"), Ok(LineCommand::Quit));
         assert!(parse("range").unwrap_err().contains("needs"));
-        assert!(parse("range 6").unwrap_err().contains("no unit"));
+        assert!(parse("range 6").unwrap_err().contains("needs a unit"));
         assert!(parse("dash a b").unwrap_err().contains("takes one"));
         assert!(parse("launch").unwrap_err().contains("unknown command"));
         assert!(parse("").is_err());

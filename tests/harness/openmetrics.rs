@@ -76,6 +76,32 @@ impl OpenMetrics {
         }
     }
 
+    /// One series of an untyped family from recorded points `(unix seconds, value)`, e.g. data
+    /// read from another Prometheus-compatible source. Call it for every series of a family in
+    /// a row (promtool wants families contiguous); non-finite values are skipped.
+    pub fn recorded(
+        mut self,
+        sample_name: &str,
+        labels: &[(String, String)],
+        points: &[(i64, f64)],
+    ) -> Self {
+        let labels = labels
+            .iter()
+            .map(|(k, v)| {
+                let v = v
+                    .replace('\\', "\\\\")
+                    .replace('"', "\\\"")
+                    .replace('\n', "\\n");
+                format!("{k}=\"{v}\"")
+            })
+            .collect::<Vec<_>>()
+            .join(",");
+        for (t, v) in points.iter().filter(|(_, v)| v.is_finite()) {
+            let _ = writeln!(self.text, "{sample_name}{{{labels}}} {v} {t}");
+        }
+        self
+    }
+
     /// The finished text, terminated by the `# EOF` OpenMetrics requires.
     pub fn finish(mut self) -> String {
         self.text.push_str("# EOF\n");
