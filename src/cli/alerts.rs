@@ -2,12 +2,14 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::sources::fleet::{Fleet, MergedAlert};
 use super::output::{self, Column, Table};
 use super::{block_on, CliError, Globals, OutputFormat};
 use crate::model::{parse_matchers, Alert, AlertState};
 use crate::sources::alertmanager::AlertQuery;
+use crate::sources::fleet::{Fleet, MergedAlert};
 use crate::sources::SourceError;
+pub use crate::triage::alert_list::label_summary;
+use crate::triage::sort_for_people;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -45,6 +47,18 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         ..AlertQuery::firing()
     }
     .with_filter(matchers);
+    if globals.output == OutputFormat::Json && fleet.len() == 1 {
+        // One Alertmanager: nothing to merge, so pass its answer through untouched.
+        let raw = fleet.client(0).alerts_raw(&query).await?;
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        out.write_all(&raw)?;
+        if !raw.ends_with(b"\n") {
+            out.write_all(b"\n")?;
+        }
+        out.flush()?;
+        return Ok(());
+    }
     let gathered = fleet.alerts(&query).await?;
 
     match globals.output {
@@ -101,68 +115,6 @@ pub fn partial_failure(
             failures.len()
         )))
     }
-}
-
-/// Most severe first, then newest first within a severity.
-pub fn sort_for_people(alerts: &mut [MergedAlert]) {
-    alerts.sort_by(|a, b| {
-        severity_rank(a.alert.severity())
-            .cmp(&severity_rank(b.alert.severity()))
-            .then(b.alert.starts_at.cmp(&a.alert.starts_at))
-            .then(a.alert.fingerprint.cmp(&b.alert.fingerprint))
-    });
-}
-
-/// Lower is more severe. Unknown severities sort last.
-pub fn severity_rank(severity: Option<&str>) -> u8 {
-    match severity.map(|s| s.trim().to_ascii_lowercase()).as_deref() {
-        Some("critical" | "page" | "emergency" | "fatal" | "p1") => 0,
-        Some("error" | "high" | "major" | "p2") => 1,
-        Some("warning" | "warn" | "medium" | "p3") => 2,
-        Some("info" | "low" | "minor" | "notice" | "p4" | "p5") => 3,
-        _ => 4,
-    }
-}
-
-/// Labels that tell alerts of one name apart, in the order shown.
-const KEY_LABELS: &[&str] = &[
-    "cluster",
-    "env",
-    "namespace",
-    "service",
-    "job",
-    "instance",
-    "pod",
-    "deployment",
-    "node",
-    "container",
-];
-
-/// `namespace=prod pod=api-1 +2`: the key labels (all labels when `wide`), never alertname
-/// or severity, which have their own columns.
-pub fn label_summary(alert: &Alert, wide: bool) -> String {
-    let rest = |k: &str| k != "alertname" && k != "severity";
-    let mut shown: Vec<String> = Vec::new();
-    for key in KEY_LABELS {
-        if let Some(v) = alert.labels.get(*key) {
-            shown.push(format!("{key}={v}"));
-        }
-    }
-    let others: Vec<(&String, &String)> = alert
-        .labels
-        .iter()
-        .filter(|(k, _)| rest(k) && !KEY_LABELS.contains(&k.as_str()))
-        .collect();
-    if wide || shown.is_empty() {
-        let take = if wide { others.len() } else { 3 };
-        shown.extend(others.iter().take(take).map(|(k, v)| format!("{k}={v}")));
-        if others.len() > take {
-            shown.push(format!("+{}", others.len() - take));
-        }
-    } else if !others.is_empty() {
-        shown.push(format!("+{}", others.len()));
-    }
-    shown.join(" ")
 }
 
 /// firing, silenced, inhibited, unprocessed; with several Alertmanagers, how many had it.

@@ -163,6 +163,34 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
     } else {
         client.acknowledge(&ids).await?
     };
+    // The incident log (`oncall log`): what changed, by whom, in which context.
+    let kind = if to == IncidentStatus::Resolved {
+        crate::journal::Kind::Resolve
+    } else {
+        crate::journal::Kind::Ack
+    };
+    crate::journal::record_or_warn(&crate::journal::Entry {
+        error: (!outcome.failed.is_empty()).then(|| {
+            let failed: Vec<String> = outcome
+                .failed
+                .iter()
+                .map(|(id, why)| format!("{id}: {why}"))
+                .collect();
+            failed.join("; ")
+        }),
+        ..crate::journal::Entry::now(
+            kind,
+            &session.settings.author,
+            &session.settings.context,
+            outcome
+                .done
+                .iter()
+                .chain(&outcome.already)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    });
     report(&outcome, to, verb)
 }
 

@@ -11,8 +11,10 @@ pub mod completions;
 pub mod config_cmd;
 pub mod dashboard;
 pub mod incidents;
+pub mod log;
 pub mod login;
 pub mod output;
+pub mod runbook;
 pub mod silence;
 pub mod snapshot;
 pub mod timespec;
@@ -91,10 +93,14 @@ pub enum Command {
     Ack(incidents::ChangeArgs),
     /// Resolve PagerDuty incidents.
     Resolve(incidents::ChangeArgs),
+    /// Print an alert's runbook, or the argv one of its steps would run (--step N --print).
+    Runbook(runbook::Args),
     /// Who is on call now, by escalation policy and level.
     Who(who::Args),
     /// Show, locate or create the config file.
     Config(config_cmd::Args),
+    /// The incident log (acks, silences, runbook steps) as a timeline; --markdown for a postmortem.
+    Log(log::Args),
     /// Store a credential in the OS keyring.
     Login(login::Args),
     /// Print a shell completion script.
@@ -131,8 +137,10 @@ pub fn main() -> i32 {
         Command::Incidents(args) => incidents::run_list(g, args),
         Command::Ack(args) => incidents::run_ack(g, args),
         Command::Resolve(args) => incidents::run_resolve(g, args),
+        Command::Runbook(args) => runbook::run(g, args),
         Command::Who(args) => who::run(g, args),
         Command::Config(args) => config_cmd::run(g, args),
+        Command::Log(args) => log::run(g, args),
         Command::Login(args) => login::run(g, args),
         Command::Completions(args) => completions::run(g, args),
         Command::Man => completions::run_man(g),

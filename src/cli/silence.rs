@@ -5,21 +5,20 @@
 //! (members share silences by gossip), reads the silence back from the member that took it,
 //! and prints the ID on stdout only once the read-back matches.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use chrono::{DateTime, Local, SubsecRound, Utc};
 use clap::Subcommand;
 
-use crate::sources::fleet::{Fleet, MergedAlert};
-use super::alerts::{label_summary, partial_failure, severity_rank, sort_for_people, state};
+use super::alerts::{label_summary, partial_failure, state};
 use super::output::{self, Column, Table};
 use super::timespec::{silence_window, TimeSpec};
 use super::{block_on, confirmed, CliError, Globals, OutputFormat};
-use crate::duration::{format_duration, parse_duration};
-use crate::model::{parse_matchers, MatchOp, Matcher, PostableSilence, Silence, SilenceState};
+use crate::duration::parse_duration;
+use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceState};
 use crate::sources::alertmanager::AlertQuery;
-use crate::sources::SourceError;
+use crate::sources::fleet::{Fleet, MergedAlert};
+use crate::triage::{broad_silence_warnings, read_back_differences, sort_for_people};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -132,10 +131,6 @@ pub fn run(globals: &Globals, args: Args) -> i32 {
 
 /// Preview shows at most this many of the alerts a new silence selects.
 const PREVIEW_ALERTS: usize = 10;
-/// More selected alerts than this earns a warning.
-const MANY_ALERTS: usize = 20;
-/// Alerts whose job is to fire all the time, proving the pipeline works.
-const HEARTBEATS: &[&str] = &["Watchdog", "DeadMansSwitch", "DeadMansSnitch"];
 
 async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     // Everything the user typed is checked before any network call.
@@ -180,9 +175,10 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     let selected = fleet.alerts(&preview_query).await?;
     let mut alerts = selected.items;
     sort_for_people(&mut alerts);
+    let muted: Vec<&crate::model::Alert> = alerts.iter().map(|m| &m.alert).collect();
     let warnings = broad_silence_warnings(
         &matchers,
-        &alerts,
+        &muted,
         (ends_at - starts_at).to_std().unwrap_or_default(),
     );
     let preview = preview_text(
@@ -241,6 +237,25 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
                     silence.id,
                     fleet.url(member)
                 );
+                // The incident log (`oncall log`).
+                crate::journal::record_or_warn(&crate::journal::Entry {
+                    detail: format!(
+                        "{} until {}: {}",
+                        body.matchers
+                            .iter()
+                            .map(Matcher::to_string)
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        body.ends_at.to_rfc3339(),
+                        body.comment
+                    ),
+                    ..crate::journal::Entry::now(
+                        crate::journal::Kind::Silence,
+                        &session.settings.author,
+                        &session.settings.context,
+                        silence.id.clone(),
+                    )
+                });
                 created.push(silence);
             }
             Err(e) => errors.push(e),
@@ -277,143 +292,17 @@ async fn create_in_cluster(
     members: &[usize],
     body: &PostableSilence,
 ) -> Result<(usize, Silence), CliError> {
-    let mut last: Option<SourceError> = None;
-    for &member in members {
-        let client = fleet.client(member);
-        match client.create_silence(body).await {
-            Ok(id) => {
-                let back = client.silence(&id).await?;
-                let diffs = read_back_differences(body, &back);
-                if !diffs.is_empty() {
-                    return Err(CliError::Backend(format!(
-                        "silence {id} was created on {} but reads back differently: {}. Check it with `oncall silence ls`",
-                        fleet.url(member),
-                        diffs.join("; ")
-                    )));
-                }
-                return Ok((member, back));
-            }
-            // Another member may be up: try it. Any other answer would be the same everywhere.
-            Err(e @ (SourceError::Connect { .. } | SourceError::Timeout { .. })) => last = Some(e),
-            Err(e) if e.status().is_some_and(|status| status >= 500) => last = Some(e),
-            Err(e) => return Err(e.into()),
-        }
+    let (member, back) = fleet.create_in_cluster(members, body).await?;
+    let diffs = read_back_differences(body, &back);
+    if !diffs.is_empty() {
+        return Err(CliError::Backend(format!(
+            "silence {} was created on {} but reads back differently: {}. Check it with `oncall silence ls`",
+            back.id,
+            fleet.url(member),
+            diffs.join("; ")
+        )));
     }
-    Err(last
-        .map(CliError::from)
-        .unwrap_or_else(|| CliError::Backend("the cluster has no members".into())))
-}
-
-/// What differs between the silence asked for and the one Alertmanager holds, to the second.
-pub fn read_back_differences(asked: &PostableSilence, got: &Silence) -> Vec<String> {
-    let mut diffs = Vec::new();
-    let sorted = |m: &[Matcher]| {
-        let mut v: Vec<String> = m.iter().map(Matcher::to_string).collect();
-        v.sort();
-        v
-    };
-    if sorted(&asked.matchers) != sorted(&got.matchers) {
-        diffs.push(format!("matchers are {}", got.matchers_display()));
-    }
-    // Alertmanager moves a start in the past to its own "now" (the creation time, give or
-    // take clock skew); any other start must come back as sent.
-    let same_start = (got.starts_at - asked.starts_at).num_milliseconds().abs() < 1000;
-    let moved_to_now = got.starts_at > asked.starts_at
-        && got.starts_at <= got.updated_at + chrono::Duration::minutes(2);
-    if !same_start && !moved_to_now {
-        diffs.push(format!(
-            "starts {} instead of {}",
-            got.starts_at.to_rfc3339(),
-            asked.starts_at.to_rfc3339()
-        ));
-    }
-    if (got.ends_at - asked.ends_at).num_milliseconds().abs() >= 1000 {
-        diffs.push(format!(
-            "ends {} instead of {}",
-            got.ends_at.to_rfc3339(),
-            asked.ends_at.to_rfc3339()
-        ));
-    }
-    if got.created_by != asked.created_by {
-        diffs.push(format!(
-            "author is {:?}",
-            crate::sanitize::one_line(&got.created_by)
-        ));
-    }
-    if got.comment != asked.comment {
-        diffs.push("the comment differs".into());
-    }
-    if got.status == SilenceState::Expired {
-        diffs.push("it is already expired".into());
-    }
-    diffs
-}
-
-/// Signs that a silence is broader than its author meant (apis.md 4.5).
-pub fn broad_silence_warnings(
-    matchers: &[Matcher],
-    selected: &[MergedAlert],
-    length: Duration,
-) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let names_an_alert = matchers.iter().any(|m| {
-        m.name == "alertname"
-            && (m.op == MatchOp::Eq || (m.op == MatchOp::Re && !matches_any_value(m)))
-    });
-    if !names_an_alert {
-        warnings.push(
-            "no alertname matcher: this silences every alert with these labels, including alerts that start firing later"
-                .to_string(),
-        );
-    }
-    for m in matchers.iter().filter(|m| matches_any_value(m)) {
-        warnings.push(format!("`{m}` matches any value of {}", m.name));
-    }
-    if selected.is_empty() {
-        warnings.push(
-            "it matches no current alert: a typo? (fine for a planned maintenance window)".into(),
-        );
-    }
-    let severities: BTreeSet<&str> = selected.iter().filter_map(|m| m.alert.severity()).collect();
-    if severities.len() > 1 {
-        let mut list: Vec<&str> = severities.into_iter().collect();
-        list.sort_by_key(|s| severity_rank(Some(s)));
-        warnings.push(format!(
-            "it covers alerts of {} severities ({})",
-            list.len(),
-            list.join(", ")
-        ));
-    }
-    if selected.len() > MANY_ALERTS {
-        warnings.push(format!("it silences {} current alerts", selected.len()));
-    }
-    let heartbeats: BTreeSet<&str> = selected
-        .iter()
-        .map(|m| m.alert.alertname())
-        .filter(|n| HEARTBEATS.contains(n))
-        .collect();
-    for name in heartbeats {
-        warnings.push(format!(
-            "it silences {name}, the alert that shows the alerting pipeline works"
-        ));
-    }
-    if length > Duration::from_secs(7 * 86_400) {
-        warnings.push(format!(
-            "it lasts {}; silences longer than a week are easily forgotten",
-            format_duration(length)
-        ));
-    }
-    warnings
-}
-
-/// A regex matcher that accepts every non-empty value (`.+`, `.*`, `(.*)`, `[^/]*|.*`).
-fn matches_any_value(m: &Matcher) -> bool {
-    const PROBES: &[&str] = &["a", "prod", "KubePodCrashLooping", "zz-9.x/Y_1:2", " "];
-    m.op == MatchOp::Re
-        && PROBES.iter().all(|probe| {
-            let labels = BTreeMap::from([(m.name.clone(), probe.to_string())]);
-            m.matches(&labels)
-        })
+    Ok((member, back))
 }
 
 fn preview_text(
@@ -638,6 +527,13 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
         match result {
             Ok(()) => {
                 eprintln!("expired silence {}", s.id);
+                // The incident log (`oncall log`).
+                crate::journal::record_or_warn(&crate::journal::Entry::now(
+                    crate::journal::Kind::Expire,
+                    &session.settings.author,
+                    &session.settings.context,
+                    s.id.clone(),
+                ));
                 done.push(s.id.clone());
             }
             Err(e) => errors.push(e),
@@ -693,6 +589,16 @@ async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
             output::local_time(new_end)
         );
     }
+    // The incident log (`oncall log`).
+    crate::journal::record_or_warn(&crate::journal::Entry {
+        detail: format!("until {}", new_end.to_rfc3339()),
+        ..crate::journal::Entry::now(
+            crate::journal::Kind::Extend,
+            &session.settings.author,
+            &session.settings.context,
+            format!("{} -> {new_id}", silence.id),
+        )
+    });
     match globals.output {
         OutputFormat::Json => output::print_json(&back),
         _ => output::print(&format!("{new_id}\n")),
@@ -732,95 +638,7 @@ pub fn new_end<Tz: chrono::TimeZone>(
 mod tests {
     use super::*;
 
-    fn matchers(args: &[&str]) -> Vec<Matcher> {
-        parse_matchers(&args.iter().map(|s| s.to_string()).collect::<Vec<_>>()).unwrap()
-    }
-
-    fn alert(name: &str, severity: &str) -> MergedAlert {
-        let alert = serde_json::from_value(serde_json::json!({
-            "labels": {"alertname": name, "severity": severity}, "fingerprint": name,
-            "startsAt": "2026-08-20T10:00:00Z", "updatedAt": "2026-08-20T10:00:00Z", "endsAt": "2026-08-20T11:00:00Z",
-            "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
-        }))
-        .unwrap();
-        MergedAlert { alert, seen_on: 1 }
-    }
-
     const HOUR: Duration = Duration::from_secs(3600);
-
-    #[test]
-    fn a_precise_silence_gets_no_warning() {
-        let w = broad_silence_warnings(
-            &matchers(&["DiskFull", "instance=db-1"]),
-            &[alert("DiskFull", "critical")],
-            HOUR,
-        );
-        assert!(w.is_empty(), "{w:?}");
-    }
-
-    #[test]
-    fn warns_without_alertname_or_with_a_match_anything_regex() {
-        let w = broad_silence_warnings(&matchers(&["cluster=eu"]), &[alert("A", "warning")], HOUR);
-        assert!(w[0].contains("no alertname matcher"), "{w:?}");
-        let w = broad_silence_warnings(
-            &matchers(&["alertname=~\".+\""]),
-            &[alert("A", "warning")],
-            HOUR,
-        );
-        assert!(
-            w.iter().any(|x| x.contains("no alertname matcher")),
-            "{w:?}"
-        );
-        assert!(
-            w.iter()
-                .any(|x| x.contains("matches any value of alertname")),
-            "{w:?}"
-        );
-        let w = broad_silence_warnings(
-            &matchers(&["alertname=~\"Disk.*\""]),
-            &[alert("DiskFull", "critical")],
-            HOUR,
-        );
-        assert!(w.is_empty(), "a narrowing regex is fine: {w:?}");
-    }
-
-    #[test]
-    fn warns_about_nothing_matched_many_severities_heartbeats_and_length() {
-        let w = broad_silence_warnings(&matchers(&["NoSuch"]), &[], HOUR);
-        assert!(
-            w.iter().any(|x| x.contains("matches no current alert")),
-            "{w:?}"
-        );
-        let mixed = [alert("A", "warning"), alert("A", "critical")];
-        let w = broad_silence_warnings(&matchers(&["A"]), &mixed, HOUR);
-        assert!(
-            w.iter()
-                .any(|x| x.contains("2 severities (critical, warning)")),
-            "{w:?}"
-        );
-        let w = broad_silence_warnings(
-            &matchers(&["alertname=~\"Watchdog|X\""]),
-            &[alert("Watchdog", "none")],
-            HOUR,
-        );
-        assert!(
-            w.iter()
-                .any(|x| x.contains("Watchdog, the alert that shows")),
-            "{w:?}"
-        );
-        let w = broad_silence_warnings(
-            &matchers(&["A"]),
-            &[alert("A", "info")],
-            Duration::from_secs(30 * 86_400),
-        );
-        assert!(w.iter().any(|x| x.contains("lasts 30d")), "{w:?}");
-        let many: Vec<MergedAlert> = (0..25).map(|_| alert("A", "info")).collect();
-        let w = broad_silence_warnings(&matchers(&["A"]), &many, HOUR);
-        assert!(
-            w.iter().any(|x| x.contains("silences 25 current alerts")),
-            "{w:?}"
-        );
-    }
 
     fn silence(state: &str, starts: &str, ends: &str) -> Silence {
         serde_json::from_value(serde_json::json!({
@@ -829,38 +647,6 @@ mod tests {
             "status": {"state": state}, "updatedAt": starts
         }))
         .unwrap()
-    }
-
-    #[test]
-    fn read_back_is_checked_field_by_field() {
-        let s = silence("active", "2026-08-20T10:00:00Z", "2026-08-20T12:00:00Z");
-        let asked = PostableSilence {
-            id: None,
-            matchers: s.matchers.clone(),
-            starts_at: s.starts_at,
-            ends_at: s.ends_at,
-            created_by: "me".into(),
-            comment: "c".into(),
-        };
-        assert!(read_back_differences(&asked, &s).is_empty());
-        // A start yesterday comes back as the creation time: that is Alertmanager's rule.
-        let yesterday = PostableSilence {
-            starts_at: s.starts_at - chrono::Duration::days(1),
-            ..asked.clone()
-        };
-        assert!(read_back_differences(&yesterday, &s).is_empty());
-        let later = PostableSilence {
-            starts_at: s.starts_at + chrono::Duration::hours(1),
-            ..asked.clone()
-        };
-        assert!(read_back_differences(&later, &s)[0].starts_with("starts "));
-        let mut other = s.clone();
-        other.ends_at += chrono::Duration::hours(1);
-        other.comment = "x".into();
-        other.matchers[0].value = "B".into();
-        let d = read_back_differences(&asked, &other);
-        assert_eq!(d.len(), 3, "{d:?}");
-        assert!(d[0].contains("alertname=\"B\""), "{d:?}");
     }
 
     #[test]

@@ -139,6 +139,9 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     opts.offset = chrono::Local::now().offset().fix();
     opts.ascii = args.ascii || settings.ui.ascii.unwrap_or(false);
     opts.problems = problems;
+    opts.author = settings.author.clone();
+    opts.ack_duration = settings.ack_duration;
+    opts.runbook_keys = settings.runbook_annotation_keys.clone();
     let app = App::new(opts);
 
     let load_options = globals.load_options();

@@ -20,6 +20,8 @@ pub struct ConfigFile {
     pub theme: Option<Spanned<String>>,
     pub runbook_dirs: Option<Vec<Spanned<String>>>,
     pub runbook_annotation_keys: Option<Spanned<Vec<String>>>,
+    pub runbook_allowed_hosts: Option<Spanned<Vec<String>>>,
+    pub runbook_label_patterns: Option<Spanned<BTreeMap<String, String>>>,
     pub ack_duration: Option<Spanned<ConfigDuration>>,
     pub ui: Option<UiFile>,
     pub contexts: Option<BTreeMap<ContextName, ContextFile>>,

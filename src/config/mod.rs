@@ -65,6 +65,10 @@ pub struct Settings {
     pub theme: Option<String>,
     pub runbook_dirs: Vec<PathBuf>,
     pub runbook_annotation_keys: Vec<String>,
+    /// Hosts whose http(s) runbook links may be fetched and rendered; others are only shown.
+    pub runbook_allowed_hosts: Vec<String>,
+    /// Per-label patterns a value must match to go into a runbook step (checked regexes).
+    pub runbook_label_patterns: std::collections::BTreeMap<String, String>,
     pub ack_duration: Duration,
     /// Backends that skip TLS verification (`insecure_skip_verify`), for the UI to flag.
     pub insecure: Vec<String>,
@@ -154,6 +158,8 @@ impl Settings {
                 .iter()
                 .map(|k| k.to_string())
                 .collect(),
+            runbook_allowed_hosts: Vec::new(),
+            runbook_label_patterns: std::collections::BTreeMap::new(),
             ack_duration: DEFAULT_ACK_DURATION,
             insecure: Vec::new(),
             ui: UiSettings::default(),

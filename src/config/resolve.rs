@@ -226,6 +226,8 @@ impl<'a> Loader<'a> {
                 .iter()
                 .map(|k| k.to_string())
                 .collect(),
+            runbook_allowed_hosts: Vec::new(),
+            runbook_label_patterns: std::collections::BTreeMap::new(),
             ack_duration: DEFAULT_ACK_DURATION,
             insecure: Vec::new(),
             ui: UiSettings::default(),
@@ -714,6 +716,30 @@ impl<'a> Loader<'a> {
                 ));
             }
             settings.runbook_annotation_keys = keys.get_ref().clone();
+        }
+        if let Some(hosts) = &parsed.runbook_allowed_hosts {
+            if hosts
+                .get_ref()
+                .iter()
+                .any(|h| h.trim().is_empty() || h.contains('/'))
+            {
+                return Err(src.invalid(
+                    hosts,
+                    "runbook_allowed_hosts must list host names, e.g. [\"runbooks.example.com\"]",
+                ));
+            }
+            settings.runbook_allowed_hosts = hosts.get_ref().clone();
+        }
+        if let Some(patterns) = &parsed.runbook_label_patterns {
+            for (label, pattern) in patterns.get_ref() {
+                if let Err(e) = regex::Regex::new(pattern) {
+                    return Err(src.invalid(
+                        patterns,
+                        format!("runbook_label_patterns.{label}: not a valid regex: {e}"),
+                    ));
+                }
+            }
+            settings.runbook_label_patterns = patterns.get_ref().clone();
         }
         if let Some(ack) = &parsed.ack_duration {
             settings.ack_duration = positive(src, ack, "ack_duration")?;

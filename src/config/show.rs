@@ -42,6 +42,14 @@ pub fn effective(settings: &Settings) -> Value {
         json!(settings.runbook_annotation_keys),
     );
     out.insert(
+        "runbook_allowed_hosts".into(),
+        json!(settings.runbook_allowed_hosts),
+    );
+    out.insert(
+        "runbook_label_patterns".into(),
+        json!(settings.runbook_label_patterns),
+    );
+    out.insert(
         "ack_duration".into(),
         json!(format_duration(settings.ack_duration)),
     );

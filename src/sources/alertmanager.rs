@@ -185,6 +185,25 @@ impl AlertmanagerClient {
         self.get_json(rb).await
     }
 
+    /// The alerts exactly as Alertmanager sent them, for printing as JSON without a decode and
+    /// re-encode (with 10,000 alerts that is most of the command's time). The body is checked
+    /// to be one JSON array; anything else is reported as `alerts` would report it.
+    pub async fn alerts_raw(&self, q: &AlertQuery) -> Result<bytes::Bytes, SourceError> {
+        let rb = self
+            .transport
+            .request(Method::GET, "api/v2/alerts")
+            .query(&q.params());
+        let body = self.transport.send(rb).await?;
+        check_status(&body)?;
+        // Valid JSON cannot hold raw control characters in strings, so the bytes are as safe
+        // to print as a re-encoding would be.
+        if serde_json::from_slice::<Vec<serde::de::IgnoredAny>>(&body.bytes).is_err() {
+            // Let the typed decode name the problem.
+            let _: Vec<Alert> = self.transport.decode(&body)?;
+        }
+        Ok(body.bytes)
+    }
+
     pub async fn alert_groups(&self, q: &AlertQuery) -> Result<Vec<AlertGroup>, SourceError> {
         let rb = self
             .transport
@@ -570,6 +589,21 @@ mod tests {
             let c =
                 AlertmanagerClient::new(Endpoint::new(server.url.join("am/").unwrap())).unwrap();
             (server, c)
+        }
+
+        #[tokio::test]
+        async fn alerts_raw_passes_the_body_through_and_rejects_a_non_array() {
+            let (_server, c) = server().await;
+            let raw = c.alerts_raw(&AlertQuery::firing()).await.unwrap();
+            assert_eq!(&raw[..], format!("[{ALERT}]").as_bytes());
+
+            let proxy = TestServer::start(Duration::ZERO, |_| {
+                Reply::json(200, "<html>log in to the proxy</html>")
+            })
+            .await;
+            let c = AlertmanagerClient::new(Endpoint::new(proxy.url.clone())).unwrap();
+            let err = c.alerts_raw(&AlertQuery::firing()).await.unwrap_err();
+            assert!(matches!(err, SourceError::Decode { .. }), "{err:?}");
         }
 
         #[tokio::test]

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use futures::future::join_all;
 
-use crate::model::{Alert, Matcher, Silence};
+use crate::model::{Alert, Matcher, PostableSilence, Silence};
 use crate::sources::alertmanager::{
     AlertQuery, AlertmanagerClient, AmStatus, ClusterState, ClusterStatus,
 };
@@ -54,6 +54,39 @@ impl Fleet {
             .map(AlertmanagerClient::new)
             .collect::<Result<_, _>>()?;
         Ok(Fleet { members })
+    }
+
+    /// A fleet of clients already made (the terminal UI holds its context's clients).
+    pub fn from_clients(members: Vec<AlertmanagerClient>) -> Fleet {
+        Fleet { members }
+    }
+
+    /// POST a silence to one HA cluster, trying its members in turn until one takes it, and
+    /// read it back from that member. Connection failures, timeouts and 5xx move on to the
+    /// next member; any other answer would be the same everywhere and is returned.
+    pub async fn create_in_cluster(
+        &self,
+        members: &[usize],
+        body: &PostableSilence,
+    ) -> Result<(usize, Silence), SourceError> {
+        let mut last: Option<SourceError> = None;
+        for &member in members {
+            let Some(client) = self.members.get(member) else {
+                continue;
+            };
+            match client.create_silence(body).await {
+                Ok(id) => return Ok((member, client.silence(&id).await?)),
+                Err(e @ (SourceError::Connect { .. } | SourceError::Timeout { .. })) => {
+                    last = Some(e)
+                }
+                Err(e) if e.status().is_some_and(|status| status >= 500) => last = Some(e),
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last.unwrap_or_else(|| SourceError::Invalid {
+            kind: crate::sources::SourceKind::Alertmanager,
+            detail: "the cluster has no members".into(),
+        }))
     }
 
     pub fn len(&self) -> usize {

@@ -8,8 +8,8 @@ use super::command::Command;
 use super::state::{FetchError, PanelFetch};
 use crate::model::alert::Alert;
 use crate::model::incident::Incident;
-use crate::model::silence::Silence;
-use crate::sources::prometheus::RangeQuery;
+use crate::model::silence::{PostableSilence, Silence};
+use crate::sources::prometheus::{PromAlert, RangeQuery};
 
 /// A panel: its dashboard's position in the app and its position in the dashboard.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -40,6 +40,12 @@ pub enum Action {
         generation: u64,
         result: Result<Vec<Alert>, FetchError>,
     },
+    /// Prometheus's alerts (`/api/v1/alerts`), fetched with Alertmanager's for their pending
+    /// ones.
+    PendingAlerts {
+        generation: u64,
+        result: Result<Vec<PromAlert>, FetchError>,
+    },
     /// One Alertmanager's silences (fetched with its alerts).
     Silences {
         source: usize,
@@ -51,11 +57,26 @@ pub enum Action {
         generation: u64,
         result: Result<Vec<Incident>, FetchError>,
     },
+    /// Who is on call now (PagerDuty `/oncalls`, earliest per level), fetched with incidents.
+    OnCalls {
+        generation: u64,
+        result: Result<Vec<crate::model::OnCall>, FetchError>,
+    },
+    /// The PagerDuty user the token belongs to, for "mine".
+    Me {
+        generation: u64,
+        result: Result<crate::model::User, FetchError>,
+    },
     /// Values for a dashboard's template variable picker.
     LabelValues {
         dashboard: usize,
         variable: usize,
         result: Result<Vec<String>, FetchError>,
+    },
+    /// The answer to a write (`Effect::Write` with the same id).
+    Written {
+        id: u64,
+        result: Result<Written, String>,
     },
     /// The runtime switched to another context (or failed to).
     ContextSwitched(Result<ContextInfo, String>),
@@ -85,16 +106,55 @@ pub struct PanelRequest {
     pub queries: Vec<RangeQuery>,
 }
 
+/// A change to Alertmanager or PagerDuty. It carries the IDs and bodies captured when the user
+/// started it, never "the selected row".
+#[derive(Debug, Clone, PartialEq)]
+pub enum Write {
+    /// POST once per HA cluster, then read it back and compare.
+    CreateSilence(PostableSilence),
+    /// Update silence `id` (extend, edit) on the member that holds it; Alertmanager may answer
+    /// with a new ID, which replaces the old one.
+    ReplaceSilence(PostableSilence),
+    ExpireSilence(String),
+    /// One bulk PUT with the `From` header.
+    AckIncidents(Vec<String>),
+    ResolveIncidents(Vec<String>),
+}
+
+/// What a write did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    /// The silences as read back, one per cluster.
+    SilencesCreated(Vec<Silence>),
+    /// The silence as read back under the ID Alertmanager answered (new if it replaced it).
+    SilenceReplaced {
+        old: String,
+        new: Silence,
+    },
+    SilenceExpired(String),
+    /// A PagerDuty bulk change: the verb ("acknowledged", "resolved") and what it did.
+    Incidents {
+        verb: &'static str,
+        outcome: crate::sources::pagerduty::BulkOutcome,
+    },
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
+    /// Confirmed (or an ack): send it. The answer comes back as `Action::Written { id }`.
+    Write {
+        id: u64,
+        write: Write,
+    },
     FetchPanel(PanelRequest),
     /// Abort the in-flight queries of a dashboard (range changed, dashboard left).
     CancelDashboard(usize),
-    /// Ask every Alertmanager for its alerts and silences.
+    /// Ask every Alertmanager for its alerts and silences, and Prometheus for its pending
+    /// alerts.
     FetchAlerts {
         generation: u64,
     },
-    /// Ask PagerDuty for the open incidents.
+    /// Ask PagerDuty for the open incidents and who is on call.
     FetchIncidents {
         generation: u64,
     },

@@ -84,6 +84,19 @@ pub enum Command {
     Select(SelectMove),
     Choose,
     Close,
+    /// Alerts grouped by name, or flat.
+    ToggleGrouping,
+    /// The first dashboard panel linked to the selected alert.
+    OpenLinked,
+    /// A silence form, prefilled from the selected alert.
+    Silence,
+    Expire,
+    Extend,
+    Ack,
+    Resolve,
+    ShowUrl,
+    /// Incidents assigned to me, or all.
+    Mine,
 }
 
 impl Command {
@@ -148,6 +161,15 @@ impl Command {
             },
             "choose" => no_args(Command::Choose),
             "close" => no_args(Command::Close),
+            "group" => no_args(Command::ToggleGrouping),
+            "open-linked" => no_args(Command::OpenLinked),
+            "silence" => no_args(Command::Silence),
+            "expire" => no_args(Command::Expire),
+            "extend" => no_args(Command::Extend),
+            "ack" => no_args(Command::Ack),
+            "resolve" => no_args(Command::Resolve),
+            "show-url" => no_args(Command::ShowUrl),
+            "mine" => no_args(Command::Mine),
             other => Err(format!(
                 "unknown command `{other}`; the help screen (`?`) lists every command"
             )),
@@ -188,6 +210,17 @@ impl Command {
             Command::Select(SelectMove::Last) => "Select the last row".into(),
             Command::Choose => "Choose the selected row".into(),
             Command::Close => "Close / go back".into(),
+            Command::ToggleGrouping => "Group alerts by name, or list them flat".into(),
+            Command::OpenLinked => "Open the dashboard panel linked to the alert".into(),
+            Command::Silence => "Silence the selected alert (a form with a preview)".into(),
+            Command::Expire => "Expire the selected silence".into(),
+            Command::Extend => "Extend the selected silence (or recreate an expired one)".into(),
+            Command::Ack => {
+                "Acknowledge the alert's incident (or ACK! silence) / the incident".into()
+            }
+            Command::Resolve => "Resolve the selected incident".into(),
+            Command::ShowUrl => "Show the incident's URL".into(),
+            Command::Mine => "Incidents assigned to me, or all".into(),
         }
     }
 }
@@ -225,6 +258,15 @@ impl fmt::Display for Command {
             Command::Select(SelectMove::Last) => f.write_str("select last"),
             Command::Choose => f.write_str("choose"),
             Command::Close => f.write_str("close"),
+            Command::ToggleGrouping => f.write_str("group"),
+            Command::OpenLinked => f.write_str("open-linked"),
+            Command::Silence => f.write_str("silence"),
+            Command::Expire => f.write_str("expire"),
+            Command::Extend => f.write_str("extend"),
+            Command::Ack => f.write_str("ack"),
+            Command::Resolve => f.write_str("resolve"),
+            Command::ShowUrl => f.write_str("show-url"),
+            Command::Mine => f.write_str("mine"),
         }
     }
 }
@@ -309,6 +351,15 @@ mod tests {
             Command::Select(SelectMove::Last),
             Command::Choose,
             Command::Close,
+            Command::ToggleGrouping,
+            Command::OpenLinked,
+            Command::Silence,
+            Command::Expire,
+            Command::Extend,
+            Command::Ack,
+            Command::Resolve,
+            Command::ShowUrl,
+            Command::Mine,
         ];
         for c in all {
             assert_eq!(Command::parse(&c.to_string()), Ok(c), "{c}");

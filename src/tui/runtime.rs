@@ -22,12 +22,13 @@ use tokio::task::AbortHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use super::action::{Action, ContextInfo, Effect, PanelKey, PanelRequest};
+use super::action::{Action, ContextInfo, Effect, PanelKey, PanelRequest, Write, Written};
 use super::app::App;
 use super::state::{FetchError, PanelFetch};
 use super::view;
 use crate::sources::alertmanager::{AlertQuery, AlertmanagerClient};
-use crate::sources::pagerduty::{IncidentQuery, PagerDutyClient};
+use crate::sources::fleet::Fleet;
+use crate::sources::pagerduty::{IncidentQuery, OnCallQuery, PagerDutyClient};
 use crate::sources::prometheus::PrometheusClient;
 
 /// At most one frame per this long (~60 fps); input between frames is batched.
@@ -307,6 +308,16 @@ impl<B: Backend> Runtime<B> {
                         let _ = tx.send(result).await;
                     });
                 }
+                Effect::Write { id, write } => {
+                    let clients = self.clients.clone();
+                    let tx = self.tx.clone();
+                    // Writes are not aborted with the background reads: once sent, the answer
+                    // must be shown.
+                    tokio::spawn(async move {
+                        let result = run_write(&clients, write).await;
+                        let _ = tx.send(Action::Written { id, result }).await;
+                    });
+                }
                 // `app.quit` ends the loop.
                 Effect::Quit => {}
             }
@@ -348,6 +359,18 @@ impl<B: Backend> Runtime<B> {
 
     fn fetch_alerts(&mut self, generation: u64) {
         let clients = self.clients.clone();
+        if let Some(prometheus) = clients.prometheus.clone() {
+            let tx = self.tx.clone();
+            let task = tokio::spawn(async move {
+                let result = prometheus
+                    .alerts()
+                    .await
+                    .map(|a| a.data)
+                    .map_err(|e| FetchError::from_source(&e));
+                let _ = tx.send(Action::PendingAlerts { generation, result }).await;
+            });
+            self.keep(task.abort_handle());
+        }
         for (source, client) in clients.alertmanagers.iter().enumerate() {
             let client = client.clone();
             let tx = self.tx.clone();
@@ -387,6 +410,17 @@ impl<B: Backend> Runtime<B> {
                 .map(|page| page.incidents)
                 .map_err(|e| FetchError::from_source(&e));
             let _ = tx.send(Action::Incidents { generation, result }).await;
+            let query = OnCallQuery {
+                escalation_policy_ids: Vec::new(),
+                earliest: true,
+            };
+            let result = client
+                .oncalls(&query)
+                .await
+                .map_err(|e| FetchError::from_source(&e));
+            let _ = tx.send(Action::OnCalls { generation, result }).await;
+            let result = client.me().await.map_err(|e| FetchError::from_source(&e));
+            let _ = tx.send(Action::Me { generation, result }).await;
         });
         self.keep(task.abort_handle());
     }
@@ -452,6 +486,110 @@ async fn run_panel(
         fetch.per_query.push(answer.data);
     }
     Ok(fetch)
+}
+
+/// Carry out one write. Errors are whole sentences naming the backend and the fix.
+async fn run_write(clients: &Clients, write: Write) -> Result<Written, String> {
+    match write {
+        Write::CreateSilence(body) => {
+            let fleet = Fleet::from_clients(clients.alertmanagers.clone());
+            if fleet.is_empty() {
+                return Err("no Alertmanager is configured for this context".into());
+            }
+            let (clusters, unknown) = fleet.clusters().await.map_err(|e| e.to_string())?;
+            let mut created = Vec::new();
+            let mut errors: Vec<String> = unknown
+                .iter()
+                .map(|(url, e)| format!("{url} got no silence (its cluster is unknown: {e})"))
+                .collect();
+            for cluster in &clusters {
+                match fleet.create_in_cluster(&cluster.members, &body).await {
+                    Ok((member, back)) => {
+                        let diffs = crate::triage::read_back_differences(&body, &back);
+                        if !diffs.is_empty() {
+                            errors.push(format!(
+                                "silence {} on {} reads back differently: {}",
+                                back.id,
+                                fleet.url(member),
+                                diffs.join("; ")
+                            ));
+                        }
+                        created.push(back);
+                    }
+                    Err(e) => errors.push(e.to_string()),
+                }
+            }
+            if errors.is_empty() {
+                Ok(Written::SilencesCreated(created))
+            } else {
+                let made = if created.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " (created: {})",
+                        created
+                            .iter()
+                            .map(|s| s.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                };
+                Err(format!("{}{made}", errors.join("; ")))
+            }
+        }
+        Write::ReplaceSilence(body) => {
+            let fleet = Fleet::from_clients(clients.alertmanagers.clone());
+            let old = body.id.clone().unwrap_or_default();
+            let (member, _) = fleet.find_silence(&old).await.map_err(|e| e.to_string())?;
+            let client = fleet.client(member);
+            let new_id = client
+                .update_silence(&body)
+                .await
+                .map_err(|e| e.to_string())?;
+            let back = client.silence(&new_id).await.map_err(|e| e.to_string())?;
+            let asked = crate::model::PostableSilence { id: None, ..body };
+            let diffs = crate::triage::read_back_differences(&asked, &back);
+            if !diffs.is_empty() {
+                return Err(format!(
+                    "silence {new_id} reads back differently: {}",
+                    diffs.join("; ")
+                ));
+            }
+            Ok(Written::SilenceReplaced { old, new: back })
+        }
+        Write::ExpireSilence(id) => {
+            let fleet = Fleet::from_clients(clients.alertmanagers.clone());
+            let (member, _) = fleet.find_silence(&id).await.map_err(|e| e.to_string())?;
+            fleet
+                .client(member)
+                .expire_silence(&id)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(Written::SilenceExpired(id))
+        }
+        Write::AckIncidents(ids) => {
+            let pd = clients
+                .pagerduty
+                .as_ref()
+                .ok_or("PagerDuty is not configured for this context")?;
+            let outcome = pd.acknowledge(&ids).await.map_err(|e| e.to_string())?;
+            Ok(Written::Incidents {
+                verb: "acknowledged",
+                outcome,
+            })
+        }
+        Write::ResolveIncidents(ids) => {
+            let pd = clients
+                .pagerduty
+                .as_ref()
+                .ok_or("PagerDuty is not configured for this context")?;
+            let outcome = pd.resolve(&ids).await.map_err(|e| e.to_string())?;
+            Ok(Written::Incidents {
+                verb: "resolved",
+                outcome,
+            })
+        }
+    }
 }
 
 async fn sleep_until(at: Option<Instant>) {

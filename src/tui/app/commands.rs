@@ -32,6 +32,12 @@ impl App {
         self.message = None;
         self.dirty = true;
         match self.overlay.take() {
+            Some(Overlay::Silence(form)) => return self.form_key(*form, &key),
+            Some(Overlay::Confirm(confirm)) => return self.confirm_key(*confirm, &key, fx),
+            Some(Overlay::Extend(silence)) => return self.extend_key(*silence, &key),
+            Some(Overlay::PickIncident { choices, selected }) => {
+                return self.pick_key(choices, selected, &key, fx)
+            }
             Some(Overlay::CommandLine(mut line)) => {
                 match line.handle(&key) {
                     InputOutcome::Submit => self.submit_line(line, fx),
@@ -51,9 +57,11 @@ impl App {
             Some(Overlay::Filter(mut line)) => {
                 match line.handle(&key) {
                     InputOutcome::Submit => {}
-                    InputOutcome::Cancel => self.set_filter(""),
+                    InputOutcome::Cancel => {
+                        self.set_filter("");
+                    }
                     InputOutcome::Edited => {
-                        self.set_filter(&line.text);
+                        line.error = self.set_filter(&line.text);
                         self.overlay = Some(Overlay::Filter(line));
                     }
                     InputOutcome::Complete | InputOutcome::Ignored => {
@@ -160,6 +168,18 @@ impl App {
             Command::Select(m) => self.select(m),
             Command::Choose => self.choose(fx),
             Command::Close => self.close(fx),
+            Command::ToggleGrouping => match self.view {
+                View::Triage(ViewKind::Alerts) => self.triage.toggle_grouping(),
+                _ => self.info("grouping applies to the alerts view"),
+            },
+            Command::OpenLinked => self.open_linked(fx),
+            Command::Silence => self.open_silence_form(),
+            Command::Expire => self.expire_selected(),
+            Command::Extend => self.extend_selected(),
+            Command::Ack => self.acknowledge(fx),
+            Command::Resolve => self.resolve_selected(),
+            Command::ShowUrl => self.show_url(),
+            Command::Mine => self.toggle_mine(),
         }
     }
 
@@ -192,7 +212,52 @@ impl App {
 
     /// Rows a list view shows with its filter applied.
     pub fn list_len(&self, kind: ViewKind) -> usize {
-        crate::tui::view::triage::row_count(self, kind)
+        match kind {
+            ViewKind::Alerts => self.triage.rows.len(),
+            _ => crate::tui::view::triage::row_count(self, kind),
+        }
+    }
+
+    /// Dashboards and panels that link the alert name, in dashboard order.
+    pub fn linked_panels(&self, alertname: &str) -> Vec<(usize, usize)> {
+        self.dashboards
+            .iter()
+            .enumerate()
+            .flat_map(|(d, state)| {
+                state
+                    .def
+                    .panels
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.alerts.iter().any(|a| a == alertname))
+                    .map(move |(p, _)| (d, p))
+            })
+            .collect()
+    }
+
+    /// Jump from the selected alert to the first dashboard panel linked to it.
+    fn open_linked(&mut self, fx: &mut Vec<Effect>) {
+        if self.view != View::Triage(ViewKind::Alerts) {
+            return;
+        }
+        let Some(name) = self
+            .triage
+            .selected_entry()
+            .map(|e| e.alert.alertname().to_string())
+        else {
+            return;
+        };
+        match self.linked_panels(&name).first() {
+            Some(&(d, panel)) => {
+                self.show(View::Dashboard(d), fx);
+                self.dashboards[d].focus = panel;
+                self.keep_focus_visible();
+            }
+            None => self.info(&format!(
+                "no dashboard panel links {}",
+                crate::sanitize::one_line(&name)
+            )),
+        }
     }
 
     fn show(&mut self, view: View, fx: &mut Vec<Effect>) {
@@ -206,6 +271,9 @@ impl App {
                 fx.push(Effect::CancelDashboard(old));
                 d.cancel_in_flight();
             }
+        }
+        if self.view == View::Triage(ViewKind::Alerts) {
+            self.triage.mark_seen();
         }
         self.overlay = None;
         self.view = view;
@@ -319,7 +387,8 @@ impl App {
         (matches.len() == 1).then(|| matches[0])
     }
 
-    fn set_filter(&mut self, text: &str) {
+    /// Apply a filter to the view; returns why the text is not a valid filter.
+    fn set_filter(&mut self, text: &str) -> Option<String> {
         match self.view {
             View::Dashboard(i) => {
                 let d = &mut self.dashboards[i];
@@ -333,12 +402,14 @@ impl App {
                     }
                 }
             }
+            View::Triage(ViewKind::Alerts) => return self.triage.set_alert_filter(text),
             View::Triage(kind) => {
                 let list = self.list_mut(kind);
                 list.filter = text.to_string();
                 list.selected = 0;
             }
         }
+        None
     }
 
     fn change_range(&mut self, fx: &mut Vec<Effect>, f: impl FnOnce(&TimeRange, i64) -> TimeRange) {
@@ -418,6 +489,9 @@ impl App {
                 } else {
                     list.selected.saturating_sub(rows)
                 };
+                if kind == ViewKind::Alerts {
+                    self.triage.remember_alert_selection();
+                }
             }
         }
     }
@@ -486,6 +560,9 @@ impl App {
                     let len = self.list_len(kind);
                     let list = self.list_mut(kind);
                     list.selected = step(list.selected, len);
+                    if kind == ViewKind::Alerts {
+                        self.triage.remember_alert_selection();
+                    }
                 }
             }
         }
@@ -503,6 +580,14 @@ impl App {
     }
 
     fn choose(&mut self, fx: &mut Vec<Effect>) {
+        if self.view == View::Triage(ViewKind::Alerts) && self.overlay.is_none() {
+            self.triage.toggle_group();
+            return;
+        }
+        if self.view == View::Triage(ViewKind::Silences) && self.overlay.is_none() {
+            self.edit_selected();
+            return;
+        }
         let View::Dashboard(i) = self.view else {
             return;
         };

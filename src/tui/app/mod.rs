@@ -5,6 +5,7 @@
 mod commands;
 pub mod dashboard;
 pub mod triage;
+mod writes;
 
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use ratatui::layout::Rect;
 
 use self::dashboard::{absorb, Choices, DashboardState};
 use self::triage::Triage;
+pub use self::writes::Confirm;
 use super::action::{Action, ContextInfo, Effect, PanelKey};
 use super::command::ViewKind;
 use super::input::LineInput;
@@ -22,6 +24,7 @@ use super::state::{BackendHealth, FetchError};
 use super::theme::{ColorDepth, Theme, ThemeSet};
 use crate::dashboards::model::Dashboard;
 use crate::dashboards::plan::PlanOptions;
+use crate::triage::silence_form::SilenceForm;
 
 /// How often alerts and silences are fetched unless the config says otherwise.
 pub const DEFAULT_ALERTS_REFRESH: Duration = Duration::from_secs(30);
@@ -57,6 +60,12 @@ pub struct AppOptions {
     pub ascii: bool,
     pub width: u16,
     pub height: u16,
+    /// Annotation keys searched for an alert's runbook link, in order.
+    pub runbook_keys: Vec<String>,
+    /// `createdBy` of silences made here.
+    pub author: String,
+    /// How long an ack silence lasts when there is no PagerDuty.
+    pub ack_duration: Duration,
 }
 
 impl AppOptions {
@@ -82,6 +91,12 @@ impl AppOptions {
             ascii: false,
             width: 80,
             height: 24,
+            runbook_keys: crate::config::DEFAULT_RUNBOOK_ANNOTATION_KEYS
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
+            author: crate::config::default_author(&|var| std::env::var(var).ok()),
+            ack_duration: crate::config::DEFAULT_ACK_DURATION,
         }
     }
 }
@@ -93,8 +108,20 @@ pub enum View {
 }
 
 /// What sits on top of the view and gets the keys first.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Overlay {
+    /// The silence form (`s` on an alert).
+    Silence(Box<SilenceForm>),
+    /// "Do this?" before any write but an ack; `y` sends it.
+    Confirm(Box<Confirm>),
+    /// How much longer a silence should last.
+    Extend(Box<crate::model::Silence>),
+    /// Several incidents may belong to the alert: which one to acknowledge.
+    PickIncident {
+        /// `(incident ID, what to show)`, captured when `A` was pressed.
+        choices: Vec<(String, String)>,
+        selected: usize,
+    },
     Help {
         scroll: u16,
     },
@@ -147,6 +174,12 @@ pub struct App {
     pub incidents_refresh: Duration,
     /// Draw with ASCII only.
     pub ascii: bool,
+    pub runbook_keys: Vec<String>,
+    pub author: String,
+    pub ack_duration: Duration,
+    /// Writes sent and not answered yet, by id, with the form to reopen if one fails.
+    pub writes: Vec<(u64, Option<SilenceForm>)>,
+    next_write: u64,
     range_override: Option<Duration>,
     refresh_override: Option<Duration>,
 }
@@ -218,6 +251,11 @@ impl App {
             alerts_refresh: opts.alerts_refresh.max(Duration::from_secs(1)),
             incidents_refresh: opts.incidents_refresh.max(Duration::from_secs(15)),
             ascii: opts.ascii,
+            runbook_keys: opts.runbook_keys,
+            author: opts.author,
+            ack_duration: opts.ack_duration,
+            writes: Vec::new(),
+            next_write: 0,
             range_override: opts.range,
             refresh_override: opts.refresh,
         }
@@ -265,6 +303,9 @@ impl App {
                     .triage
                     .absorb_alerts(source, generation, result, now_ms)
             }
+            Action::PendingAlerts { generation, result } => {
+                self.dirty |= self.triage.absorb_pending(generation, result)
+            }
             Action::Silences {
                 source,
                 generation,
@@ -276,6 +317,23 @@ impl App {
             }
             Action::Incidents { generation, result } => {
                 self.dirty |= self.triage.absorb_incidents(generation, result, now_ms)
+            }
+            Action::OnCalls { generation, result } => {
+                if generation == self.triage.incidents_generation {
+                    if let Ok(oncalls) = result {
+                        // A failure keeps who was known; the incidents call shows the error.
+                        self.triage.oncalls = Some(oncalls);
+                        self.dirty = true;
+                    }
+                }
+            }
+            Action::Me { generation, result } => {
+                // An account-level token has no user: "mine" then says so when asked.
+                if generation == self.triage.incidents_generation {
+                    if let Ok(user) = result {
+                        self.triage.me = Some(user.id);
+                    }
+                }
             }
             Action::LabelValues {
                 dashboard,
@@ -299,6 +357,7 @@ impl App {
                 }
                 self.dirty = true;
             }
+            Action::Written { id, result } => self.on_written(id, result, &mut fx),
             Action::ContextSwitched(result) => self.on_context_switched(result, &mut fx),
         }
         fx
@@ -505,3 +564,5 @@ impl App {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod triage_tests;

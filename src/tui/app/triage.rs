@@ -2,11 +2,17 @@
 //! and open incidents, each kept through failures, with the health of each source. The alert
 //! count by severity in the header and each dashboard's linked-alert state come from here.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashSet};
 
 use crate::model::alert::{Alert, AlertState};
 use crate::model::incident::Incident;
 use crate::model::silence::{Silence, SilenceState};
+use crate::sources::fleet::{merge_alerts, merge_silences};
+use crate::sources::prometheus::PromAlert;
+use crate::triage::alert_list;
+pub use crate::triage::alert_list::{AlertFilter, Entry, Row, Shown};
+use crate::triage::compare_for_people;
+use crate::triage::severity_rank;
 use crate::tui::state::{BackendHealth, FetchError};
 
 /// The last good answer of one source.
@@ -52,17 +58,29 @@ pub struct Triage {
     pub alerts_list: ListState,
     pub silences_list: ListState,
     pub incidents_list: ListState,
-}
-
-/// Sort rank of a severity label: critical first.
-pub fn severity_rank(severity: Option<&str>) -> u8 {
-    match severity.map(str::to_ascii_lowercase).as_deref() {
-        Some("critical") | Some("page") | Some("error") => 0,
-        Some("warning") | Some("warn") => 1,
-        Some("info") | Some("informational") => 2,
-        Some(_) => 3,
-        None => 4,
-    }
+    /// Prometheus's pending alerts (Alertmanager never sees them).
+    pub pending: Feed<PromAlert>,
+    /// The alert list as shown: every alert with its state, and the rows after filter and
+    /// grouping. Rebuilt when data, filter or grouping change, not per frame.
+    pub entries: Vec<Entry>,
+    pub rows: Vec<Row>,
+    pub alert_filter: AlertFilter,
+    /// Why the typed filter is not a valid matcher list (the previous filter stays applied).
+    pub filter_error: Option<String>,
+    pub grouped: bool,
+    /// Alert names whose group is collapsed.
+    pub collapsed: BTreeSet<String>,
+    /// The key (fingerprint or group) of the selected row, so the selection follows the same
+    /// alert when the list changes under it.
+    pub anchor: Option<String>,
+    /// Fingerprints present when the user last left the alerts view; others are new.
+    pub seen: Option<HashSet<String>>,
+    /// Who is on call (PagerDuty), once known.
+    pub oncalls: Option<Vec<crate::model::OnCall>>,
+    /// The PagerDuty user ID of the token, once known.
+    pub me: Option<String>,
+    /// The incidents view shows only incidents assigned to `me`.
+    pub mine_only: bool,
 }
 
 impl Triage {
@@ -72,6 +90,7 @@ impl Triage {
             alert_feeds: vec![Feed::default(); alertmanagers.len()],
             silence_feeds: vec![Feed::default(); alertmanagers.len()],
             pagerduty: pagerduty.then(|| BackendHealth::named("PagerDuty")),
+            grouped: true,
             ..Triage::default()
         }
     }
@@ -156,20 +175,19 @@ impl Triage {
             feed.items = alerts;
             feed.loaded = true;
         }
-        let mut seen = HashSet::new();
-        let mut merged: Vec<Alert> = Vec::new();
-        for a in self.alert_feeds.iter().flat_map(|f| f.items.iter()) {
-            if seen.insert(a.fingerprint.as_str()) {
-                merged.push(a.clone());
-            }
-        }
-        merged.sort_by(|a, b| {
-            severity_rank(a.severity())
-                .cmp(&severity_rank(b.severity()))
-                .then_with(|| b.starts_at.cmp(&a.starts_at))
-                .then_with(|| a.fingerprint.cmp(&b.fingerprint))
-        });
+        let per_member: Vec<Vec<Alert>> =
+            self.alert_feeds.iter().map(|f| f.items.clone()).collect();
+        let mut merged: Vec<Alert> = merge_alerts(per_member)
+            .into_iter()
+            .map(|m| m.alert)
+            .collect();
+        merged.sort_by(compare_for_people);
         self.alerts = merged;
+        self.rebuild_entries();
+        if self.seen.is_none() {
+            // What is there at start is not news.
+            self.mark_seen();
+        }
     }
 
     pub fn set_silences(&mut self, source: usize, silences: Vec<Silence>) {
@@ -177,13 +195,9 @@ impl Triage {
             feed.items = silences;
             feed.loaded = true;
         }
-        let mut seen = HashSet::new();
-        let mut merged: Vec<Silence> = Vec::new();
-        for s in self.silence_feeds.iter().flat_map(|f| f.items.iter()) {
-            if seen.insert(s.id.as_str()) {
-                merged.push(s.clone());
-            }
-        }
+        let per_member: Vec<Vec<Silence>> =
+            self.silence_feeds.iter().map(|f| f.items.clone()).collect();
+        let mut merged = merge_silences(per_member);
         let rank = |s: &SilenceState| match s {
             SilenceState::Active => 0,
             SilenceState::Pending => 1,
@@ -195,6 +209,130 @@ impl Triage {
                 .then_with(|| a.ends_at.cmp(&b.ends_at))
         });
         self.silences = merged;
+        self.rebuild_entries();
+    }
+
+    /// Prometheus's answer to `/api/v1/alerts` for round `generation`; a failure keeps the
+    /// pending alerts already known (Prometheus's health chip shows the failure).
+    pub fn absorb_pending(
+        &mut self,
+        generation: u64,
+        result: Result<Vec<PromAlert>, FetchError>,
+    ) -> bool {
+        if generation != self.generation {
+            return false;
+        }
+        match result {
+            Ok(alerts) => {
+                self.pending.items = alerts;
+                self.pending.loaded = true;
+                self.rebuild_entries();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn rebuild_entries(&mut self) {
+        self.entries = alert_list::entries(&self.alerts, &self.silences, &self.pending.items);
+        self.rebuild_rows();
+    }
+
+    /// Recompute the rows and put the selection back on the anchored row (or the nearest
+    /// position when it is gone).
+    pub fn rebuild_rows(&mut self) {
+        self.rows = alert_list::rows(
+            &self.entries,
+            &self.alert_filter,
+            self.grouped,
+            &self.collapsed,
+        );
+        let found = self
+            .anchor
+            .as_ref()
+            .and_then(|key| self.rows.iter().position(|r| &r.key(&self.entries) == key));
+        match found {
+            Some(i) => self.alerts_list.selected = i,
+            None => {
+                self.alerts_list.selected = self
+                    .alerts_list
+                    .selected
+                    .min(self.rows.len().saturating_sub(1));
+                self.remember_alert_selection();
+            }
+        }
+    }
+
+    /// Anchor the selection to the row now selected.
+    pub fn remember_alert_selection(&mut self) {
+        self.anchor = self
+            .rows
+            .get(self.alerts_list.selected)
+            .map(|r| r.key(&self.entries));
+    }
+
+    /// Apply the `/` text to the alert list. A malformed matcher keeps the previous filter
+    /// and returns why.
+    pub fn set_alert_filter(&mut self, text: &str) -> Option<String> {
+        self.alerts_list.filter = text.to_string();
+        match AlertFilter::parse(text) {
+            Ok(f) => {
+                self.alert_filter = f;
+                self.filter_error = None;
+            }
+            Err(e) => self.filter_error = Some(e),
+        }
+        self.rebuild_rows();
+        self.filter_error.clone()
+    }
+
+    pub fn toggle_grouping(&mut self) {
+        self.grouped = !self.grouped;
+        self.rebuild_rows();
+    }
+
+    /// Collapse or expand the group of the selected row.
+    pub fn toggle_group(&mut self) {
+        let name = match self.rows.get(self.alerts_list.selected) {
+            Some(Row::Group { name, .. }) => name.clone(),
+            Some(Row::Alert(i)) => match self.entries.get(*i) {
+                Some(e) if self.grouped => e.alert.alertname().to_string(),
+                _ => return,
+            },
+            None => return,
+        };
+        if !self.collapsed.remove(&name) {
+            self.collapsed.insert(name.clone());
+        }
+        // The group header stays selected so the next toggle undoes this one.
+        self.anchor = Some(format!("group:{name}"));
+        self.rebuild_rows();
+    }
+
+    /// The entry of the selected row (a group's most severe alert for a group header).
+    pub fn selected_entry(&self) -> Option<&Entry> {
+        match self.rows.get(self.alerts_list.selected)? {
+            Row::Alert(i) | Row::Group { first: i, .. } => self.entries.get(*i),
+        }
+    }
+
+    /// Not there when the user last left the alerts view.
+    pub fn is_new(&self, fingerprint: &str) -> bool {
+        self.seen
+            .as_ref()
+            .is_some_and(|seen| !seen.contains(fingerprint))
+    }
+
+    /// The user left the alerts view: what it showed is no longer new.
+    pub fn mark_seen(&mut self) {
+        if self.alerts_known() {
+            self.seen = Some(
+                self.entries
+                    .iter()
+                    .map(|e| e.alert.fingerprint.clone())
+                    .collect(),
+            );
+        }
     }
 
     /// Whether any Alertmanager has answered at all.
@@ -237,6 +375,17 @@ impl Triage {
             }
         }
         (firing, muted)
+    }
+
+    /// The people on call at an escalation level (1 = first), across policies, in order.
+    pub fn on_call_at(&self, level: u32) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for o in self.oncalls.iter().flatten() {
+            if o.escalation_level == level && !names.contains(&o.user.summary.as_str()) {
+                names.push(&o.user.summary);
+            }
+        }
+        names
     }
 
     pub fn is_firing(&self, alertname: &str) -> bool {

@@ -189,6 +189,29 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         });
     }
     let mut right: Vec<Segment> = Vec::new();
+    if app.triage.oncalls.is_some() {
+        let level = |n: u32| {
+            let names = app.triage.on_call_at(n);
+            match names.as_slice() {
+                [] => "-".to_string(),
+                [one] => crate::sanitize::one_line(one),
+                [first, rest @ ..] => {
+                    format!("{} +{}", crate::sanitize::one_line(first), rest.len())
+                }
+            }
+        };
+        let (l1, l2) = (level(1), level(2));
+        right.push(Segment {
+            full: vec![
+                Span::styled("on call ", t.muted),
+                Span::styled(format!("L1 {l1}"), t.text),
+                Span::styled(format!(" L2 {l2}"), t.muted),
+            ],
+            short: Some(vec![Span::styled(format!("L1 {l1}"), t.text)]),
+            drop_order: 1,
+            keep: false,
+        });
+    }
     if let Some(d) = app.active() {
         let state = if !d.range.is_live() {
             Span::styled("paused", t.warning)
@@ -196,10 +219,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled("⟳ loading", t.accent)
         } else {
             Span::styled(
-                format!(
-                    "⟳ {}",
-                    crate::duration::format_duration(d.refresh)
-                ),
+                format!("⟳ {}", crate::duration::format_duration(d.refresh)),
                 t.muted,
             )
         };
@@ -294,9 +314,9 @@ pub fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             alert_spans.push(Span::styled("▲ ", t.critical));
             for (i, (sev, n)) in counts.iter().enumerate() {
-                let style = match crate::tui::app::triage::severity_rank(Some(sev)) {
+                let style = match crate::triage::severity_rank(Some(sev)) {
                     0 => t.critical,
-                    1 => t.warning,
+                    1 | 2 => t.warning,
                     _ => t.text,
                 };
                 if i > 0 {

@@ -4,6 +4,7 @@ pub mod ascii;
 pub mod dashboard;
 pub mod header;
 pub mod overlay;
+pub mod silence_form;
 pub mod status;
 pub mod triage;
 

@@ -25,11 +25,17 @@ pub fn render(app: &App, area: Rect, screen: Screen, buf: &mut Buffer) {
         Some(Overlay::CommandLine(line)) => {
             render_completions(app, screen, &line.text, line.error.as_deref(), buf)
         }
+        Some(Overlay::Silence(form)) => super::silence_form::render_form(app, form, area, buf),
+        Some(Overlay::Confirm(c)) => super::silence_form::render_confirm(app, c, area, buf),
+        Some(Overlay::Extend(s)) => super::silence_form::render_extend(app, s, area, buf),
+        Some(Overlay::PickIncident { choices, selected }) => {
+            super::silence_form::render_pick_incident(app, choices, *selected, area, buf)
+        }
         Some(Overlay::Filter(_)) | None => {}
     }
 }
 
-fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
+pub(super) fn frame(app: &App, area: Rect, title: &str, buf: &mut Buffer) -> Rect {
     Clear.render(area, buf);
     let block = Block::new()
         .borders(Borders::ALL)

@@ -6,8 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-use crate::tui::app::{App, Overlay};
-use crate::tui::command::{Command, CursorMove, Direction, SelectMove};
+use crate::tui::app::{App, Overlay, View};
+use crate::tui::command::{Command, CursorMove, Direction, SelectMove, ViewKind};
 use crate::tui::keymap::Mode;
 use crate::tui::widgets::width;
 
@@ -60,7 +60,7 @@ const FULLSCREEN_HINTS: &[Hint] = &[
     (&[Command::Quit], "quit"),
 ];
 
-const LIST_HINTS: &[Hint] = &[
+const ALERT_HINTS: &[Hint] = &[
     (
         &[
             Command::Select(SelectMove::Down),
@@ -69,8 +69,47 @@ const LIST_HINTS: &[Hint] = &[
         "move",
     ),
     (&[Command::Filter], "filter"),
+    (&[Command::Silence], "silence"),
+    (&[Command::Ack], "ack"),
+    (&[Command::ToggleGrouping], "group"),
+    (&[Command::OpenLinked], "dashboard"),
     (&[Command::NextView], "next"),
-    (&[Command::CommandLine], "cmd"),
+    (&[Command::Help], "help"),
+    (&[Command::Quit], "quit"),
+];
+
+const SILENCE_HINTS: &[Hint] = &[
+    (
+        &[
+            Command::Select(SelectMove::Down),
+            Command::Select(SelectMove::Up),
+        ],
+        "move",
+    ),
+    (&[Command::Filter], "filter"),
+    (&[Command::Silence], "new"),
+    (&[Command::Choose], "edit"),
+    (&[Command::Extend], "extend"),
+    (&[Command::Expire], "expire"),
+    (&[Command::NextView], "next"),
+    (&[Command::Help], "help"),
+    (&[Command::Quit], "quit"),
+];
+
+const INCIDENT_HINTS: &[Hint] = &[
+    (
+        &[
+            Command::Select(SelectMove::Down),
+            Command::Select(SelectMove::Up),
+        ],
+        "move",
+    ),
+    (&[Command::Filter], "filter"),
+    (&[Command::Ack], "ack"),
+    (&[Command::Resolve], "resolve"),
+    (&[Command::ShowUrl], "url"),
+    (&[Command::Mine], "mine/all"),
+    (&[Command::NextView], "next"),
     (&[Command::Refresh], "refresh"),
     (&[Command::Help], "help"),
     (&[Command::Quit], "quit"),
@@ -104,7 +143,11 @@ pub fn hints(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
     let list = match mode {
         Mode::Dashboard | Mode::Global => DASHBOARD_HINTS,
         Mode::Fullscreen => FULLSCREEN_HINTS,
-        Mode::List => LIST_HINTS,
+        Mode::List => match app.view {
+            View::Triage(ViewKind::Silences) => SILENCE_HINTS,
+            View::Triage(ViewKind::Incidents) => INCIDENT_HINTS,
+            _ => ALERT_HINTS,
+        },
         Mode::Picker => PICKER_HINTS,
         Mode::Help => HELP_HINTS,
     };
@@ -145,7 +188,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Span::styled("/", t.accent),
             Span::styled(crate::sanitize::one_line(&input.text), t.text),
             Span::styled("█", t.accent),
-            Span::styled("  enter keeps, esc clears", t.muted),
+            match &input.error {
+                Some(e) => Span::styled(format!("  {}", crate::sanitize::one_line(e)), t.critical),
+                None => Span::styled("  enter keeps, esc clears", t.muted),
+            },
         ]),
         _ => match &app.message {
             Some(m) => Line::from(Span::styled(

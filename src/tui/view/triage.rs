@@ -1,6 +1,5 @@
-//! The alerts, silences and incidents views: read-only lists for now (acting on them is the
-//! next issue), each filtered by free text, kept on screen when their source fails.
-//! Everything in them comes from outside and is sanitized before it is drawn.
+//! The alerts, silences and incidents views, each filtered, kept on screen when their source
+//! fails. Everything in them comes from outside and is sanitized before it is drawn.
 
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -8,33 +7,21 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::model::alert::{Alert, AlertState};
 use crate::model::incident::{Incident, IncidentStatus, Urgency};
 use crate::model::silence::{Silence, SilenceState};
 use crate::sanitize::one_line;
-use crate::tui::app::triage::severity_rank;
+use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
+use crate::triage::incident_match::related_incidents;
+use crate::triage::severity_rank;
 use crate::tui::app::App;
-use crate::tui::command::ViewKind;
+use crate::tui::command::{Command, ViewKind};
+use crate::tui::keymap::Mode;
 use crate::tui::state::HealthState;
-use crate::tui::widgets::{format_age, format_clock, truncate, width};
+use crate::tui::widgets::{format_age, format_clock, truncate};
 
 fn matches(filter: &str, fields: &[&str]) -> bool {
     let needle = filter.trim().to_lowercase();
     needle.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(&needle))
-}
-
-pub fn alert_rows(app: &App) -> Vec<&Alert> {
-    let f = &app.triage.alerts_list.filter;
-    app.triage
-        .alerts
-        .iter()
-        .filter(|a| {
-            let labels: Vec<&str> = a.labels.values().map(String::as_str).collect();
-            let mut fields = labels;
-            fields.push(a.summary().unwrap_or(""));
-            matches(f, &fields)
-        })
-        .collect()
 }
 
 pub fn silence_rows(app: &App) -> Vec<&Silence> {
@@ -54,18 +41,23 @@ pub fn silence_rows(app: &App) -> Vec<&Silence> {
 pub fn incident_rows<'a>(app: &'a App) -> Vec<&'a Incident> {
     let f = &app.triage.incidents_list.filter;
     let service = |i: &'a Incident| i.service.as_ref().map(|s| s.summary.as_str()).unwrap_or("");
+    let me = app.triage.me.as_deref().filter(|_| app.triage.mine_only);
     app.triage
         .incidents
         .items
         .iter()
         .filter(|i| matches(f, &[&i.title, service(i), &i.id]))
+        .filter(|i| match me {
+            Some(me) => i.assignments.iter().any(|a| a.assignee.id == me),
+            None => true,
+        })
         .collect()
 }
 
 /// Rows the view shows with its filter.
 pub fn row_count(app: &App, kind: ViewKind) -> usize {
     match kind {
-        ViewKind::Alerts => alert_rows(app).len(),
+        ViewKind::Alerts => app.triage.rows.len(),
         ViewKind::Silences => silence_rows(app).len(),
         ViewKind::Incidents => incident_rows(app).len(),
     }
@@ -148,8 +140,7 @@ fn render_table<T>(
     }
 }
 
-/// The first line of a list view: its title, counts, the source's state, and what it cannot
-/// do yet.
+/// The first line of a list view: its title, counts and the source's state.
 fn title_line(
     app: &App,
     area: Rect,
@@ -167,11 +158,6 @@ fn title_line(
         spans.push(Span::styled(format!("  stale: {detail}"), t.stale));
     }
     buf.set_line(area.x, area.y, &Line::from(spans), area.width);
-    let note = "read-only in this version";
-    let nw = width(note) as u16;
-    if area.width > nw + 50 {
-        buf.set_string(area.x + area.width - nw - 1, area.y, note, t.muted);
-    }
 }
 
 pub fn render(app: &App, kind: ViewKind, area: Rect, buf: &mut Buffer) {
@@ -241,39 +227,91 @@ fn empty_state(
     );
 }
 
+fn severity_style(app: &App, severity: &str) -> Style {
+    let t = &app.theme;
+    match severity_rank(Some(severity)) {
+        0 => t.critical.add_modifier(Modifier::BOLD),
+        1 | 2 => t.warning,
+        _ => t.text,
+    }
+}
+
+fn shown_style(app: &App, shown: Shown) -> Style {
+    let t = &app.theme;
+    match shown {
+        Shown::Firing => t.critical,
+        Shown::Pending => t.warning,
+        Shown::Acknowledged => t.acknowledged,
+        Shown::Silenced | Shown::Inhibited => t.silenced,
+    }
+}
+
+/// "2 firing" for a group: the most pressing state and how many alerts show it.
+fn group_state(app: &App, name: &str) -> (String, Style) {
+    let entries = &app.triage.entries;
+    let filter = &app.triage.alert_filter;
+    let states = entries
+        .iter()
+        .filter(|e| e.alert.alertname() == name && filter.matches(&e.alert))
+        .map(|e| e.shown);
+    match states.min() {
+        Some(worst) => {
+            let n = entries
+                .iter()
+                .filter(|e| {
+                    e.alert.alertname() == name && filter.matches(&e.alert) && e.shown == worst
+                })
+                .count();
+            (format!("{n} {}", worst.as_str()), shown_style(app, worst))
+        }
+        None => (String::new(), app.theme.muted),
+    }
+}
+
 fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let rows = alert_rows(app);
-    let all = &app.triage.alerts;
-    let firing = all.iter().filter(|a| a.is_firing_unsuppressed()).count();
-    let muted = all.len() - firing;
-    title_line(
-        app,
-        title,
-        buf,
-        "Alerts",
-        format!(
-            "{} shown · {firing} firing · {muted} silenced/inhibited",
-            rows.len()
-        ),
-        am_health(app),
+    let tr = &app.triage;
+    let rows = &tr.rows;
+    let count = |s: Shown| tr.entries.iter().filter(|e| e.shown == s).count();
+    let new = tr
+        .entries
+        .iter()
+        .filter(|e| tr.is_new(&e.alert.fingerprint))
+        .count();
+    let mut counts = format!(
+        "{} firing · {} pending · {} acked · {} silenced · {} inhibited",
+        count(Shown::Firing),
+        count(Shown::Pending),
+        count(Shown::Acknowledged),
+        count(Shown::Silenced),
+        count(Shown::Inhibited),
     );
+    if new > 0 {
+        counts.push_str(&format!(" · {new} new"));
+    }
+    if !tr.alerts_list.filter.is_empty() {
+        counts.push_str(&format!(
+            " · filter {}",
+            truncate(&one_line(&tr.alerts_list.filter), 30)
+        ));
+    }
+    title_line(app, title, buf, "Alerts", counts, am_health(app));
     if rows.is_empty() {
-        let filtered = !app.triage.alerts_list.filter.is_empty();
+        let filtered = !tr.alerts_list.filter.is_empty();
         return empty_state(
             app,
             body,
             buf,
-            !app.triage.health.is_empty(),
-            app.triage.alerts_known(),
+            !tr.health.is_empty(),
+            tr.alerts_known(),
             "alerts",
             filtered,
         );
     }
-    let selected = app.triage.alerts_list.selected.min(rows.len() - 1);
-    // With room, the selected alert's labels and annotations below the list.
+    let selected = tr.alerts_list.selected.min(rows.len() - 1);
+    // With room, the selected alert's details below the list.
     let detail_h = if body.height >= 16 {
-        body.height / 3
+        body.height / 2
     } else {
         0
     };
@@ -282,126 +320,244 @@ fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
         ..body
     };
     let wide = body.width >= 120;
-    let state_of = |a: &Alert| -> (String, Style) {
-        if a.is_silenced() {
-            ("silenced".into(), t.silenced)
-        } else if a.is_inhibited() {
-            ("inhibited".into(), t.silenced)
-        } else if a.status.state == AlertState::Active {
-            ("firing".into(), t.critical)
-        } else {
-            (a.status.state.as_str().into(), t.muted)
-        }
+    let entry = |r: &Row| match r {
+        Row::Alert(i) | Row::Group { first: i, .. } => tr.entries.get(*i),
     };
-    let sev = |a: &Alert| -> (String, Style) {
-        let s = a.severity().unwrap_or("-");
-        let style = match severity_rank(Some(s)) {
-            0 => t.critical.add_modifier(Modifier::BOLD),
-            1 => t.warning,
-            _ => t.text,
-        };
-        (truncate(s, 8), style)
-    };
-    let mut columns: Vec<Column<&Alert>> = vec![
+    let mut columns: Vec<Column<Row>> = vec![
+        Column {
+            title: " ",
+            width: 1,
+            cell: Box::new(|r: &Row| match r {
+                Row::Alert(i) => match tr.entries.get(*i) {
+                    Some(e) if tr.is_new(&e.alert.fingerprint) => ("●".into(), t.accent),
+                    _ => (String::new(), t.text),
+                },
+                Row::Group { name, .. } => {
+                    let any_new = tr
+                        .entries
+                        .iter()
+                        .any(|e| e.alert.alertname() == name && tr.is_new(&e.alert.fingerprint));
+                    if any_new {
+                        ("●".into(), t.accent)
+                    } else {
+                        (String::new(), t.text)
+                    }
+                }
+            }),
+        },
         Column {
             title: "SEVERITY",
             width: 8,
-            cell: Box::new(move |a: &&Alert| sev(a)),
+            cell: Box::new(move |r: &Row| {
+                let s = entry(r).and_then(|e| e.alert.severity()).unwrap_or("-");
+                (truncate(s, 8), severity_style(app, s))
+            }),
         },
         Column {
             title: "STATE",
-            width: 9,
-            cell: Box::new(move |a: &&Alert| state_of(a)),
+            width: 11,
+            cell: Box::new(move |r: &Row| match r {
+                Row::Group { name, .. } => group_state(app, name),
+                Row::Alert(_) => match entry(r) {
+                    Some(e) => (e.shown.as_str().into(), shown_style(app, e.shown)),
+                    None => (String::new(), t.text),
+                },
+            }),
         },
         Column {
             title: "ALERT",
-            width: 26,
-            cell: Box::new(|a: &&Alert| {
-                (
-                    a.alertname().to_string(),
-                    t.text.add_modifier(Modifier::BOLD),
-                )
+            width: 28,
+            cell: Box::new(move |r: &Row| match r {
+                Row::Group {
+                    name,
+                    count,
+                    collapsed,
+                    ..
+                } => {
+                    let arrow = match (*collapsed, app.ascii) {
+                        (true, false) => "▸",
+                        (false, false) => "▾",
+                        (true, true) => "+",
+                        (false, true) => "-",
+                    };
+                    (
+                        format!("{arrow} {} ({count})", one_line(name)),
+                        t.text.add_modifier(Modifier::BOLD),
+                    )
+                }
+                Row::Alert(_) => {
+                    let name = entry(r).map(|e| e.alert.alertname()).unwrap_or("");
+                    let indent = if tr.grouped { "  " } else { "" };
+                    (format!("{indent}{}", one_line(name)), t.text)
+                }
             }),
         },
         Column {
             title: "AGE",
             width: 4,
-            cell: Box::new(|a: &&Alert| (age(app, a.starts_at), t.muted)),
+            cell: Box::new(move |r: &Row| match entry(r) {
+                Some(e) => (age(app, e.alert.starts_at), t.muted),
+                None => (String::new(), t.muted),
+            }),
         },
-    ];
-    if wide {
-        columns.push(Column {
+        Column {
             title: "LABELS",
             width: 0,
-            cell: Box::new(|a: &&Alert| {
-                let text = a
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| k.as_str() != "alertname" && k.as_str() != "severity")
-                    .map(|(k, v)| format!("{k}={v}"))
-                    .collect::<Vec<_>>()
-                    .join(" ");
-                (text, t.muted)
+            cell: Box::new(move |r: &Row| match r {
+                Row::Group { .. } => (String::new(), t.muted),
+                Row::Alert(_) => match entry(r) {
+                    Some(e) => (label_summary(&e.alert, wide), t.muted),
+                    None => (String::new(), t.muted),
+                },
             }),
-        });
-    }
+        },
+    ];
     columns.push(Column {
         title: "SUMMARY",
         width: 0,
-        cell: Box::new(|a: &&Alert| (a.summary().unwrap_or("").to_string(), t.text)),
+        cell: Box::new(move |r: &Row| {
+            let text = entry(r).and_then(|e| e.alert.summary()).unwrap_or("");
+            (text.to_string(), t.text)
+        }),
     });
-    render_table(app, list, buf, columns, &rows, selected);
+    render_table(app, list, buf, columns, rows, selected);
     if detail_h > 0 {
-        render_alert_detail(
-            app,
-            rows[selected],
-            Rect {
-                y: list.y + list.height,
-                height: detail_h,
-                ..body
-            },
-            buf,
-        );
+        if let Some(e) = entry(&rows[selected]) {
+            render_alert_detail(
+                app,
+                e,
+                Rect {
+                    y: list.y + list.height,
+                    height: detail_h,
+                    ..body
+                },
+                buf,
+            );
+        }
     }
 }
 
-fn render_alert_detail(app: &App, a: &Alert, area: Rect, buf: &mut Buffer) {
+/// At most this much of one value is sanitized and drawn: the line is cut at the screen edge
+/// anyway, and a 10 KB label must not cost 10 KB of work per frame.
+const DETAIL_VALUE_MAX: usize = 512;
+
+fn clip(text: &str) -> String {
+    let end = text
+        .char_indices()
+        .nth(DETAIL_VALUE_MAX)
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    one_line(&text[..end])
+}
+
+fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
+    let a = &e.alert;
+    let rule = if app.ascii { "-" } else { "─" };
     buf.set_stringn(
         area.x,
         area.y,
-        "─".repeat(usize::from(area.width)),
+        rule.repeat(usize::from(area.width)),
         usize::from(area.width),
         t.border,
     );
     let mut lines: Vec<Line> = Vec::new();
-    let kv = |k: &str, v: &str, style: Style| {
+    let kv = |k: &str, v: String, style: Style| {
         Line::from(vec![
-            Span::styled(format!(" {:<14}", truncate(&one_line(k), 14)), t.muted),
-            Span::styled(one_line(v), style),
+            Span::styled(format!(" {:<13} ", truncate(&clip(k), 13)), t.muted),
+            Span::styled(v, style),
         ])
     };
-    for (k, v) in &a.annotations {
-        lines.push(kv(k, v, t.text));
-    }
-    for (k, v) in &a.labels {
-        lines.push(kv(k, v, t.accent));
-    }
     lines.push(kv(
-        "since",
-        &format!(
-            "{} ({} ago)",
+        e.shown.as_str(),
+        format!(
+            "{} since {} ({} ago)",
+            clip(a.alertname()),
             format_clock(a.starts_at.timestamp_millis(), app.offset),
             age(app, a.starts_at)
         ),
-        t.text,
+        shown_style(app, e.shown).add_modifier(Modifier::BOLD),
     ));
-    if !a.status.silenced_by.is_empty() {
+    let keys: Vec<&str> = app.runbook_keys.iter().map(String::as_str).collect();
+    if let Some(url) = a.runbook_url(&keys) {
+        lines.push(kv("runbook", clip(url), t.accent));
+    }
+    for (k, v) in &a.annotations {
+        if keys.contains(&k.as_str()) {
+            continue;
+        }
+        lines.push(kv(k, clip(v), t.text));
+    }
+    for id in &a.status.silenced_by {
+        let text = match app.triage.silences.iter().find(|s| &s.id == id) {
+            Some(s) => format!(
+                "{} by {}, ends in {}: {}",
+                clip(&s.matchers_display()),
+                clip(&s.created_by),
+                format_age(s.ends_at.timestamp_millis() - app.now_ms),
+                clip(&s.comment)
+            ),
+            None => format!("silence {}", clip(id)),
+        };
+        lines.push(kv("silenced by", text, t.silenced));
+    }
+    for fp in &a.status.inhibited_by {
+        let by = app
+            .triage
+            .entries
+            .iter()
+            .find(|x| &x.alert.fingerprint == fp)
+            .map(|x| format!("{} {}", x.alert.alertname(), label_summary(&x.alert, false)))
+            .unwrap_or_else(|| format!("alert {fp}"));
+        lines.push(kv("inhibited by", clip(&by), t.silenced));
+    }
+    if app.triage.pagerduty.is_some() {
+        let related = related_incidents(a, &app.triage.incidents.items);
+        let text = match related.as_slice() {
+            [] => "none found by title".to_string(),
+            [one] => format!(
+                "#{} {} ({})",
+                one.incident_number,
+                clip(&one.title),
+                one.status.as_str()
+            ),
+            [first, rest @ ..] => format!(
+                "#{} {} ({}) and {} more",
+                first.incident_number,
+                clip(&first.title),
+                first.status.as_str(),
+                rest.len()
+            ),
+        };
+        lines.push(kv("incident", text, t.text));
+    }
+    let linked = app.linked_panels(a.alertname());
+    if !linked.is_empty() {
+        let names: Vec<String> = linked
+            .iter()
+            .filter_map(|&(d, p)| {
+                let dash = app.dashboards.get(d)?;
+                let panel = dash.def.panels.get(p)?;
+                Some(format!("{} › {}", dash.def.title, panel.title))
+            })
+            .collect();
+        let key = app
+            .keymap
+            .keys_for(Mode::List, Command::OpenLinked)
+            .first()
+            .map(|k| format!("{k}: "))
+            .unwrap_or_default();
         lines.push(kv(
-            "silenced by",
-            &a.status.silenced_by.join(", "),
-            t.silenced,
+            "dashboards",
+            format!("{key}{}", names.join(", ")),
+            t.accent,
         ));
+    }
+    if !a.generator_url.is_empty() {
+        lines.push(kv("source", clip(&a.generator_url), t.muted));
+    }
+    for (k, v) in &a.labels {
+        lines.push(kv(k, clip(v), t.accent));
     }
     for (i, line) in lines
         .into_iter()
@@ -515,7 +671,15 @@ fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
         title,
         buf,
         "Incidents",
-        format!("{} open · {triggered} triggered", rows.len()),
+        format!(
+            "{} {} · {triggered} triggered",
+            rows.len(),
+            if app.triage.mine_only && app.triage.me.is_some() {
+                "open, assigned to me"
+            } else {
+                "open"
+            }
+        ),
         health,
     );
     if rows.is_empty() {
@@ -546,6 +710,16 @@ fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
                 }
                 IncidentStatus::Acknowledged => ("acked".into(), t.acknowledged),
                 other => (other.as_str().into(), t.muted),
+            }),
+        },
+        Column {
+            title: "ACKED",
+            width: 5,
+            cell: Box::new(|i: &&Incident| match i.last_acknowledged_at() {
+                Some(at) if i.status == IncidentStatus::Acknowledged => {
+                    (age(app, at), t.acknowledged)
+                }
+                _ => (String::new(), t.muted),
             }),
         },
         Column {

@@ -5,6 +5,7 @@ pub mod braille;
 pub mod chart;
 pub mod panel;
 pub mod sparkline;
+pub mod term_pane;
 
 use chrono::{DateTime, FixedOffset};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};

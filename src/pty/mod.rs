@@ -1,0 +1,9 @@
+//! The embedded terminal: a child process on a pseudo-terminal whose screen is kept by a
+//! vt100 parser, for runbook steps and the `!` shell.
+
+pub mod env;
+pub mod keys;
+pub mod session;
+
+pub use keys::{encode_key, encode_paste};
+pub use session::{Event, Exit, PtyError, Session, Spawn};

@@ -1,0 +1,15 @@
+//! Runbooks: finding the one for an alert, parsing it into blocks and numbered steps, and
+//! turning a step plus the alert's labels into an argv that is safe to show and run.
+
+pub mod document;
+pub mod fetch;
+pub mod name;
+pub mod render;
+pub mod resolve;
+pub mod shipped;
+pub mod step;
+
+pub use document::{parse, Block, Inline, ListMarker, ParseError, Runbook, Step};
+pub use name::kebab_case;
+pub use resolve::{resolve, Found, Lookup, Origin, Resolution};
+pub use step::{plan, Plan, StepError, ValuePolicy};

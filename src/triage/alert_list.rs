@@ -1,0 +1,467 @@
+//! The alert list a person triages: every alert with the state it shows (firing, pending,
+//! silenced, inhibited, acknowledged), filtered by matchers or free text, grouped by alert
+//! name or flat, most severe and newest first. Pure data: the terminal UI draws it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{DateTime, Utc};
+
+use super::severity::compare_for_people;
+use crate::model::matcher::MatcherSet;
+use crate::model::{Alert, AlertState, Matcher, Silence};
+use crate::sources::prometheus::{AlertingState, PromAlert};
+
+/// A silence whose comment starts with this is an acknowledgement, not a silence.
+pub const ACK_PREFIX: &str = "ACK!";
+
+/// What an alert shows in the list, in the order a person cares about them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Shown {
+    Firing,
+    Pending,
+    Acknowledged,
+    Silenced,
+    Inhibited,
+}
+
+impl Shown {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shown::Firing => "firing",
+            Shown::Pending => "pending",
+            Shown::Acknowledged => "acked",
+            Shown::Silenced => "silenced",
+            Shown::Inhibited => "inhibited",
+        }
+    }
+}
+
+/// One alert in the list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub alert: Alert,
+    pub shown: Shown,
+}
+
+/// How an Alertmanager alert shows: an alert muted only by `ACK!` silences is acknowledged.
+pub fn shown_state(alert: &Alert, silences: &HashMap<&str, &Silence>) -> Shown {
+    if alert.is_silenced() {
+        let all_acks = alert.status.silenced_by.iter().all(|id| {
+            silences
+                .get(id.as_str())
+                .is_some_and(|s| s.comment.starts_with(ACK_PREFIX))
+        });
+        return if all_acks {
+            Shown::Acknowledged
+        } else {
+            Shown::Silenced
+        };
+    }
+    if alert.is_inhibited() {
+        return Shown::Inhibited;
+    }
+    match alert.status.state {
+        AlertState::Suppressed => Shown::Silenced,
+        _ => Shown::Firing,
+    }
+}
+
+/// Alertmanager's alerts (already merged by fingerprint) with Prometheus's pending ones
+/// (which Alertmanager never sees), most severe and newest first.
+pub fn entries(alerts: &[Alert], silences: &[Silence], pending: &[PromAlert]) -> Vec<Entry> {
+    let by_id: HashMap<&str, &Silence> = silences.iter().map(|s| (s.id.as_str(), s)).collect();
+    let mut out: Vec<Entry> = alerts
+        .iter()
+        .map(|a| Entry {
+            shown: shown_state(a, &by_id),
+            alert: a.clone(),
+        })
+        .collect();
+    out.extend(
+        pending
+            .iter()
+            .filter(|p| p.state == AlertingState::Pending)
+            .map(|p| Entry {
+                alert: pending_alert(p),
+                shown: Shown::Pending,
+            }),
+    );
+    out.sort_by(|a, b| compare_for_people(&a.alert, &b.alert));
+    out
+}
+
+/// A Prometheus pending alert in Alertmanager's shape. Its fingerprint is made here (stable
+/// for the same labels) so the selection can follow it; it is marked so it never collides
+/// with an Alertmanager one.
+fn pending_alert(p: &PromAlert) -> Alert {
+    let since = p.active_at.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    Alert {
+        labels: p.labels.clone(),
+        annotations: p.annotations.clone(),
+        receivers: Vec::new(),
+        fingerprint: format!("pending-{:016x}", label_hash(&p.labels)),
+        starts_at: since,
+        updated_at: since,
+        ends_at: since,
+        generator_url: String::new(),
+        status: crate::model::alert::AlertStatus {
+            state: AlertState::Unprocessed,
+            silenced_by: Vec::new(),
+            inhibited_by: Vec::new(),
+            muted_by: Vec::new(),
+        },
+    }
+}
+
+/// FNV-1a over the sorted labels: stable across runs and platforms, unlike `DefaultHasher`.
+fn label_hash(labels: &BTreeMap<String, String>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (k, v) in labels {
+        for b in k.bytes().chain([0xff]).chain(v.bytes()).chain([0xfe]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Labels that tell alerts of one name apart, in the order shown.
+const KEY_LABELS: &[&str] = &[
+    "cluster",
+    "env",
+    "namespace",
+    "service",
+    "job",
+    "instance",
+    "pod",
+    "deployment",
+    "node",
+    "container",
+];
+
+/// `namespace=prod pod=api-1 +2`: the key labels (all labels when `wide`), never alertname
+/// or severity, which have their own columns.
+pub fn label_summary(alert: &Alert, wide: bool) -> String {
+    let rest = |k: &str| k != "alertname" && k != "severity";
+    let mut shown: Vec<String> = Vec::new();
+    for key in KEY_LABELS {
+        if let Some(v) = alert.labels.get(*key) {
+            shown.push(format!("{key}={v}"));
+        }
+    }
+    let others: Vec<(&String, &String)> = alert
+        .labels
+        .iter()
+        .filter(|(k, _)| rest(k) && !KEY_LABELS.contains(&k.as_str()))
+        .collect();
+    if wide || shown.is_empty() {
+        let take = if wide { others.len() } else { 3 };
+        shown.extend(others.iter().take(take).map(|(k, v)| format!("{k}={v}")));
+        if others.len() > take {
+            shown.push(format!("+{}", others.len() - take));
+        }
+    } else if !others.is_empty() {
+        shown.push(format!("+{}", others.len()));
+    }
+    shown.join(" ")
+}
+
+/// The `/` filter of the alert list.
+#[derive(Debug, Clone, Default)]
+pub enum AlertFilter {
+    #[default]
+    All,
+    /// Lower-cased text found in any label value, label name or the summary.
+    Text(String),
+    /// Matchers in amtool syntax: `severity=critical namespace=~"prod.*"`.
+    Matchers(Vec<Matcher>, MatcherSet),
+}
+
+/// Two filters are equal when they were written the same (compiled regexes do not compare).
+impl PartialEq for AlertFilter {
+    fn eq(&self, other: &AlertFilter) -> bool {
+        match (self, other) {
+            (AlertFilter::All, AlertFilter::All) => true,
+            (AlertFilter::Text(a), AlertFilter::Text(b)) => a == b,
+            (AlertFilter::Matchers(a, _), AlertFilter::Matchers(b, _)) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl AlertFilter {
+    /// Text with an operator (`=`, `!=`, `=~`, `!~`) is matchers, anything else free text. A
+    /// malformed matcher is an error that names it, so a typo is not silently "no alerts".
+    pub fn parse(text: &str) -> Result<AlertFilter, String> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(AlertFilter::All);
+        }
+        if !text.contains('=') && !text.contains("!~") {
+            return Ok(AlertFilter::Text(text.to_lowercase()));
+        }
+        let inner = text
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .unwrap_or(text);
+        let matchers = split_matchers(inner)
+            .iter()
+            .map(|m| Matcher::parse(m).map_err(|e| format!("`{m}`: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let set = MatcherSet::new(&matchers).map_err(|e| e.to_string())?;
+        Ok(AlertFilter::Matchers(matchers, set))
+    }
+
+    pub fn matches(&self, alert: &Alert) -> bool {
+        match self {
+            AlertFilter::All => true,
+            AlertFilter::Matchers(_, set) => set.matches(&alert.labels),
+            AlertFilter::Text(needle) => {
+                alert
+                    .labels
+                    .iter()
+                    .any(|(k, v)| contains_lower(k, needle) || contains_lower(v, needle))
+                    || alert.summary().is_some_and(|s| contains_lower(s, needle))
+            }
+        }
+    }
+}
+
+fn contains_lower(hay: &str, lower_needle: &str) -> bool {
+    if hay.is_ascii() {
+        // Without allocating: most labels are ASCII, and this runs per alert per keystroke.
+        hay.as_bytes()
+            .windows(lower_needle.len().max(1))
+            .any(|w| w.eq_ignore_ascii_case(lower_needle.as_bytes()))
+            || lower_needle.is_empty()
+    } else {
+        hay.to_lowercase().contains(lower_needle)
+    }
+}
+
+/// Split `a="x, y", b=~z` on commas and spaces outside double quotes.
+fn split_matchers(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in text.chars() {
+        match c {
+            _ if escaped => {
+                escaped = false;
+                current.push(c);
+            }
+            '\\' if quoted => {
+                escaped = true;
+                current.push(c);
+            }
+            '"' => {
+                quoted = !quoted;
+                current.push(c);
+            }
+            ',' | ' ' | '\t' if !quoted => {
+                if !current.trim().is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+                current.clear();
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.trim().is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// One line of the list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Row {
+    /// The header of an alert name's group: how many alerts it holds (after the filter), and
+    /// whether they are hidden.
+    Group {
+        name: String,
+        count: usize,
+        collapsed: bool,
+        /// The most severe (first) entry of the group.
+        first: usize,
+    },
+    /// An entry, by position in the entry list.
+    Alert(usize),
+}
+
+impl Row {
+    /// What identifies the row across refreshes: the group's name or the alert's fingerprint.
+    pub fn key(&self, entries: &[Entry]) -> String {
+        match self {
+            Row::Group { name, .. } => format!("group:{name}"),
+            Row::Alert(i) => entries
+                .get(*i)
+                .map(|e| e.alert.fingerprint.clone())
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// The rows to show: flat, or one header per alert name (in the order of its most severe,
+/// newest alert) followed by its alerts unless collapsed.
+pub fn rows(
+    entries: &[Entry],
+    filter: &AlertFilter,
+    grouped: bool,
+    collapsed: &BTreeSet<String>,
+) -> Vec<Row> {
+    let kept = entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| filter.matches(&e.alert))
+        .map(|(i, _)| i);
+    if !grouped {
+        return kept.map(Row::Alert).collect();
+    }
+    let mut order: Vec<&str> = Vec::new();
+    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    for i in kept {
+        let name = entries[i].alert.alertname();
+        members
+            .entry(name)
+            .or_insert_with(|| {
+                order.push(name);
+                Vec::new()
+            })
+            .push(i);
+    }
+    let mut out = Vec::new();
+    for name in order {
+        let list = members.remove(name).unwrap_or_default();
+        let is_collapsed = collapsed.contains(name);
+        out.push(Row::Group {
+            name: name.to_string(),
+            count: list.len(),
+            collapsed: is_collapsed,
+            first: list.first().copied().unwrap_or(0),
+        });
+        if !is_collapsed {
+            out.extend(list.into_iter().map(Row::Alert));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn alert(name: &str, severity: &str, fp: &str, starts: &str, silenced_by: &[&str]) -> Alert {
+        serde_json::from_value(serde_json::json!({
+            "labels": {"alertname": name, "severity": severity, "instance": format!("{fp}:9100")},
+            "annotations": {"summary": format!("{name} on {fp}")},
+            "fingerprint": fp,
+            "startsAt": starts, "updatedAt": starts, "endsAt": "2030-01-01T00:00:00Z",
+            "status": {"state": if silenced_by.is_empty() {"active"} else {"suppressed"},
+                       "silencedBy": silenced_by, "inhibitedBy": []}
+        }))
+        .unwrap()
+    }
+
+    fn silence(id: &str, comment: &str) -> Silence {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "matchers": [{"name": "alertname", "value": "A", "isRegex": false}],
+            "startsAt": "2026-01-01T00:00:00Z", "endsAt": "2030-01-01T00:00:00Z",
+            "createdBy": "me", "comment": comment, "status": {"state": "active"},
+            "updatedAt": "2026-01-01T00:00:00Z"
+        }))
+        .unwrap()
+    }
+
+    fn sample() -> Vec<Entry> {
+        let alerts = vec![
+            alert("DiskFull", "warning", "d1", "2026-01-01T00:00:00Z", &[]),
+            alert("ServiceDown", "critical", "s1", "2026-01-01T00:00:00Z", &[]),
+            alert(
+                "ServiceDown",
+                "critical",
+                "s2",
+                "2026-01-01T01:00:00Z",
+                &["sil"],
+            ),
+            alert(
+                "DiskFull",
+                "warning",
+                "d2",
+                "2026-01-01T02:00:00Z",
+                &["ack"],
+            ),
+        ];
+        let silences = vec![silence("sil", "maintenance"), silence("ack", "ACK! on it")];
+        let pending: PromAlert = serde_json::from_value(serde_json::json!({
+            "labels": {"alertname": "HighLatency", "severity": "critical"},
+            "annotations": {}, "state": "pending", "activeAt": "2026-01-01T03:00:00Z", "value": "1"
+        }))
+        .unwrap();
+        entries(&alerts, &silences, &[pending])
+    }
+
+    #[test]
+    fn states_distinguish_acked_from_silenced_and_pending_joins_in_order() {
+        let e = sample();
+        let got: Vec<(&str, Shown)> = e.iter().map(|e| (e.alert.alertname(), e.shown)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("HighLatency", Shown::Pending),
+                ("ServiceDown", Shown::Silenced),
+                ("ServiceDown", Shown::Firing),
+                ("DiskFull", Shown::Acknowledged),
+                ("DiskFull", Shown::Firing),
+            ]
+        );
+        assert!(e[0].alert.fingerprint.starts_with("pending-"));
+    }
+
+    #[test]
+    fn filter_takes_matchers_or_free_text_and_reports_bad_matchers() {
+        let e = sample();
+        let count = |text: &str| {
+            let f = AlertFilter::parse(text).unwrap();
+            e.iter().filter(|x| f.matches(&x.alert)).count()
+        };
+        assert_eq!(count(""), 5);
+        assert_eq!(count("severity=critical"), 3);
+        assert_eq!(count("{alertname=~\"Disk.*\", instance!=\"d1:9100\"}"), 1);
+        assert_eq!(count("servicedown"), 2);
+        assert_eq!(count("D1:91"), 1);
+        assert_eq!(count("DiskFull on d2"), 1);
+        let bad = AlertFilter::parse("alertname=~\"(\"").unwrap_err();
+        assert!(bad.contains("alertname"), "{bad}");
+    }
+
+    #[test]
+    fn grouping_keeps_severity_order_and_collapses() {
+        let e = sample();
+        let flat = rows(&e, &AlertFilter::All, false, &BTreeSet::new());
+        assert_eq!(flat.len(), 5);
+        let collapsed = BTreeSet::from(["ServiceDown".to_string()]);
+        let grouped = rows(&e, &AlertFilter::All, true, &collapsed);
+        let keys: Vec<String> = grouped.iter().map(|r| r.key(&e)).collect();
+        assert_eq!(
+            keys,
+            vec![
+                "group:HighLatency",
+                e[0].alert.fingerprint.as_str(),
+                "group:ServiceDown",
+                "group:DiskFull",
+                "d2",
+                "d1"
+            ]
+        );
+        assert!(matches!(
+            grouped[2],
+            Row::Group {
+                count: 2,
+                collapsed: true,
+                ..
+            }
+        ));
+    }
+}

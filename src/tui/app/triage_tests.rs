@@ -1,0 +1,505 @@
+//! `update` tests of the triage views: the alert list (selection, filter, grouping, news),
+//! the silence form and confirmation, silences and incidents actions.
+
+mod list_tests {
+    use crate::tui::action::{Action, ContextInfo};
+    use crate::tui::app::triage::tests::alert;
+    use crate::tui::app::{App, AppOptions};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    const NOW: i64 = 1_768_478_400_000;
+
+    fn app() -> App {
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: true,
+            alertmanagers: vec!["am".into()],
+            pagerduty: false,
+            insecure: vec![],
+        };
+        let mut a = App::new(AppOptions::new(Vec::new(), context));
+        a.start(NOW);
+        a
+    }
+
+    fn press(a: &mut App, code: KeyCode) {
+        a.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW);
+    }
+
+    fn typed(a: &mut App, text: &str) {
+        for c in text.chars() {
+            press(a, KeyCode::Char(c));
+        }
+    }
+
+    fn answer(a: &mut App, alerts: Vec<crate::model::Alert>) {
+        let generation = a.triage.generation;
+        a.update(
+            Action::Alerts {
+                source: 0,
+                generation,
+                result: Ok(alerts),
+            },
+            NOW,
+        );
+    }
+
+    fn selected_fp(a: &App) -> String {
+        a.triage
+            .rows
+            .get(a.triage.alerts_list.selected)
+            .map(|r| r.key(&a.triage.entries))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn selection_follows_the_same_alert_across_refreshes() {
+        let mut a = app();
+        press(&mut a, KeyCode::Char('g')); // flat
+        answer(
+            &mut a,
+            vec![
+                alert("B", "warning", "b", false),
+                alert("C", "info", "c", false),
+            ],
+        );
+        press(&mut a, KeyCode::Char('j'));
+        assert_eq!(selected_fp(&a), "c");
+        // A new critical alert arrives above it: the cursor stays on `c`.
+        answer(
+            &mut a,
+            vec![
+                alert("A", "critical", "a", false),
+                alert("B", "warning", "b", false),
+                alert("C", "info", "c", false),
+            ],
+        );
+        assert_eq!(selected_fp(&a), "c");
+        assert_eq!(a.triage.alerts_list.selected, 2);
+        assert!(a.triage.is_new("a"), "arrived after the first answer");
+        assert!(!a.triage.is_new("b"));
+        // Leaving the view marks everything seen.
+        press(&mut a, KeyCode::Char('9'));
+        assert!(!a.triage.is_new("a"));
+        // A failed refresh keeps the list and marks the source down.
+        let generation = a.triage.generation;
+        a.update(
+            Action::Alerts {
+                source: 0,
+                generation,
+                result: Err(crate::tui::state::FetchError::other("connection refused")),
+            },
+            NOW,
+        );
+        assert_eq!(a.triage.rows.len(), 3);
+        assert!(a.triage.health[0].last_error.is_some());
+    }
+
+    #[test]
+    fn filter_keystrokes_apply_matchers_or_text_and_show_bad_matchers() {
+        let mut a = app();
+        answer(
+            &mut a,
+            vec![
+                alert("A", "critical", "a", false),
+                alert("A", "warning", "a2", false),
+                alert("B", "warning", "b", false),
+            ],
+        );
+        // Grouped: two headers and three alerts.
+        assert_eq!(a.triage.rows.len(), 5);
+        press(&mut a, KeyCode::Char('/'));
+        typed(&mut a, "severity=warning");
+        assert_eq!(a.triage.rows.len(), 4);
+        press(&mut a, KeyCode::Enter);
+        assert_eq!(a.triage.alerts_list.filter, "severity=warning");
+        press(&mut a, KeyCode::Char('/'));
+        for _ in 0.."severity=warning".len() {
+            press(&mut a, KeyCode::Backspace);
+        }
+        typed(&mut a, "alertname=~\"(\"");
+        match &a.overlay {
+            Some(crate::tui::app::Overlay::Filter(line)) => {
+                assert!(line.error.is_some(), "a bad regex is reported")
+            }
+            other => panic!("filter line closed: {other:?}"),
+        }
+        press(&mut a, KeyCode::Esc);
+        assert_eq!(a.triage.rows.len(), 5, "Esc clears the filter");
+        press(&mut a, KeyCode::Char('/'));
+        typed(&mut a, "b is");
+        assert_eq!(a.triage.rows.len(), 2, "free text finds the summary");
+    }
+
+    #[test]
+    fn groups_collapse_and_expand_on_enter() {
+        let mut a = app();
+        answer(
+            &mut a,
+            vec![
+                alert("A", "critical", "a", false),
+                alert("A", "critical", "a2", true),
+                alert("B", "warning", "b", false),
+            ],
+        );
+        assert_eq!(selected_fp(&a), "group:A");
+        press(&mut a, KeyCode::Enter);
+        assert_eq!(a.triage.rows.len(), 3);
+        assert_eq!(selected_fp(&a), "group:A");
+        press(&mut a, KeyCode::Enter);
+        assert_eq!(a.triage.rows.len(), 5);
+        press(&mut a, KeyCode::Char('g'));
+        assert_eq!(a.triage.rows.len(), 3);
+    }
+}
+
+mod form_tests {
+    use crate::tui::action::{Action, ContextInfo, Effect, Write, Written};
+    use crate::tui::app::triage::tests::alert;
+    use crate::tui::app::{App, AppOptions, Overlay};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    const NOW: i64 = 1_768_478_400_000;
+
+    fn app_with_alerts() -> App {
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: false,
+            alertmanagers: vec!["am".into()],
+            pagerduty: false,
+            insecure: vec![],
+        };
+        let mut opts = AppOptions::new(Vec::new(), context);
+        opts.author = "alice".into();
+        let mut a = App::new(opts);
+        a.start(NOW);
+        let generation = a.triage.generation;
+        a.update(
+            Action::Alerts {
+                source: 0,
+                generation,
+                result: Ok(vec![
+                    alert("DiskFull", "critical", "d", false),
+                    alert("Other", "warning", "o", false),
+                ]),
+            },
+            NOW,
+        );
+        a
+    }
+
+    fn key(a: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
+        a.update(Action::Key(KeyEvent::new(code, modifiers)), NOW)
+    }
+
+    fn typed(a: &mut App, text: &str) {
+        for c in text.chars() {
+            key(a, KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+
+    fn form(a: &App) -> &crate::triage::silence_form::SilenceForm {
+        match &a.overlay {
+            Some(Overlay::Silence(f)) => f,
+            other => panic!("no form: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_form_needs_a_comment_confirms_and_sends_what_it_captured() {
+        let mut a = app_with_alerts();
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::NONE);
+        assert_eq!(
+            form(&a).matchers,
+            vec!["alertname=\"DiskFull\"", "severity=\"critical\""]
+        );
+        // Ctrl-S without a comment: the form stays, with the reason.
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        assert!(form(&a).error.as_deref().unwrap_or("").contains("comment"));
+        key(&mut a, KeyCode::Up, KeyModifiers::NONE); // wraps to the comment
+        typed(&mut a, "disk swap");
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let lines = match &a.overlay {
+            Some(Overlay::Confirm(c)) => c.lines.clone(),
+            other => panic!("no confirmation: {other:?}"),
+        };
+        assert!(
+            lines.iter().any(|l| l == "it mutes 1 current alert"),
+            "{lines:?}"
+        );
+        // A refresh moving the cursor changes nothing: the body was captured at Ctrl-S.
+        let generation = a.triage.generation;
+        a.update(
+            Action::Alerts {
+                source: 0,
+                generation,
+                result: Ok(vec![alert("Zzz", "critical", "z", false)]),
+            },
+            NOW,
+        );
+        let fx = key(&mut a, KeyCode::Char('y'), KeyModifiers::NONE);
+        let (id, body) = match fx.as_slice() {
+            [Effect::Write {
+                id,
+                write: Write::CreateSilence(body),
+            }] => (*id, body.clone()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(body.matchers.len(), 2);
+        assert_eq!(body.matchers[0].value, "DiskFull");
+        assert_eq!(body.comment, "disk swap");
+        assert_eq!(body.created_by, "alice");
+        // It fails: the form comes back with everything typed and the error.
+        a.update(
+            Action::Written {
+                id,
+                result: Err("connection refused".into()),
+            },
+            NOW,
+        );
+        assert_eq!(form(&a).comment, "disk swap");
+        assert!(form(&a)
+            .error
+            .as_deref()
+            .unwrap_or("")
+            .contains("connection refused"));
+        // Sent again, it succeeds: a message, and alerts are fetched again.
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let fx = key(&mut a, KeyCode::Char('y'), KeyModifiers::NONE);
+        let Some(Effect::Write { id, .. }) = fx.first() else {
+            panic!("{fx:?}")
+        };
+        let fx = a.update(
+            Action::Written {
+                id: *id,
+                result: Ok(Written::SilencesCreated(vec![])),
+            },
+            NOW,
+        );
+        assert!(a.overlay.is_none());
+        assert!(fx.iter().any(|e| matches!(e, Effect::FetchAlerts { .. })));
+        assert!(a.message.as_ref().is_some_and(|m| !m.error));
+    }
+
+    #[test]
+    fn no_means_back_to_the_form_and_esc_closes_it() {
+        let mut a = app_with_alerts();
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::NONE);
+        key(&mut a, KeyCode::Up, KeyModifiers::NONE);
+        typed(&mut a, "x");
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let fx = key(&mut a, KeyCode::Char('n'), KeyModifiers::NONE);
+        assert!(fx.is_empty());
+        assert_eq!(form(&a).comment, "x");
+        key(&mut a, KeyCode::Esc, KeyModifiers::NONE);
+        assert!(a.overlay.is_none());
+    }
+
+    #[test]
+    fn ack_without_pagerduty_is_an_ack_silence_sent_without_asking() {
+        let mut a = app_with_alerts();
+        let fx = key(&mut a, KeyCode::Char('A'), KeyModifiers::SHIFT);
+        let body = match fx.as_slice() {
+            [Effect::Write {
+                write: Write::CreateSilence(body),
+                ..
+            }] => body.clone(),
+            other => panic!("{other:?}"),
+        };
+        assert!(a.overlay.is_none(), "no confirmation for an ack");
+        assert!(body.comment.starts_with("ACK!"));
+        assert_eq!(body.ends_at - body.starts_at, chrono::Duration::minutes(30));
+        assert_eq!(body.matchers[0].value, "DiskFull");
+    }
+
+    #[test]
+    fn incidents_ack_at_once_and_resolve_after_yes() {
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: false,
+            alertmanagers: vec![],
+            pagerduty: true,
+            insecure: vec![],
+        };
+        let mut a = App::new(AppOptions::new(Vec::new(), context));
+        a.start(NOW);
+        let incident: crate::model::Incident = serde_json::from_value(serde_json::json!({
+            "id": "P1", "incident_number": 7, "title": "DiskFull", "status": "triggered",
+            "created_at": "2026-01-15T11:00:00Z"
+        }))
+        .unwrap();
+        let generation = a.triage.incidents_generation;
+        a.update(
+            Action::Incidents {
+                generation,
+                result: Ok(vec![incident]),
+            },
+            NOW,
+        );
+        key(&mut a, KeyCode::Char('0'), KeyModifiers::NONE);
+        let fx = key(&mut a, KeyCode::Char('A'), KeyModifiers::SHIFT);
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::Write { write: Write::AckIncidents(ids), .. }] if ids == &vec!["P1".to_string()]
+        ));
+        let fx = key(&mut a, KeyCode::Char('R'), KeyModifiers::SHIFT);
+        assert!(fx.is_empty(), "resolve asks first");
+        assert!(matches!(a.overlay, Some(Overlay::Confirm(_))));
+        // The list changes under the question: the captured ID is still the one resolved.
+        a.update(
+            Action::Incidents {
+                generation,
+                result: Ok(vec![]),
+            },
+            NOW,
+        );
+        let fx = key(&mut a, KeyCode::Char('y'), KeyModifiers::NONE);
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::Write { write: Write::ResolveIncidents(ids), .. }] if ids == &vec!["P1".to_string()]
+        ));
+    }
+
+    #[test]
+    fn mine_shows_only_incidents_assigned_to_the_token_user() {
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: false,
+            alertmanagers: vec![],
+            pagerduty: true,
+            insecure: vec![],
+        };
+        let mut a = App::new(AppOptions::new(Vec::new(), context));
+        a.start(NOW);
+        let incident = |id: &str, user: &str| -> crate::model::Incident {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "title": id, "status": "triggered", "created_at": "2026-01-15T11:00:00Z",
+                "assignments": [{"assignee": {"id": user, "summary": user}}]
+            }))
+            .unwrap()
+        };
+        let generation = a.triage.incidents_generation;
+        a.update(
+            Action::Incidents {
+                generation,
+                result: Ok(vec![incident("P1", "U1"), incident("P2", "U2")]),
+            },
+            NOW,
+        );
+        key(&mut a, KeyCode::Char('0'), KeyModifiers::NONE);
+        key(&mut a, KeyCode::Char('m'), KeyModifiers::NONE);
+        assert!(a.message.as_ref().is_some_and(|m| m.error), "who am I?");
+        a.update(
+            Action::Me {
+                generation,
+                result: serde_json::from_value(serde_json::json!({"id": "U2"}))
+                    .map_err(|e| crate::tui::state::FetchError::other(e.to_string())),
+            },
+            NOW,
+        );
+        key(&mut a, KeyCode::Char('m'), KeyModifiers::NONE);
+        let rows: Vec<String> = crate::tui::view::triage::incident_rows(&a)
+            .iter()
+            .map(|i| i.id.clone())
+            .collect();
+        assert_eq!(rows, vec!["P2"]);
+    }
+
+    #[test]
+    fn ack_with_several_matching_incidents_asks_which() {
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: false,
+            alertmanagers: vec!["am".into()],
+            pagerduty: true,
+            insecure: vec![],
+        };
+        let mut a = App::new(AppOptions::new(Vec::new(), context));
+        a.start(NOW);
+        let generation = a.triage.generation;
+        a.update(
+            Action::Alerts {
+                source: 0,
+                generation,
+                result: Ok(vec![alert("DiskFull", "critical", "d", false)]),
+            },
+            NOW,
+        );
+        let incident = |id: &str| -> crate::model::Incident {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "title": format!("[FIRING:1] DiskFull {id}"), "status": "triggered",
+                "created_at": "2026-01-15T11:00:00Z"
+            }))
+            .unwrap()
+        };
+        let igen = a.triage.incidents_generation;
+        a.update(
+            Action::Incidents {
+                generation: igen,
+                result: Ok(vec![incident("P1"), incident("P2")]),
+            },
+            NOW,
+        );
+        let fx = key(&mut a, KeyCode::Char('A'), KeyModifiers::SHIFT);
+        assert!(fx.is_empty());
+        assert!(matches!(a.overlay, Some(Overlay::PickIncident { .. })));
+        key(&mut a, KeyCode::Down, KeyModifiers::NONE);
+        let fx = key(&mut a, KeyCode::Enter, KeyModifiers::NONE);
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::Write { write: Write::AckIncidents(ids), .. }] if ids == &vec!["P2".to_string()]
+        ));
+    }
+
+    #[test]
+    fn editing_a_silence_replaces_it_and_recreating_an_expired_one_creates() {
+        let mut a = app_with_alerts();
+        let silence = |id: &str, state: &str, ends: &str| -> crate::model::Silence {
+            serde_json::from_value(serde_json::json!({
+                "id": id, "matchers": [{"name": "alertname", "value": "DiskFull", "isRegex": false}],
+                "startsAt": "2026-01-15T11:00:00Z", "endsAt": ends, "createdBy": "bob",
+                "comment": "swap", "status": {"state": state}, "updatedAt": "2026-01-15T11:00:00Z"
+            }))
+            .unwrap()
+        };
+        let generation = a.triage.generation;
+        a.update(
+            Action::Silences {
+                source: 0,
+                generation,
+                result: Ok(vec![
+                    silence("live", "active", "2026-01-15T14:00:00Z"),
+                    silence("old", "expired", "2026-01-15T11:30:00Z"),
+                ]),
+            },
+            NOW,
+        );
+        key(&mut a, KeyCode::Char('9'), KeyModifiers::NONE);
+        key(&mut a, KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(form(&a).replaces.as_deref(), Some("live"));
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let fx = key(&mut a, KeyCode::Char('y'), KeyModifiers::NONE);
+        match fx.as_slice() {
+            [Effect::Write {
+                write: Write::ReplaceSilence(body),
+                ..
+            }] => {
+                assert_eq!(body.id.as_deref(), Some("live"));
+                assert_eq!(body.ends_at.to_rfc3339(), "2026-01-15T14:00:00+00:00");
+            }
+            other => panic!("{other:?}"),
+        }
+        key(&mut a, KeyCode::Char('j'), KeyModifiers::NONE);
+        key(&mut a, KeyCode::Enter, KeyModifiers::NONE);
+        assert_eq!(form(&a).replaces, None, "an expired silence is made anew");
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let fx = key(&mut a, KeyCode::Char('y'), KeyModifiers::NONE);
+        assert!(matches!(
+            fx.as_slice(),
+            [Effect::Write {
+                write: Write::CreateSilence(_),
+                ..
+            }]
+        ));
+    }
+}

@@ -1,0 +1,497 @@
+//! Changing things: the silence form, the one confirmation layer every write passes through,
+//! and the answers to writes. A write carries what was captured when the user started it
+//! (the silence body built from the form), never the row under the cursor when it lands.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::{App, Message, Overlay, View};
+use crate::duration::format_duration;
+use crate::triage::alert_list::ACK_PREFIX;
+use crate::triage::silence_form::{local_now, Field, SilenceForm};
+use crate::tui::action::{Effect, Write, Written};
+use crate::tui::command::ViewKind;
+
+/// The extend presets, in minutes, on keys 1-4.
+const EXTEND_MINUTES: [i64; 4] = [15, 60, 120, 240];
+
+/// A write waiting for `y`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Confirm {
+    /// What will happen, line by line, already sanitized.
+    pub lines: Vec<String>,
+    pub write: Write,
+    /// The form to go back to on `n`/Esc (and on failure).
+    pub form: Option<SilenceForm>,
+}
+
+impl App {
+    fn clock(&self, t: chrono::DateTime<chrono::Utc>) -> String {
+        crate::tui::widgets::format_clock(t.timestamp_millis(), self.offset)
+    }
+
+    fn info_message(&mut self, text: String) {
+        self.message = Some(Message { text, error: false });
+    }
+
+    /// Send a write now (acks) or after `y` (everything else).
+    fn send(&mut self, write: Write, form: Option<SilenceForm>, fx: &mut Vec<Effect>) {
+        self.next_write += 1;
+        let id = self.next_write;
+        self.writes.push((id, form));
+        fx.push(Effect::Write { id, write });
+        self.info_message("sending…".into());
+    }
+
+    fn ask(&mut self, lines: Vec<String>, write: Write) {
+        self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
+            lines,
+            write,
+            form: None,
+        })));
+    }
+
+    /// The silence under the cursor in the silences view.
+    fn selected_silence(&self) -> Option<crate::model::Silence> {
+        let rows = crate::tui::view::triage::silence_rows(self);
+        rows.get(self.triage.silences_list.selected)
+            .map(|s| (*s).clone())
+    }
+
+    /// The incident under the cursor in the incidents view.
+    fn selected_incident(&self) -> Option<crate::model::Incident> {
+        let rows = crate::tui::view::triage::incident_rows(self);
+        rows.get(self.triage.incidents_list.selected)
+            .map(|i| (*i).clone())
+    }
+
+    /// `e` in the silences view: expire the selected silence, after a confirmation.
+    pub(super) fn expire_selected(&mut self) {
+        if self.view != View::Triage(ViewKind::Silences) {
+            return;
+        }
+        match self.selected_silence() {
+            Some(s) if s.status == crate::model::SilenceState::Expired => {
+                self.info_message("that silence has already expired".into())
+            }
+            Some(s) => self.ask(
+                vec![
+                    format!("Expire silence {}", crate::sanitize::one_line(&s.id)),
+                    crate::sanitize::one_line(&s.matchers_display()),
+                    format!(
+                        "by {}: {}",
+                        crate::sanitize::one_line(&s.created_by),
+                        crate::sanitize::one_line(&s.comment)
+                    ),
+                    "the alerts it mutes will notify again".into(),
+                ],
+                Write::ExpireSilence(s.id),
+            ),
+            None => {}
+        }
+    }
+
+    /// `x` in the silences view: pick how much longer.
+    pub(super) fn extend_selected(&mut self) {
+        if self.view != View::Triage(ViewKind::Silences) {
+            return;
+        }
+        if let Some(s) = self.selected_silence() {
+            self.overlay = Some(Overlay::Extend(Box::new(s)));
+        }
+    }
+
+    /// A key in the extend picker: 1-4 pick +15m, +1h, +2h, +4h (from the end, or from now
+    /// for an expired silence), then the confirmation.
+    pub(super) fn extend_key(&mut self, silence: crate::model::Silence, key: &KeyEvent) {
+        let minutes = match key.code {
+            KeyCode::Char(c @ '1'..='4') => EXTEND_MINUTES[(c as usize) - ('1' as usize)],
+            KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('n') => return,
+            _ => {
+                self.overlay = Some(Overlay::Extend(Box::new(silence)));
+                return;
+            }
+        };
+        let now =
+            chrono::DateTime::<chrono::Utc>::from_timestamp_millis(self.now_ms).unwrap_or_default();
+        let from = silence.ends_at.max(now);
+        let end = from + chrono::Duration::minutes(minutes);
+        let mut body = silence.extended_to(end);
+        if silence.status == crate::model::SilenceState::Expired {
+            // An expired silence cannot be updated: this makes a new one like it.
+            body.id = None;
+            body.starts_at = now;
+        }
+        let verb = if body.id.is_some() {
+            "Extend"
+        } else {
+            "Recreate"
+        };
+        let lines = vec![
+            format!(
+                "{verb} silence {} to end {} (+{})",
+                crate::sanitize::one_line(&silence.id),
+                self.clock(end),
+                format_duration(std::time::Duration::from_secs(minutes as u64 * 60))
+            ),
+            crate::sanitize::one_line(&silence.matchers_display()),
+        ];
+        let write = if body.id.is_some() {
+            Write::ReplaceSilence(body)
+        } else {
+            Write::CreateSilence(body)
+        };
+        self.ask(lines, write);
+    }
+
+    /// Enter in the silences view: edit the silence (recreate it when expired) in the form.
+    pub(super) fn edit_selected(&mut self) {
+        if let Some(s) = self.selected_silence() {
+            let edit = s.status != crate::model::SilenceState::Expired;
+            let form = SilenceForm::for_silence(&s, &self.author, edit);
+            self.overlay = Some(Overlay::Silence(Box::new(form)));
+        }
+    }
+
+    /// `A`: acknowledge. On an incident: that incident. On an alert: with PagerDuty, the
+    /// incident that matches it (several: the incidents view filtered to choose from);
+    /// without, an `ACK!` silence for `ack_duration`. No confirmation: acks are undoable and
+    /// urgent.
+    pub(super) fn acknowledge(&mut self, fx: &mut Vec<Effect>) {
+        match self.view {
+            View::Triage(ViewKind::Incidents) => {
+                if let Some(i) = self.selected_incident() {
+                    self.send(Write::AckIncidents(vec![i.id]), None, fx);
+                }
+            }
+            View::Triage(ViewKind::Alerts) => {
+                let Some(entry) = self.triage.selected_entry().cloned() else {
+                    return;
+                };
+                if self.triage.pagerduty.is_some() {
+                    let related: Vec<crate::model::Incident> =
+                        crate::triage::incident_match::related_incidents(
+                            &entry.alert,
+                            &self.triage.incidents.items,
+                        )
+                        .into_iter()
+                        .cloned()
+                        .collect();
+                    match related.as_slice() {
+                        [one] => self.send(Write::AckIncidents(vec![one.id.clone()]), None, fx),
+                        [] => self.error(format!(
+                            "no open incident names {}; silence it with s instead",
+                            crate::sanitize::one_line(entry.alert.alertname())
+                        )),
+                        several => {
+                            let choices = several
+                                .iter()
+                                .map(|i| {
+                                    (
+                                        i.id.clone(),
+                                        format!(
+                                            "#{} {} ({})",
+                                            i.incident_number,
+                                            crate::sanitize::one_line(&i.title),
+                                            i.status.as_str()
+                                        ),
+                                    )
+                                })
+                                .collect();
+                            self.overlay = Some(Overlay::PickIncident {
+                                choices,
+                                selected: 0,
+                            });
+                        }
+                    }
+                } else {
+                    let now = local_now(self.now_ms, self.offset);
+                    let mut form = SilenceForm::for_alert(&entry.alert, &self.author);
+                    form.comment = format!("{ACK_PREFIX} acknowledged in oncall");
+                    match form.to_postable(now) {
+                        Ok(mut body) => {
+                            body.ends_at = body.starts_at
+                                + chrono::Duration::from_std(self.ack_duration)
+                                    .unwrap_or(chrono::Duration::minutes(30));
+                            self.send(Write::CreateSilence(body), None, fx);
+                        }
+                        Err(e) => self.error(e),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A key in the incident picker: move, Enter acknowledges the chosen one, Esc cancels.
+    pub(super) fn pick_key(
+        &mut self,
+        choices: Vec<(String, String)>,
+        selected: usize,
+        key: &KeyEvent,
+        fx: &mut Vec<Effect>,
+    ) {
+        let last = choices.len().saturating_sub(1);
+        let selected = match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => return,
+            KeyCode::Enter => {
+                if let Some((id, _)) = choices.get(selected) {
+                    self.send(Write::AckIncidents(vec![id.clone()]), None, fx);
+                }
+                return;
+            }
+            KeyCode::Up | KeyCode::Char('k') => selected.saturating_sub(1),
+            KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(last),
+            _ => selected,
+        };
+        self.overlay = Some(Overlay::PickIncident { choices, selected });
+    }
+
+    /// `R` on an incident: resolve it, after a confirmation.
+    pub(super) fn resolve_selected(&mut self) {
+        if self.view != View::Triage(ViewKind::Incidents) {
+            return;
+        }
+        if let Some(i) = self.selected_incident() {
+            self.ask(
+                vec![
+                    format!(
+                        "Resolve incident #{} {}",
+                        i.incident_number,
+                        crate::sanitize::one_line(&i.title)
+                    ),
+                    "PagerDuty stops escalating it; it reopens only if the alert fires anew".into(),
+                ],
+                Write::ResolveIncidents(vec![i.id]),
+            );
+        }
+    }
+
+    /// `m` in the incidents view: only mine, or all.
+    pub(super) fn toggle_mine(&mut self) {
+        if self.view != View::Triage(ViewKind::Incidents) {
+            return;
+        }
+        if self.triage.me.is_none() {
+            self.error(
+                "PagerDuty has not said who you are (an account-level token has no user)".into(),
+            );
+            return;
+        }
+        self.triage.mine_only = !self.triage.mine_only;
+        self.triage.incidents_list.selected = 0;
+    }
+
+    /// `u` on an incident: its URL in the status line, to copy (no browser is assumed).
+    pub(super) fn show_url(&mut self) {
+        if let Some(i) = self.selected_incident() {
+            let url = crate::sanitize::one_line(&i.html_url);
+            self.info_message(if url.is_empty() {
+                "PagerDuty sent no URL for this incident".into()
+            } else {
+                url
+            });
+        }
+    }
+
+    /// `s` on the alerts view: a form prefilled from the selected alert, captured now.
+    pub(super) fn open_silence_form(&mut self) {
+        let form = match self.view {
+            View::Triage(ViewKind::Alerts) => match self.triage.selected_entry() {
+                Some(e) => SilenceForm::for_alert(&e.alert, &self.author),
+                None => SilenceForm::new(&self.author),
+            },
+            _ => SilenceForm::new(&self.author),
+        };
+        self.overlay = Some(Overlay::Silence(Box::new(form)));
+    }
+
+    /// A key while the silence form is open. Everything typed stays in the form until it is
+    /// sent and accepted, or the user closes it with Esc.
+    pub(super) fn form_key(&mut self, mut form: SilenceForm, key: &KeyEvent) {
+        let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        match key.code {
+            KeyCode::Esc => return,
+            KeyCode::Char('s') if ctrl => return self.ask_to_create(form),
+            KeyCode::Char('n') if ctrl => form.add_matcher(),
+            KeyCode::Char('d') if ctrl => form.remove_matcher(),
+            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => form.next_field(true),
+            KeyCode::BackTab | KeyCode::Up => form.next_field(false),
+            KeyCode::Left | KeyCode::Right if form.focused() == Field::Length => {
+                form.cycle_length(key.code == KeyCode::Right)
+            }
+            KeyCode::Char(' ') if form.focused() == Field::Length => form.cycle_length(true),
+            KeyCode::Backspace => {
+                if let Some(text) = form.focused_text() {
+                    text.pop();
+                }
+            }
+            KeyCode::Char(c) if !ctrl => {
+                if let Some(text) = form.focused_text() {
+                    text.push(c);
+                }
+            }
+            _ => {}
+        }
+        form.error = None;
+        self.overlay = Some(Overlay::Silence(Box::new(form)));
+    }
+
+    /// Ctrl-S: check the form and show exactly what will be created.
+    fn ask_to_create(&mut self, mut form: SilenceForm) {
+        let now = local_now(self.now_ms, self.offset);
+        let body = match form.to_postable(now) {
+            Ok(b) => b,
+            Err(e) => {
+                form.error = Some(e);
+                self.overlay = Some(Overlay::Silence(Box::new(form)));
+                return;
+            }
+        };
+        let preview = form.preview(self.triage.entries.iter().map(|e| &e.alert), now);
+        let length = (body.ends_at - body.starts_at).to_std().unwrap_or_default();
+        let mut lines = vec![
+            format!(
+                "{} silence {}",
+                if body.id.is_some() {
+                    "Replace the"
+                } else {
+                    "Create a"
+                },
+                crate::sanitize::one_line(
+                    &body
+                        .matchers
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            ),
+            format!(
+                "from {} for {} by {}",
+                crate::tui::widgets::format_clock(body.starts_at.timestamp_millis(), self.offset),
+                format_duration(length),
+                crate::sanitize::one_line(&body.created_by)
+            ),
+            format!("comment: {}", crate::sanitize::one_line(&body.comment)),
+            format!(
+                "it mutes {} current alert{}",
+                preview.muted.len(),
+                if preview.muted.len() == 1 { "" } else { "s" }
+            ),
+        ];
+        lines.extend(
+            preview
+                .warnings
+                .iter()
+                .map(|w| format!("warning: {}", crate::sanitize::one_line(w))),
+        );
+        // Editing updates the silence in place (or Alertmanager replaces it); the rest creates.
+        let write = if body.id.is_some() {
+            Write::ReplaceSilence(body)
+        } else {
+            Write::CreateSilence(body)
+        };
+        self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
+            lines,
+            write,
+            form: Some(form),
+        })));
+    }
+
+    /// `y` sends the write; anything that means no goes back to the form (or nowhere).
+    pub(super) fn confirm_key(&mut self, confirm: Confirm, key: &KeyEvent, fx: &mut Vec<Effect>) {
+        match key.code {
+            KeyCode::Char('y') | KeyCode::Char('Y') => self.send(confirm.write, confirm.form, fx),
+            KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
+                self.overlay = confirm.form.map(|f| Overlay::Silence(Box::new(f)));
+            }
+            // Any other key: still asking.
+            _ => self.overlay = Some(Overlay::Confirm(Box::new(confirm))),
+        }
+    }
+
+    /// The answer to a write: shown, and the lists refreshed so its effect is seen. A failed
+    /// silence reopens its form with everything typed and the error.
+    pub(super) fn on_written(
+        &mut self,
+        id: u64,
+        result: Result<Written, String>,
+        fx: &mut Vec<Effect>,
+    ) {
+        let Some(at) = self.writes.iter().position(|(w, _)| *w == id) else {
+            return;
+        };
+        let (_, form) = self.writes.remove(at);
+        match result {
+            Ok(Written::SilencesCreated(created)) => {
+                let ids: Vec<String> = created
+                    .iter()
+                    .map(|s| crate::sanitize::one_line(&s.id))
+                    .collect();
+                self.message = Some(Message {
+                    text: format!("silence {} created and read back", ids.join(", ")),
+                    error: false,
+                });
+                // Show it at once; the refresh below confirms what Alertmanager mutes.
+                for s in created {
+                    if !self.triage.silences.iter().any(|x| x.id == s.id) {
+                        self.triage.silences.push(s);
+                    }
+                }
+                self.fetch_alerts(fx);
+            }
+            Ok(Written::SilenceReplaced { old, new }) => {
+                let text = if new.id == old {
+                    format!("silence {} now ends {}", new.id, self.clock(new.ends_at))
+                } else {
+                    format!(
+                        "silence {old} was replaced by {} (Alertmanager's rule); it ends {}",
+                        new.id,
+                        self.clock(new.ends_at)
+                    )
+                };
+                self.info_message(text);
+                self.triage.silences.retain(|s| s.id != old);
+                self.triage.silences.push(new);
+                self.fetch_alerts(fx);
+            }
+            Ok(Written::SilenceExpired(id)) => {
+                self.info_message(format!(
+                    "silence {} expired",
+                    crate::sanitize::one_line(&id)
+                ));
+                self.fetch_alerts(fx);
+            }
+            Ok(Written::Incidents { verb, outcome }) => {
+                let mut text = format!("{} incident(s) {verb}", outcome.done.len());
+                if !outcome.already.is_empty() {
+                    text.push_str(&format!(", {} already were", outcome.already.len()));
+                }
+                let failed = !outcome.failed.is_empty();
+                for (id, why) in &outcome.failed {
+                    text.push_str(&format!(
+                        "; {} failed: {}",
+                        crate::sanitize::one_line(id),
+                        crate::sanitize::one_line(why)
+                    ));
+                }
+                self.message = Some(Message {
+                    text,
+                    error: failed,
+                });
+                self.fetch_incidents(fx);
+            }
+            Err(e) => {
+                let text = format!("the write failed: {}", crate::sanitize::one_line(&e));
+                if let Some(mut form) = form {
+                    form.error = Some(text.clone());
+                    if self.overlay.is_none() {
+                        self.overlay = Some(Overlay::Silence(Box::new(form)));
+                    }
+                }
+                self.message = Some(Message { text, error: true });
+            }
+        }
+        self.dirty = true;
+    }
+}

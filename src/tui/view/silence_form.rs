@@ -1,0 +1,258 @@
+//! The silence form and the confirmation box. The form shows, while typing, how many and which
+//! current alerts the silence would mute and why it may be too broad.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use super::overlay::frame;
+use crate::sanitize::one_line;
+use crate::triage::alert_list::label_summary;
+use crate::triage::silence_form::{local_now, Field, SilenceForm, LENGTHS};
+use crate::tui::app::{App, Confirm};
+use crate::tui::widgets::truncate;
+
+/// A box of `w`×`h` in the middle of `area`.
+fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    let w = w.min(area.width);
+    let h = h.min(area.height);
+    Rect::new(
+        area.x + (area.width - w) / 2,
+        area.y + (area.height - h) / 2,
+        w,
+        h,
+    )
+}
+
+fn draw_lines(lines: Vec<Line>, inner: Rect, buf: &mut Buffer) {
+    for (i, line) in lines
+        .into_iter()
+        .take(usize::from(inner.height))
+        .enumerate()
+    {
+        buf.set_line(inner.x, inner.y + i as u16, &line, inner.width);
+    }
+}
+
+pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let outer = centered(area, 96, area.height.saturating_sub(2).max(3));
+    let title = if form.replaces.is_some() {
+        "Edit silence"
+    } else {
+        "New silence"
+    };
+    let inner = frame(app, outer, title, buf);
+    if inner.width < 10 || inner.height == 0 {
+        return;
+    }
+    let focus = form.focused();
+    let cursor = |on: bool| if on { "█" } else { "" };
+    let label = |text: &str, on: bool| {
+        Span::styled(
+            format!("{}{text:<9}", if on { "›" } else { " " }),
+            if on {
+                t.accent.add_modifier(Modifier::BOLD)
+            } else {
+                t.muted
+            },
+        )
+    };
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+        " Matchers (one per line: = != =~ !~; ctrl-n adds, ctrl-d removes)",
+        t.muted,
+    ))];
+    for (i, m) in form.matchers.iter().enumerate() {
+        let on = focus == Field::Matcher(i);
+        lines.push(Line::from(vec![
+            label("", on),
+            Span::styled(one_line(m), t.text),
+            Span::styled(cursor(on), t.accent),
+        ]));
+    }
+    let on = focus == Field::Length;
+    let mut length = vec![label("length", on)];
+    for (i, l) in LENGTHS.iter().enumerate() {
+        let style = if i == form.length {
+            t.selection.add_modifier(Modifier::BOLD)
+        } else {
+            t.muted
+        };
+        let text = if i == form.length {
+            format!("[{}]", l.label())
+        } else {
+            format!(" {} ", l.label())
+        };
+        length.push(Span::styled(text, style));
+    }
+    if on {
+        length.push(Span::styled("  ←/→", t.muted));
+    }
+    lines.push(Line::from(length));
+    let text_field = |name: &str, value: &str, field: Field| {
+        let on = focus == field;
+        Line::from(vec![
+            label(name, on),
+            Span::styled(one_line(value), t.text),
+            Span::styled(cursor(on), t.accent),
+        ])
+    };
+    if form.fields().contains(&Field::Start) {
+        lines.push(text_field("start", &form.start, Field::Start));
+        lines.push(text_field("end", &form.end, Field::End));
+    }
+    lines.push(text_field("comment", &form.comment, Field::Comment));
+    lines.push(Line::from(vec![
+        label("author", false),
+        Span::styled(one_line(&form.author), t.text),
+    ]));
+    let now = local_now(app.now_ms, app.offset);
+    let preview = form.preview(app.triage.entries.iter().map(|e| &e.alert), now);
+    lines.push(Line::from(Span::styled(
+        format!(
+            " ── mutes {} current alert{} ──",
+            preview.muted.len(),
+            if preview.muted.len() == 1 { "" } else { "s" }
+        ),
+        t.accent.add_modifier(Modifier::BOLD),
+    )));
+    for w in &preview.warnings {
+        lines.push(Line::from(Span::styled(
+            format!(" ⚠ {}", one_line(w)),
+            t.warning,
+        )));
+    }
+    if let Some(p) = &preview.problem {
+        lines.push(Line::from(Span::styled(
+            format!(" ✗ {}", one_line(p)),
+            t.critical,
+        )));
+    }
+    if let Some(e) = &form.error {
+        lines.push(Line::from(Span::styled(
+            format!(" ✗ {}", one_line(e)),
+            t.critical,
+        )));
+    }
+    // The footer keeps its line; the muted alerts get what is left.
+    let room = usize::from(inner.height).saturating_sub(lines.len() + 1);
+    let shown = preview.muted.len().min(room);
+    for a in preview.muted.iter().take(shown) {
+        let text = format!(
+            "   {} {}",
+            one_line(a.alertname()),
+            one_line(&label_summary(a, false))
+        );
+        lines.push(Line::from(Span::styled(
+            truncate(&text, usize::from(inner.width)),
+            t.text,
+        )));
+    }
+    if preview.muted.len() > shown && shown > 0 {
+        if let Some(last) = lines.last_mut() {
+            *last = Line::from(Span::styled(
+                format!("   … and {} more", preview.muted.len() - shown + 1),
+                t.muted,
+            ));
+        }
+    }
+    while lines.len() + 1 < usize::from(inner.height) {
+        lines.push(Line::from(""));
+    }
+    lines.push(Line::from(Span::styled(
+        " ctrl-s create · tab/↑↓ field · esc close",
+        Style::default().patch(t.muted),
+    )));
+    draw_lines(lines, inner, buf);
+}
+
+pub fn render_confirm(app: &App, confirm: &Confirm, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let h = confirm.lines.len() as u16 + 4;
+    let outer = centered(area, 90, h);
+    let inner = frame(app, outer, "Confirm", buf);
+    let mut lines: Vec<Line> = confirm
+        .lines
+        .iter()
+        .map(|l| {
+            let style = if l.starts_with("warning:") {
+                t.warning
+            } else {
+                t.text
+            };
+            Line::from(Span::styled(format!(" {l}"), style))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(" y", t.key_hint.add_modifier(Modifier::BOLD)),
+        Span::styled(" do it   ", t.muted),
+        Span::styled("n/esc", t.key_hint.add_modifier(Modifier::BOLD)),
+        Span::styled(" go back", t.muted),
+    ]));
+    draw_lines(lines, inner, buf);
+}
+
+pub fn render_extend(app: &App, silence: &crate::model::Silence, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let outer = centered(area, 70, 8);
+    let inner = frame(app, outer, "Extend silence", buf);
+    let from = if silence.status == crate::model::SilenceState::Expired {
+        "expired: a new silence like it starts now".to_string()
+    } else {
+        format!(
+            "ends {}",
+            crate::tui::widgets::format_clock(silence.ends_at.timestamp_millis(), app.offset)
+        )
+    };
+    let lines = vec![
+        Line::from(Span::styled(
+            format!(" {}", one_line(&silence.matchers_display())),
+            t.accent,
+        )),
+        Line::from(Span::styled(format!(" {from}"), t.muted)),
+        Line::from(""),
+        Line::from(vec![
+            Span::styled(" 1", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" +15m   ", t.text),
+            Span::styled("2", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" +1h   ", t.text),
+            Span::styled("3", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" +2h   ", t.text),
+            Span::styled("4", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" +4h   ", t.text),
+            Span::styled("esc", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" back", t.muted),
+        ]),
+    ];
+    draw_lines(lines, inner, buf);
+}
+
+pub fn render_pick_incident(
+    app: &App,
+    choices: &[(String, String)],
+    selected: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let t = &app.theme;
+    let outer = centered(area, 90, choices.len() as u16 + 5);
+    let inner = frame(app, outer, "Which incident to acknowledge?", buf);
+    let mut lines: Vec<Line> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, (_, label))| {
+            let style = if i == selected { t.selection } else { t.text };
+            Line::from(Span::styled(format!(" {}", one_line(label)), style))
+        })
+        .collect();
+    lines.push(Line::from(""));
+    lines.push(Line::from(vec![
+        Span::styled(" enter", t.key_hint.add_modifier(Modifier::BOLD)),
+        Span::styled(" acknowledge   ", t.muted),
+        Span::styled("esc", t.key_hint.add_modifier(Modifier::BOLD)),
+        Span::styled(" cancel", t.muted),
+    ]));
+    draw_lines(lines, inner, buf);
+}
