@@ -15,5 +15,6 @@ pub mod runbooks;
 pub mod sanitize;
 pub mod secret;
 pub mod sources;
+pub mod timespec;
 pub mod triage;
 pub mod tui;

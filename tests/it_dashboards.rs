@@ -14,12 +14,11 @@ use std::time::Duration;
 use chrono::Utc;
 use oncall::dashboards::plan::{expand, plan_range, PlanOptions, VarValue};
 use oncall::dashboards::{load_embedded, Dashboard};
-use oncall::demo::DemoPlatform;
 use oncall::model::series::Series;
 use oncall::sources::prometheus::{PrometheusClient, RangeQuery};
 use oncall::sources::Endpoint;
 
-use harness::{block_on, OpenMetrics, Prometheus};
+use harness::{block_on, demo_history, Prometheus};
 
 /// How much history to copy: enough for the 1h dashboards, and data inside every longer range.
 const HISTORY: Duration = Duration::from_secs(75 * 60);
@@ -27,53 +26,6 @@ const HISTORY: Duration = Duration::from_secs(75 * 60);
 const STEP_S: i64 = 15;
 /// The panel width the plans are made for (cells), as on a 160-column screen with two panels a row.
 const WIDTH_CELLS: u16 = 78;
-
-/// Every series the demo serves, over `HISTORY` up to a minute ago, as OpenMetrics text.
-fn demo_history(now_s: i64) -> String {
-    block_on(async move {
-        let demo = DemoPlatform::start_at(Utc::now(), oncall::demo::DEFAULT_SEED)
-            .await
-            .expect("demo platform starts");
-        let client =
-            PrometheusClient::new(Endpoint::new(demo.prometheus_url.clone())).expect("client");
-        let names = client
-            .label_values("__name__", &[], None, None)
-            .await
-            .expect("demo lists its metric names")
-            .data;
-        assert!(
-            names.len() > 50,
-            "the demo serves the seeds' metrics: {names:?}"
-        );
-        let end_s = now_s - 60;
-        let start_s = end_s - HISTORY.as_secs() as i64;
-        let mut text = OpenMetrics::new();
-        for name in names {
-            let series = client
-                .query_range(&RangeQuery {
-                    expr: format!("{{__name__=\"{name}\"}}"),
-                    start_ms: start_s * 1000,
-                    end_ms: end_s * 1000,
-                    step_ms: STEP_S * 1000,
-                })
-                .await
-                .unwrap_or_else(|e| panic!("demo answers {name}: {e}"))
-                .data;
-            for s in series {
-                let labels: Vec<(String, String)> = s
-                    .labels
-                    .iter()
-                    .filter(|(k, _)| k.as_str() != "__name__")
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect();
-                let points: Vec<(i64, f64)> =
-                    s.points.iter().map(|(t, v)| (t / 1000, *v)).collect();
-                text = text.recorded(&name, &labels, &points);
-            }
-        }
-        text.finish()
-    })
-}
 
 /// What one panel query answered, or why it did not count as data.
 fn check_query(
@@ -112,7 +64,9 @@ fn all_variables(d: &Dashboard) -> BTreeMap<String, VarValue> {
 #[test]
 fn every_panel_of_every_dashboard_has_data_on_the_real_prometheus() {
     let now_s = Utc::now().timestamp();
-    let prometheus = Prometheus::builder().backfill(demo_history(now_s)).start();
+    let prometheus = Prometheus::builder()
+        .backfill(demo_history(now_s, HISTORY, STEP_S))
+        .start();
     let client =
         PrometheusClient::new(Endpoint::parse(&prometheus.url()).expect("url")).expect("client");
 

@@ -17,7 +17,6 @@ pub mod output;
 pub mod runbook;
 pub mod silence;
 pub mod snapshot;
-pub mod timespec;
 pub mod watch;
 pub mod who;
 

@@ -12,7 +12,7 @@ use clap::Subcommand;
 
 use super::alerts::{label_summary, partial_failure, state};
 use super::output::{self, Column, Table};
-use super::timespec::{silence_window, TimeSpec};
+use crate::timespec::{silence_window, TimeSpec};
 use super::{block_on, confirmed, CliError, Globals, OutputFormat};
 use crate::duration::parse_duration;
 use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceState};

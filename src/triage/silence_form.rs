@@ -6,7 +6,7 @@
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, NaiveTime, TimeZone, Utc};
 
 use super::silence_checks::broad_silence_warnings;
-use crate::cli::timespec::{silence_window, TimeSpec};
+use crate::timespec::{silence_window, TimeSpec};
 use crate::model::matcher::MatcherSet;
 use crate::model::{Alert, Matcher, PostableSilence};
 

@@ -14,6 +14,7 @@
 
 pub mod alertmanager;
 pub mod cli;
+pub mod demo_history;
 pub mod faulty;
 pub mod metrics;
 pub mod openmetrics;
@@ -21,14 +22,17 @@ pub mod pagerduty;
 pub mod process;
 pub mod prometheus;
 pub mod tls;
+pub mod tmux;
 
 pub use alertmanager::{alert, Alertmanager};
 pub use cli::Oncall;
+pub use demo_history::demo_history;
 pub use faulty::FaultyServer;
 pub use metrics::MetricsServer;
 pub use openmetrics::OpenMetrics;
 pub use pagerduty::PagerDutyStandin;
 pub use prometheus::Prometheus;
+pub use tmux::TmuxSession;
 
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener};

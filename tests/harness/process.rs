@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
-pub const INSTALL_HINT: &str = "apt-get install -y prometheus prometheus-alertmanager";
+pub const INSTALL_HINT: &str = "apt-get install -y prometheus prometheus-alertmanager tmux";
 
 /// The path of a required server binary, or a failed test that says how to install it.
 /// Never skips: a missing server must not turn into a green run.
