@@ -31,6 +31,20 @@ struct Ui {
     keys: UnboundedSender<io::Result<Event>>,
     frames: watch::Receiver<Buffer>,
     _rt: tokio::runtime::Runtime,
+    /// The incident log the UI writes to (never the user's own).
+    journal: tempfile::TempDir,
+}
+
+impl Ui {
+    /// The incident log's entries, one JSON object per line.
+    fn journal(&self) -> Vec<serde_json::Value> {
+        let path = self.journal.path().join(oncall::journal::FILE_NAME);
+        std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON entry per line"))
+            .collect()
+    }
 }
 
 impl Ui {
@@ -108,12 +122,18 @@ fn start_with(
     let (keys, events) = unbounded();
     let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
     let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    let mut runtime = Runtime::new(App::new(opts), clients, terminal).with_frames(frames_tx);
+    let journal = tempfile::tempdir().expect("a temp dir for the incident log");
+    let mut runtime = Runtime::new(App::new(opts), clients, terminal)
+        .with_frames(frames_tx)
+        .with_journal(oncall::journal::Journal::at(
+            journal.path().join(oncall::journal::FILE_NAME),
+        ));
     rt.spawn(async move { runtime.run(events).await });
     Ui {
         keys,
         frames,
         _rt: rt,
+        journal,
     }
 }
 
@@ -186,6 +206,18 @@ fn a_silence_made_from_an_alert_lands_with_the_matchers_shown() {
     // Alertmanager itself says the alert is silenced.
     let silenced = am.alerts("silenced=true&filter=alertname%3D%22DiskFull%22");
     assert_eq!(silenced.len(), 1);
+    // The incident log has it, under the ID Alertmanager gave, with the matchers and comment.
+    let log = ui.journal();
+    assert_eq!(log.len(), 1, "{log:?}");
+    assert_eq!(log[0]["kind"], "silence");
+    assert_eq!(log[0]["target"], s["id"]);
+    assert_eq!(log[0]["user"], "it-triage");
+    assert_eq!(log[0]["context"], "test");
+    let detail = log[0]["detail"].as_str().unwrap_or_default();
+    for m in shown {
+        assert!(detail.contains(m), "{detail}");
+    }
+    assert!(detail.ends_with(": disk swap CHG-42"), "{detail}");
     ui.press(KeyCode::Char('q'));
 }
 
@@ -267,6 +299,15 @@ fn expire_and_extend_from_the_silences_view() {
         let s = am.silence(&new_id);
         (s["status"]["state"] == "expired").then_some(())
     });
+    // Both changes are in the incident log.
+    harness::wait_for("the extend and the expiry in the incident log", || {
+        let kinds: Vec<String> = ui
+            .journal()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap_or_default().to_string())
+            .collect();
+        (kinds == ["extend", "expire"]).then_some(())
+    });
     ui.press(KeyCode::Char('q'));
 }
 
@@ -317,6 +358,10 @@ fn ack_of_an_alert_sends_one_bulk_put_with_from() {
         pd.incident("PDISK01").map(|i| i.status),
         Some("acknowledged".into())
     );
+    harness::wait_for("the ack in the incident log", || {
+        let log = ui.journal();
+        (log.len() == 1 && log[0]["kind"] == "ack" && log[0]["target"] == "PDISK01").then_some(())
+    });
     ui.press(KeyCode::Char('q'));
 }
 

@@ -274,6 +274,53 @@ fn triage_views() {
     }
 }
 
+/// The ack countdown: the service's timeout, PagerDuty's default assumed (`~`), acks that
+/// never expire, and one that has run out.
+#[test]
+fn incidents_ack_countdown() {
+    let mut app = loaded(1, 100, 30);
+    let acked = |id: &str, number: u64, at: &str, service: serde_json::Value| -> Incident {
+        serde_json::from_value(serde_json::json!({
+            "id": id, "incident_number": number, "title": format!("acked {id}"),
+            "status": "acknowledged", "urgency": "low",
+            "created_at": "2026-01-15T11:00:00Z",
+            "service": service,
+            "acknowledgements": [{"at": at, "acknowledger": {"id": "U1"}}],
+            "assignments": [{"assignee": {"id": "U1", "summary": "Alice Ops"}}]
+        }))
+        .expect("incident JSON")
+    };
+    app.triage.incidents.items.extend([
+        acked(
+            "P2",
+            4712,
+            "2026-01-15T11:50:00Z",
+            serde_json::json!({"id": "S1", "summary": "Trading Platform", "acknowledgement_timeout": 1800}),
+        ),
+        acked(
+            "P3",
+            4713,
+            "2026-01-15T11:55:00Z",
+            serde_json::json!({"id": "S2", "summary": "Payments"}),
+        ),
+        acked(
+            "P4",
+            4714,
+            "2026-01-15T11:00:00Z",
+            serde_json::json!({"id": "S3", "summary": "Batch", "acknowledgement_timeout": null}),
+        ),
+        acked(
+            "P5",
+            4715,
+            "2026-01-15T11:00:00Z",
+            serde_json::json!({"id": "S1", "summary": "Trading Platform", "acknowledgement_timeout": 1800}),
+        ),
+    ]);
+    app.update(key('0'), NOW);
+    let text = screen_text(&render(&app, 100, 30));
+    assert_snapshot!("view_incidents_ack_countdown_100x30", text);
+}
+
 #[test]
 fn help_is_generated_from_the_keymap() {
     let mut app = loaded(1, 100, 40);

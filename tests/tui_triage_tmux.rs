@@ -1,5 +1,6 @@
 //! End to end through the built binary in tmux: `oncall --demo watch`, silence the first
-//! alert from the alerts view with the form, confirm, and see it silenced and listed.
+//! alert from the alerts view with the form, confirm, and see it silenced and listed, and
+//! written to the incident log.
 //! tmux missing fails the test with the install hint.
 
 mod harness;
@@ -12,8 +13,13 @@ use harness::TmuxSession;
 #[test]
 fn demo_silence_from_an_alert_shows_it_silenced() {
     let binary = PathBuf::from(env!("CARGO_BIN_EXE_oncall"));
+    let data_dir = tempfile::tempdir().expect("a temp dir for the incident log");
     let session = TmuxSession::start("oncall-triage-e2e", 160, 48);
-    session.send(&format!("{} --demo watch", binary.display()));
+    session.send(&format!(
+        "ONCALL_DATA_DIR='{}' {} --demo watch",
+        data_dir.path().display(),
+        binary.display()
+    ));
     session.send("Enter");
     session.wait_for("the demo", |s| s.contains("DEMO"));
     session.send("8");
@@ -57,6 +63,25 @@ fn demo_silence_from_an_alert_shows_it_silenced() {
     session.wait_for("the shell again", |s| {
         !s.contains("DEMO") && s.matches("e2e$").count() >= 2
     });
+    // The silence is in the incident log, with the comment typed in the form.
+    let log = std::fs::read_to_string(data_dir.path().join("incident-log.jsonl"))
+        .expect("the UI wrote the incident log");
+    let entries: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON entry per line"))
+        .collect();
+    assert_eq!(entries.len(), 1, "{log}");
+    assert_eq!(entries[0]["kind"], "silence", "{log}");
+    assert!(
+        entries[0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.ends_with(": tmux end-to-end")),
+        "{log}"
+    );
+    assert!(
+        entries[0]["target"].as_str().is_some_and(|t| !t.is_empty()),
+        "{log}"
+    );
 }
 
 /// The "N silenced" count of the alerts view's title line.

@@ -12,12 +12,12 @@ use clap::Subcommand;
 
 use super::alerts::{label_summary, partial_failure, state};
 use super::output::{self, Column, Table};
-use crate::timespec::{silence_window, TimeSpec};
 use super::{block_on, confirmed, CliError, Globals, OutputFormat};
 use crate::duration::parse_duration;
 use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceState};
 use crate::sources::alertmanager::AlertQuery;
 use crate::sources::fleet::{Fleet, MergedAlert};
+use crate::timespec::{silence_window, TimeSpec};
 use crate::triage::{broad_silence_warnings, read_back_differences, sort_for_people};
 
 #[derive(Debug, clap::Args)]

@@ -138,6 +138,7 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
         .unwrap_or(DEFAULT_INCIDENTS_REFRESH);
     opts.offset = chrono::Local::now().offset().fix();
     opts.ascii = args.ascii || settings.ui.ascii.unwrap_or(false);
+    opts.osc52 = settings.ui.osc52.unwrap_or(false);
     opts.problems = problems;
     opts.author = settings.author.clone();
     opts.ack_duration = settings.ack_duration;

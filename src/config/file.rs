@@ -46,6 +46,7 @@ pub struct UiFile {
     pub dashboard: Option<String>,
     pub mouse: Option<bool>,
     pub ascii: Option<bool>,
+    pub osc52: Option<bool>,
 }
 
 /// Declares a backend table with the transport keys every backend shares (TLS, headers,

@@ -115,6 +115,8 @@ pub struct UiSettings {
     pub mouse: Option<bool>,
     /// Draw with ASCII only (no braille or box drawing), for limited terminals.
     pub ascii: Option<bool>,
+    /// Copy URLs to the clipboard with OSC 52 (off unless asked for).
+    pub osc52: Option<bool>,
 }
 
 /// The config path used when neither `--config` nor `ONCALL_CONFIG` is given.

@@ -832,6 +832,7 @@ fn ui_settings(src: &Source, ui: &UiFile) -> Result<UiSettings, ConfigError> {
         dashboard: ui.dashboard.clone().filter(|d| !d.trim().is_empty()),
         mouse: ui.mouse,
         ascii: ui.ascii,
+        osc52: ui.osc52,
     })
 }
 
@@ -1228,12 +1229,13 @@ mod tests {
         ));
         assert!(msg.contains("is not an email address"), "{msg}");
         let s = f
-            .load(Some("author = \"alice\"\nack_duration = \"1h\"\n[ui]\nrefresh = \"30s\"\nascii = true\n"), None)
+            .load(Some("author = \"alice\"\nack_duration = \"1h\"\n[ui]\nrefresh = \"30s\"\nascii = true\nosc52 = true\n"), None)
             .unwrap();
         assert_eq!(s.author, "alice");
         assert_eq!(s.ack_duration, Duration::from_secs(3600));
         assert_eq!(s.ui.refresh, Some(Duration::from_secs(30)));
         assert_eq!(s.ui.ascii, Some(true));
+        assert_eq!(s.ui.osc52, Some(true));
     }
 
     #[test]

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::duration::format_duration;
 use super::error::display_path;
 use super::Settings;
+use crate::duration::format_duration;
 use crate::sources::transport::{redact_url, Auth, Endpoint};
 
 const REDACTED: &str = "<redacted>";
@@ -129,6 +129,9 @@ fn ui(settings: &Settings) -> Map<String, Value> {
     }
     if let Some(b) = ui.ascii {
         m.insert("ascii".into(), json!(b));
+    }
+    if let Some(b) = ui.osc52 {
+        m.insert("osc52".into(), json!(b));
     }
     m
 }

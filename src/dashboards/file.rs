@@ -41,13 +41,13 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::duration::{format_duration, parse_positive_duration as parse_duration};
 use super::model::{
     Dashboard, Direction, GridPos, LabelValues, Origin, Panel, PanelKind, PanelQuery, Thresholds,
     Variable, GRID_COLUMNS,
 };
 use super::plan::{is_builtin_variable, referenced_variables};
 use super::units::{Unit, UNIT_NAMES};
+use crate::duration::{format_duration, parse_positive_duration as parse_duration};
 
 /// The shipped dashboards, in the order of the keys `1`-`7`.
 const EMBEDDED: [(&str, &str); 7] = [

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use crate::duration::parse_positive_duration as parse_duration;
 use super::file::DashboardError;
 use super::model::{
     Dashboard, Direction, GridPos, LabelValues, Origin, Panel, PanelKind, PanelQuery, Thresholds,
@@ -14,6 +13,7 @@ use super::model::{
 };
 use super::plan::{is_builtin_variable, referenced_variables};
 use super::units::Unit;
+use crate::duration::parse_positive_duration as parse_duration;
 use std::time::Duration;
 
 /// Refresh used when the Grafana dashboard has auto-refresh off.

@@ -11,10 +11,10 @@ use chrono::{DateTime, Utc};
 use textplots::{Chart, LabelBuilder, LabelFormat, Plot, Shape};
 use unicode_width::UnicodeWidthStr;
 
-use crate::duration::format_duration;
 use super::model::{Dashboard, Direction, Level, Panel, PanelKind, Thresholds};
 use super::plan::RangeWindow;
 use super::units::Unit;
+use crate::duration::format_duration;
 use crate::sanitize::one_line;
 
 /// Series drawn in one chart at most: past that, monochrome lines are unreadable.

@@ -75,6 +75,36 @@ pub struct Reference {
     pub summary: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub html_url: Option<String>,
+    /// Only on a full service object (`include[]=services`): seconds until an acked incident
+    /// re-triggers. Absent: `None`; `null` (acks never expire): `Some(None)`.
+    #[serde(
+        default,
+        deserialize_with = "present_or_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub acknowledgement_timeout: Option<Option<u64>>,
+}
+
+/// Tells a field set to `null` (`Some(None)`) from a missing one (`None`, via `default`).
+fn present_or_null<'de, D>(d: D) -> Result<Option<Option<u64>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    Option::<u64>::deserialize(d).map(Some)
+}
+
+/// PagerDuty's default `acknowledgement_timeout` (apis.md 3.2.3).
+pub const DEFAULT_ACK_TIMEOUT_SECS: u64 = 1800;
+
+/// When an acknowledgement runs out and PagerDuty re-triggers the incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AckExpiry {
+    /// Not acknowledged (or no ack time known).
+    NotAcked,
+    /// The service's timeout is `null`: the ack holds until resolved.
+    Never,
+    /// `assumed` when the service did not say its timeout and 1800 s is assumed.
+    At { at: DateTime<Utc>, assumed: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -123,6 +153,31 @@ impl Incident {
     /// When it was last acknowledged, if it was (acks expire: apis.md 3.2.3).
     pub fn last_acknowledged_at(&self) -> Option<DateTime<Utc>> {
         self.acknowledgements.iter().filter_map(|a| a.at).max()
+    }
+
+    /// When the current ack expires: the latest acknowledgement plus the service's
+    /// `acknowledgement_timeout`, or 1800 s (assumed) when the service object lacks it.
+    pub fn ack_expiry(&self) -> AckExpiry {
+        if self.status != IncidentStatus::Acknowledged {
+            return AckExpiry::NotAcked;
+        }
+        let Some(acked) = self.last_acknowledged_at() else {
+            return AckExpiry::NotAcked;
+        };
+        let (secs, assumed) = match self
+            .service
+            .as_ref()
+            .and_then(|s| s.acknowledgement_timeout)
+        {
+            Some(None) => return AckExpiry::Never,
+            Some(Some(secs)) => (secs, false),
+            None => (DEFAULT_ACK_TIMEOUT_SECS, true),
+        };
+        let secs = i64::try_from(secs).unwrap_or(i64::MAX);
+        match chrono::TimeDelta::try_seconds(secs).and_then(|d| acked.checked_add_signed(d)) {
+            Some(at) => AckExpiry::At { at, assumed },
+            None => AckExpiry::Never,
+        }
     }
 }
 
@@ -205,6 +260,50 @@ pub struct PdAlertBody {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn acked(service: serde_json::Value) -> Incident {
+        serde_json::from_value(serde_json::json!({
+            "id": "P1", "status": "acknowledged", "created_at": "2026-08-20T09:00:00Z",
+            "service": service,
+            "acknowledgements": [
+                {"at": "2026-08-20T09:05:00Z", "acknowledger": {"id": "U1"}},
+                {"at": "2026-08-20T09:20:00Z", "acknowledger": {"id": "U2"}}
+            ]
+        }))
+        .unwrap()
+    }
+
+    fn at(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn ack_expiry_is_the_latest_ack_plus_the_service_timeout() {
+        let i = acked(serde_json::json!({"id": "S", "acknowledgement_timeout": 600}));
+        assert_eq!(
+            i.ack_expiry(),
+            AckExpiry::At {
+                at: at("2026-08-20T09:30:00Z"),
+                assumed: false
+            }
+        );
+        // A reference without the field: PagerDuty's default 1800 s, marked as assumed.
+        let i = acked(serde_json::json!({"id": "S", "summary": "api"}));
+        assert_eq!(
+            i.ack_expiry(),
+            AckExpiry::At {
+                at: at("2026-08-20T09:50:00Z"),
+                assumed: true
+            }
+        );
+        // `null`: acks never expire.
+        let i = acked(serde_json::json!({"id": "S", "acknowledgement_timeout": null}));
+        assert_eq!(i.ack_expiry(), AckExpiry::Never);
+        // Triggered incidents have no ack to expire.
+        let mut i = acked(serde_json::json!({"id": "S", "acknowledgement_timeout": 600}));
+        i.status = IncidentStatus::Triggered;
+        assert_eq!(i.ack_expiry(), AckExpiry::NotAcked);
+    }
 
     #[test]
     fn decodes_a_full_incident() {

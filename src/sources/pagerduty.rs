@@ -74,6 +74,8 @@ impl IncidentQuery {
         if let Some(k) = &self.incident_key {
             p.push(("incident_key", k.clone()));
         }
+        // Full service objects carry `acknowledgement_timeout`, for the ack countdown.
+        p.push(("include[]", "services".into()));
         // Without a date range PagerDuty looks back one month only; an incident opened five
         // weeks ago and still open must not vanish. Open-only queries are small, so ask for all.
         let open_only =
@@ -660,6 +662,7 @@ mod tests {
                 ("user_ids[]", "PU1".into()),
                 ("service_ids[]", "PSVC1".into()),
                 ("incident_key", "abc".into()),
+                ("include[]", "services".into()),
                 ("date_range", "all".into()),
             ]
         );

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Duration as ChronoDuration, FixedOffset, NaiveTime, TimeZone, Utc};
 
 use super::silence_checks::broad_silence_warnings;
-use crate::timespec::{silence_window, TimeSpec};
 use crate::model::matcher::MatcherSet;
 use crate::model::{Alert, Matcher, PostableSilence};
+use crate::timespec::{silence_window, TimeSpec};
 
 /// How long a silence lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

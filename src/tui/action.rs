@@ -77,6 +77,8 @@ pub enum Action {
     Written {
         id: u64,
         result: Result<Written, String>,
+        /// Set when the change was made but could not be added to the incident log.
+        journal_error: Option<String>,
     },
     /// The runtime switched to another context (or failed to).
     ContextSwitched(Result<ContextInfo, String>),
@@ -167,5 +169,8 @@ pub enum Effect {
         end_ms: i64,
     },
     SwitchContext(String),
+    /// Put this text on the clipboard with OSC 52 (only when `[ui] osc52 = true`). The text
+    /// is sanitized again before it is written.
+    Copy(String),
     Quit,
 }

@@ -219,7 +219,10 @@ impl Command {
                 "Acknowledge the alert's incident (or ACK! silence) / the incident".into()
             }
             Command::Resolve => "Resolve the selected incident".into(),
-            Command::ShowUrl => "Show the incident's URL".into(),
+            Command::ShowUrl => {
+                "Show the incident's URL (alerts: the runbook link), or copy it with [ui] osc52"
+                    .into()
+            }
             Command::Mine => "Incidents assigned to me, or all".into(),
         }
     }

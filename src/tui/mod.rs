@@ -7,6 +7,7 @@
 pub mod action;
 pub mod app;
 pub mod command;
+pub mod incident_log;
 pub mod input;
 pub mod keymap;
 pub mod layout;

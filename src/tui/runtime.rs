@@ -83,7 +83,15 @@ pub struct Runtime<B: Backend> {
     shutdown: CancellationToken,
     summary: RunSummary,
     clock: fn() -> i64,
+    /// Where OSC 52 copies go; `None` is the terminal (stdout).
+    clipboard: Option<ClipboardSink>,
+    /// The incident log the UI's writes go to; `None` is the default location (the data
+    /// dir or `ONCALL_DATA_DIR`).
+    journal: Option<crate::journal::Journal>,
 }
+
+/// Receives the bytes of an OSC 52 sequence (tests capture them here).
+pub type ClipboardSink = Box<dyn FnMut(&[u8]) -> io::Result<()> + Send>;
 
 /// Unix time in milliseconds from the system clock.
 pub fn system_now_ms() -> i64 {
@@ -111,6 +119,8 @@ impl<B: Backend> Runtime<B> {
             shutdown: CancellationToken::new(),
             summary: RunSummary::default(),
             clock: system_now_ms,
+            clipboard: None,
+            journal: None,
         }
     }
 
@@ -122,6 +132,18 @@ impl<B: Backend> Runtime<B> {
 
     pub fn with_context_loader(mut self, loader: ContextLoader) -> Self {
         self.context_loader = Some(loader);
+        self
+    }
+
+    /// Send OSC 52 copies here instead of the terminal.
+    pub fn with_clipboard(mut self, sink: ClipboardSink) -> Self {
+        self.clipboard = Some(sink);
+        self
+    }
+
+    /// Append the UI's writes to this incident log instead of the default one.
+    pub fn with_journal(mut self, journal: crate::journal::Journal) -> Self {
+        self.journal = Some(journal);
         self
     }
 
@@ -311,12 +333,54 @@ impl<B: Backend> Runtime<B> {
                 Effect::Write { id, write } => {
                     let clients = self.clients.clone();
                     let tx = self.tx.clone();
+                    // Captured now, like the write itself.
+                    let user = self.app.author.clone();
+                    let context = self.app.context.name.clone();
+                    let journal = self.journal.clone();
                     // Writes are not aborted with the background reads: once sent, the answer
                     // must be shown.
                     tokio::spawn(async move {
-                        let result = run_write(&clients, write).await;
-                        let _ = tx.send(Action::Written { id, result }).await;
+                        let result = run_write(&clients, write.clone()).await;
+                        // What was changed goes to the incident log (`oncall log`).
+                        let journal_error = match &result {
+                            Ok(written) => {
+                                let entries =
+                                    super::incident_log::entries(&write, written, &user, &context);
+                                tokio::task::spawn_blocking(move || {
+                                    super::incident_log::append(journal.as_ref(), &entries)
+                                })
+                                .await
+                                .unwrap_or_else(|e| Err(format!("the incident log: {e}")))
+                                .err()
+                            }
+                            Err(_) => None,
+                        };
+                        let _ = tx
+                            .send(Action::Written {
+                                id,
+                                result,
+                                journal_error,
+                            })
+                            .await;
                     });
+                }
+                Effect::Copy(text) => {
+                    let bytes = super::terminal::osc52(&text);
+                    let written = match self.clipboard.as_mut() {
+                        Some(sink) => sink(&bytes),
+                        None => {
+                            let mut out = io::stdout().lock();
+                            io::Write::write_all(&mut out, &bytes)
+                                .and_then(|()| io::Write::flush(&mut out))
+                        }
+                    };
+                    if let Err(e) = written {
+                        self.app.message = Some(crate::tui::app::Message {
+                            text: format!("could not copy to the clipboard: {e}"),
+                            error: true,
+                        });
+                        self.app.dirty = true;
+                    }
                 }
                 // `app.quit` ends the loop.
                 Effect::Quit => {}
@@ -605,5 +669,48 @@ fn translate(event: Event) -> Option<Action> {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use ratatui::backend::TestBackend;
+
+    use super::*;
+    use crate::tui::app::AppOptions;
+
+    #[test]
+    fn a_copy_effect_writes_one_osc52_sequence() {
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: false,
+            alertmanagers: vec![],
+            pagerduty: false,
+            insecure: vec![],
+        };
+        let clients = Clients {
+            prometheus: None,
+            alertmanagers: vec![],
+            pagerduty: None,
+        };
+        let terminal = Terminal::new(TestBackend::new(40, 10)).expect("terminal");
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let sink = got.clone();
+        let mut runtime = Runtime::new(
+            App::new(AppOptions::new(Vec::new(), context)),
+            clients,
+            terminal,
+        )
+        .with_clipboard(Box::new(move |bytes: &[u8]| {
+            sink.lock()
+                .map(|mut g| g.extend_from_slice(bytes))
+                .map_err(|e| io::Error::other(e.to_string()))
+        }));
+        runtime.execute(vec![Effect::Copy("https://x/P1\x07".into())]);
+        let got = got.lock().expect("lock").clone();
+        assert_eq!(got, super::super::terminal::osc52("https://x/P1"));
+        assert!(got.starts_with(b"\x1b]52;c;") && got.ends_with(b"\x07"));
     }
 }

@@ -108,3 +108,88 @@ mod tests {
         assert_eq!(count.load(Ordering::Relaxed), 7);
     }
 }
+
+/// Most terminals drop OSC 52 payloads beyond ~100 KB; URLs are far shorter.
+const OSC52_MAX_TEXT: usize = 74_994;
+
+/// The OSC 52 sequence that puts `text` on the clipboard: `ESC ] 52 ; c ; <base64> BEL`.
+/// Control characters and escape sequences are stripped from `text` first, and overlong text
+/// is cut at a character boundary, so nothing but base64 ends up inside the sequence.
+pub fn osc52(text: &str) -> Vec<u8> {
+    let clean = crate::sanitize::one_line(text);
+    let mut end = clean.len().min(OSC52_MAX_TEXT);
+    while !clean.is_char_boundary(end) {
+        end -= 1;
+    }
+    let mut out = b"\x1b]52;c;".to_vec();
+    out.extend_from_slice(base64(&clean.as_bytes()[..end]).as_bytes());
+    out.push(0x07);
+    out
+}
+
+/// Standard base64 (RFC 4648) with padding.
+pub fn base64(input: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
+    for chunk in input.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod osc52_tests {
+    use super::*;
+
+    #[test]
+    fn base64_matches_rfc_4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (plain, encoded) in cases {
+            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
+        }
+        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
+    }
+
+    #[test]
+    fn osc52_wraps_the_base64_of_the_url() {
+        let seq = osc52("https://acme.pagerduty.com/incidents/P1");
+        let expected = format!(
+            "\x1b]52;c;{}\x07",
+            base64(b"https://acme.pagerduty.com/incidents/P1")
+        );
+        assert_eq!(seq, expected.into_bytes());
+    }
+
+    #[test]
+    fn osc52_strips_control_characters_and_escapes_from_the_payload() {
+        let hostile = "https://x/\x07\x1b]52;c;ZXZpbA==\x07\x1b[31mP1\n\r";
+        let seq = osc52(hostile);
+        // One ESC at the start, one BEL at the end, nothing else outside base64.
+        assert_eq!(seq.iter().filter(|b| **b == 0x1b).count(), 1);
+        assert_eq!(seq.iter().filter(|b| **b == 0x07).count(), 1);
+        let payload = &seq[b"\x1b]52;c;".len()..seq.len() - 1];
+        assert!(payload
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=')));
+    }
+}

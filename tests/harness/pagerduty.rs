@@ -227,7 +227,12 @@ fn incident_json(i: &Incident, users: &[User]) -> Value {
         "updated_at": i.created_at,
         "last_status_change_at": i.created_at,
         "incident_key": format!("dedup-{}", i.id),
-        "service": {"id": i.service, "type": "service_reference", "summary": if i.service == "PSVC001" { "checkout-api" } else { "payments-db" }},
+        // As `include[]=services` expands it: with the ack timeout (null = acks never expire).
+        "service": {
+            "id": i.service, "type": "service",
+            "summary": if i.service == "PSVC001" { "checkout-api" } else { "payments-db" },
+            "acknowledgement_timeout": if i.service == "PSVC001" { json!(1800) } else { json!(null) },
+        },
         "escalation_policy": {"id": "PPOL001", "type": "escalation_policy_reference", "summary": "Platform"},
         "assignments": [{
             "at": i.created_at,

@@ -149,6 +149,17 @@ fn service_ref(i: usize) -> Value {
     })
 }
 
+/// The service as `include[]=services` expands it on an incident: the reference plus the
+/// `acknowledgement_timeout` that drives the ack countdown (PagerDuty's default, 1800 s).
+fn service_json(i: usize) -> Value {
+    let mut service = service_ref(i);
+    if let Some(o) = service.as_object_mut() {
+        o.insert("type".into(), Value::from("service"));
+        o.insert("acknowledgement_timeout".into(), Value::from(1800));
+    }
+    service
+}
+
 fn incident_json(i: &Incident) -> Value {
     let triggered = i
         .alerts
@@ -168,7 +179,7 @@ fn incident_json(i: &Incident) -> Value {
         "updated_at": rfc3339_s(i.last_status_change_at),
         "status": i.status.as_str(),
         "incident_key": i.incident_key,
-        "service": service_ref(i.service),
+        "service": service_json(i.service),
         "assignments": i.assignments.iter().map(|(u, at)| json_macro!({ "at": rfc3339_s(*at), "assignee": user_ref(*u) })).collect::<Vec<_>>(),
         "assigned_via": "escalation_policy",
         "last_status_change_at": rfc3339_s(i.last_status_change_at),

@@ -178,7 +178,7 @@ impl App {
             Command::Extend => self.extend_selected(),
             Command::Ack => self.acknowledge(fx),
             Command::Resolve => self.resolve_selected(),
-            Command::ShowUrl => self.show_url(),
+            Command::ShowUrl => self.show_url(fx),
             Command::Mine => self.toggle_mine(),
         }
     }

@@ -58,6 +58,8 @@ pub struct AppOptions {
     pub plan: PlanOptions,
     /// Draw with ASCII only (no braille, blocks or box drawing).
     pub ascii: bool,
+    /// Copy URLs with OSC 52 (`[ui] osc52`); off by default.
+    pub osc52: bool,
     pub width: u16,
     pub height: u16,
     /// Annotation keys searched for an alert's runbook link, in order.
@@ -89,6 +91,7 @@ impl AppOptions {
             problems: Vec::new(),
             plan: PlanOptions::default(),
             ascii: false,
+            osc52: false,
             width: 80,
             height: 24,
             runbook_keys: crate::config::DEFAULT_RUNBOOK_ANNOTATION_KEYS
@@ -174,6 +177,8 @@ pub struct App {
     pub incidents_refresh: Duration,
     /// Draw with ASCII only.
     pub ascii: bool,
+    /// Copy URLs with OSC 52.
+    pub osc52: bool,
     pub runbook_keys: Vec<String>,
     pub author: String,
     pub ack_duration: Duration,
@@ -251,6 +256,7 @@ impl App {
             alerts_refresh: opts.alerts_refresh.max(Duration::from_secs(1)),
             incidents_refresh: opts.incidents_refresh.max(Duration::from_secs(15)),
             ascii: opts.ascii,
+            osc52: opts.osc52,
             runbook_keys: opts.runbook_keys,
             author: opts.author,
             ack_duration: opts.ack_duration,
@@ -357,7 +363,16 @@ impl App {
                 }
                 self.dirty = true;
             }
-            Action::Written { id, result } => self.on_written(id, result, &mut fx),
+            Action::Written {
+                id,
+                result,
+                journal_error,
+            } => {
+                self.on_written(id, result, &mut fx);
+                if let Some(e) = journal_error {
+                    self.error(crate::sanitize::one_line(&e));
+                }
+            }
             Action::ContextSwitched(result) => self.on_context_switched(result, &mut fx),
         }
         fx

@@ -254,6 +254,7 @@ mod form_tests {
             Action::Written {
                 id,
                 result: Err("connection refused".into()),
+                journal_error: None,
             },
             NOW,
         );
@@ -273,6 +274,7 @@ mod form_tests {
             Action::Written {
                 id: *id,
                 result: Ok(Written::SilencesCreated(vec![])),
+                journal_error: None,
             },
             NOW,
         );
@@ -358,6 +360,99 @@ mod form_tests {
             fx.as_slice(),
             [Effect::Write { write: Write::ResolveIncidents(ids), .. }] if ids == &vec!["P1".to_string()]
         ));
+    }
+
+    fn app_with_incident(osc52: bool, url: &str) -> App {
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: false,
+            alertmanagers: vec![],
+            pagerduty: true,
+            insecure: vec![],
+        };
+        let mut opts = AppOptions::new(Vec::new(), context);
+        opts.osc52 = osc52;
+        let mut a = App::new(opts);
+        a.start(NOW);
+        let incident: crate::model::Incident = serde_json::from_value(serde_json::json!({
+            "id": "P1", "incident_number": 7, "title": "DiskFull", "status": "triggered",
+            "created_at": "2026-01-15T11:00:00Z", "html_url": url
+        }))
+        .unwrap();
+        let generation = a.triage.incidents_generation;
+        a.update(
+            Action::Incidents {
+                generation,
+                result: Ok(vec![incident]),
+            },
+            NOW,
+        );
+        key(&mut a, KeyCode::Char('0'), KeyModifiers::NONE);
+        a
+    }
+
+    #[test]
+    fn url_is_copied_with_osc52_only_when_enabled() {
+        let url = "https://acme.pagerduty.com/incidents/P1";
+        let mut a = app_with_incident(true, url);
+        let fx = key(&mut a, KeyCode::Char('u'), KeyModifiers::NONE);
+        assert_eq!(fx, vec![Effect::Copy(url.to_string())]);
+        let text = &a
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
+        assert!(text.contains("copied"), "{text}");
+
+        let mut a = app_with_incident(false, url);
+        let fx = key(&mut a, KeyCode::Char('u'), KeyModifiers::NONE);
+        assert!(fx.is_empty(), "no copy unless [ui] osc52 = true: {fx:?}");
+        let text = &a
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
+        assert!(text.contains(url), "{text}");
+        assert!(text.contains("[ui] osc52 = true"), "{text}");
+    }
+
+    #[test]
+    fn u_in_the_alerts_view_copies_the_runbook_link() {
+        let mut a = app_with_alerts();
+        let fx = key(&mut a, KeyCode::Char('u'), KeyModifiers::NONE);
+        assert!(fx.is_empty(), "{fx:?}");
+        let text = a
+            .message
+            .as_ref()
+            .map(|m| m.text.clone())
+            .unwrap_or_default();
+        assert!(text.contains("no runbook link"), "{text}");
+        let mut with_runbook = alert("DiskFull", "critical", "d", false);
+        with_runbook
+            .annotations
+            .insert("runbook_url".into(), "https://runbooks/disk".into());
+        let generation = a.triage.generation;
+        a.update(
+            Action::Alerts {
+                source: 0,
+                generation,
+                result: Ok(vec![with_runbook]),
+            },
+            NOW,
+        );
+        a.osc52 = true;
+        let fx = key(&mut a, KeyCode::Char('u'), KeyModifiers::NONE);
+        assert_eq!(fx, vec![Effect::Copy("https://runbooks/disk".into())]);
+    }
+
+    #[test]
+    fn copied_url_has_no_control_characters() {
+        let mut a = app_with_incident(true, "https://x/P1\x1b]52;c;ZXZpbA==\x07\n");
+        let fx = key(&mut a, KeyCode::Char('u'), KeyModifiers::NONE);
+        match fx.as_slice() {
+            [Effect::Copy(text)] => assert!(!text.chars().any(char::is_control), "{text:?}"),
+            other => panic!("expected one copy, got {other:?}"),
+        }
     }
 
     #[test]

@@ -281,15 +281,35 @@ impl App {
         self.triage.incidents_list.selected = 0;
     }
 
-    /// `u` on an incident: its URL in the status line, to copy (no browser is assumed).
-    pub(super) fn show_url(&mut self) {
-        if let Some(i) = self.selected_incident() {
-            let url = crate::sanitize::one_line(&i.html_url);
-            self.info_message(if url.is_empty() {
-                "PagerDuty sent no URL for this incident".into()
-            } else {
-                url
-            });
+    /// `u` on an incident (or, in the alerts view, on an alert: its runbook link): with
+    /// `[ui] osc52 = true` the URL goes to the clipboard through the terminal (OSC 52);
+    /// otherwise it is shown in the status line to copy by hand. No browser is assumed.
+    pub(super) fn show_url(&mut self, fx: &mut Vec<Effect>) {
+        let (url, missing) = if self.view == View::Triage(ViewKind::Alerts) {
+            let Some(e) = self.triage.selected_entry() else {
+                return;
+            };
+            let keys: Vec<&str> = self.runbook_keys.iter().map(String::as_str).collect();
+            (
+                e.alert.runbook_url(&keys).unwrap_or_default().to_string(),
+                "this alert has no runbook link",
+            )
+        } else {
+            let Some(i) = self.selected_incident() else {
+                return;
+            };
+            (i.html_url, "PagerDuty sent no URL for this incident")
+        };
+        let url = crate::sanitize::one_line(&url).trim().to_string();
+        if url.is_empty() {
+            self.info_message(missing.into());
+        } else if self.osc52 {
+            self.info_message(format!("copied {url} (OSC 52)"));
+            fx.push(Effect::Copy(url));
+        } else {
+            self.info_message(format!(
+                "{url}  (to copy with a key, set [ui] osc52 = true)"
+            ));
         }
     }
 

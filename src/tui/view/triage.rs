@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 
-use crate::model::incident::{Incident, IncidentStatus, Urgency};
+use crate::model::incident::{AckExpiry, Incident, IncidentStatus, Urgency};
 use crate::model::silence::{Silence, SilenceState};
 use crate::sanitize::one_line;
 use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
@@ -65,6 +65,25 @@ pub fn row_count(app: &App, kind: ViewKind) -> usize {
 
 fn age(app: &App, t: DateTime<Utc>) -> String {
     format_age(app.now_ms - t.timestamp_millis())
+}
+
+/// Time until an ack runs out: `12m left`, `~12m left` when PagerDuty's default timeout is
+/// assumed, `expired`, `never`, and a dash when the incident is not acknowledged.
+pub fn ack_countdown(expiry: AckExpiry, now_ms: i64, ascii: bool) -> String {
+    match expiry {
+        AckExpiry::NotAcked => if ascii { "-" } else { "–" }.into(),
+        AckExpiry::Never => "never".into(),
+        AckExpiry::At { at, assumed } => {
+            let left = at.timestamp_millis() - now_ms;
+            if left <= 0 {
+                "expired".into()
+            } else {
+                // Round up: "0s left" would read as expired.
+                let left = format_age(left + 999);
+                format!("{}{left} left", if assumed { "~" } else { "" })
+            }
+        }
+    }
 }
 
 /// The text and style of one cell of a row.
@@ -713,13 +732,17 @@ fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
             }),
         },
         Column {
-            title: "ACKED",
-            width: 5,
-            cell: Box::new(|i: &&Incident| match i.last_acknowledged_at() {
-                Some(at) if i.status == IncidentStatus::Acknowledged => {
-                    (age(app, at), t.acknowledged)
-                }
-                _ => (String::new(), t.muted),
+            title: "ACK LEFT",
+            width: 9,
+            cell: Box::new(|i: &&Incident| {
+                let expiry = i.ack_expiry();
+                let text = ack_countdown(expiry, app.now_ms, app.ascii);
+                let style = match expiry {
+                    AckExpiry::At { at, .. } if at.timestamp_millis() <= app.now_ms => t.critical,
+                    AckExpiry::At { .. } | AckExpiry::Never => t.acknowledged,
+                    AckExpiry::NotAcked => t.muted,
+                };
+                (text, style)
             }),
         },
         Column {
@@ -760,4 +783,37 @@ fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
         },
     ];
     render_table(app, body, buf, columns, &rows, selected);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ack_countdown_text() {
+        let now = 1_768_478_400_000;
+        let at = |ms: i64| DateTime::<Utc>::from_timestamp_millis(now + ms).unwrap_or_default();
+        let exact = |ms| AckExpiry::At {
+            at: at(ms),
+            assumed: false,
+        };
+        assert_eq!(ack_countdown(exact(12 * 60_000), now, false), "12m left");
+        assert_eq!(
+            ack_countdown(
+                AckExpiry::At {
+                    at: at(30 * 60_000),
+                    assumed: true
+                },
+                now,
+                false
+            ),
+            "~30m left"
+        );
+        assert_eq!(ack_countdown(exact(0), now, false), "expired");
+        assert_eq!(ack_countdown(exact(-5_000), now, false), "expired");
+        assert_eq!(ack_countdown(exact(500), now, false), "1s left");
+        assert_eq!(ack_countdown(AckExpiry::Never, now, false), "never");
+        assert_eq!(ack_countdown(AckExpiry::NotAcked, now, false), "–");
+        assert_eq!(ack_countdown(AckExpiry::NotAcked, now, true), "-");
+    }
 }
