@@ -18,7 +18,7 @@ use oncall::model::series::Series;
 use oncall::sources::prometheus::{PrometheusClient, RangeQuery};
 use oncall::sources::Endpoint;
 
-use harness::{block_on, demo_history, Prometheus};
+use harness::{block_on, demo_history, Oncall, Prometheus};
 
 /// How much history to copy: enough for the 1h dashboards, and data inside every longer range.
 const HISTORY: Duration = Duration::from_secs(75 * 60);
@@ -103,4 +103,50 @@ fn every_panel_of_every_dashboard_has_data_on_the_real_prometheus() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// `oncall snapshot` (the built binary) prints every panel of a dashboard with data: against
+/// the real Prometheus by id and range, and against the demo by number.
+#[test]
+fn snapshot_prints_every_panel_from_the_real_prometheus_and_the_demo() {
+    let now_s = Utc::now().timestamp();
+    let prometheus = Prometheus::builder()
+        .backfill(demo_history(now_s, HISTORY, STEP_S))
+        .start();
+    let dashboard = load_embedded()
+        .dashboards
+        .into_iter()
+        .find(|d| d.id == "application-performance")
+        .expect("application-performance is embedded");
+
+    let real = Oncall::new().prometheus(&prometheus.url()).run(&[
+        "snapshot",
+        "application-performance",
+        "--range",
+        "1h",
+        "--width",
+        "100",
+    ]);
+    real.expect_code(0);
+    let demo = Oncall::new().run(&["--demo", "snapshot", "2", "--width", "80"]);
+    demo.expect_code(0);
+
+    for (what, run) in [("real Prometheus", &real), ("demo", &demo)] {
+        let text = &run.stdout;
+        assert!(
+            !text.contains('\u{1b}'),
+            "{what}: a snapshot is plain text for pasting:\n{text}"
+        );
+        for panel in &dashboard.panels {
+            assert!(
+                text.contains(&panel.title),
+                "{what}: panel `{}` is missing:\n{text}",
+                panel.title
+            );
+        }
+        assert!(
+            !text.contains("no data") && !text.contains("  error: "),
+            "{what}: every panel has data:\n{text}"
+        );
+    }
 }
