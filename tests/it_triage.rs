@@ -118,7 +118,7 @@ fn start_with(
     let mut opts = AppOptions::new(Vec::new(), context);
     opts.width = width;
     opts.height = height;
-    opts.author = "it-triage".into();
+    opts.prefs.author = "it-triage".into();
     let (keys, events) = unbounded();
     let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
     let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");

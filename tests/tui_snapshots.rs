@@ -425,7 +425,7 @@ fn no_color_and_16_colour_themes_render() {
 #[test]
 fn ascii_mode_draws_only_ascii() {
     let mut app = loaded(2, 80, 24);
-    app.ascii = true;
+    app.prefs.ascii = true;
     let text = screen_text(&render(&app, 80, 24));
     assert!(text.is_ascii(), "{text}");
     assert_snapshot!("ascii_application-performance_80x24", text);

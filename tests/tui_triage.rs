@@ -134,7 +134,7 @@ fn silence_form_preview_and_confirmation_snapshots() {
     let mut opts = oncall::tui::app::AppOptions::new(dashboards(), context());
     opts.width = 100;
     opts.height = 30;
-    opts.author = "alice".into();
+    opts.prefs.author = "alice".into();
     let mut app = oncall::tui::app::App::new(opts);
     app.start(NOW);
     app.update(key('8'), NOW);

@@ -131,18 +131,18 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     opts.start_dashboard = start_dashboard;
     opts.range = args.range.or(settings.ui.time_range);
     opts.refresh = args.refresh.or(settings.ui.refresh);
-    opts.alerts_refresh = settings.ui.alerts_refresh.unwrap_or(DEFAULT_ALERTS_REFRESH);
-    opts.incidents_refresh = settings
+    opts.prefs.alerts_refresh = settings.ui.alerts_refresh.unwrap_or(DEFAULT_ALERTS_REFRESH);
+    opts.prefs.incidents_refresh = settings
         .ui
         .incidents_refresh
         .unwrap_or(DEFAULT_INCIDENTS_REFRESH);
     opts.offset = chrono::Local::now().offset().fix();
-    opts.ascii = args.ascii || settings.ui.ascii.unwrap_or(false);
-    opts.osc52 = settings.ui.osc52.unwrap_or(false);
+    opts.prefs.ascii = args.ascii || settings.ui.ascii.unwrap_or(false);
+    opts.prefs.osc52 = settings.ui.osc52.unwrap_or(false);
     opts.problems = problems;
-    opts.author = settings.author.clone();
-    opts.ack_duration = settings.ack_duration;
-    opts.runbook_keys = settings.runbook_annotation_keys.clone();
+    opts.prefs.author = settings.author.clone();
+    opts.prefs.ack_duration = settings.ack_duration;
+    opts.prefs.runbook_keys = settings.runbook_annotation_keys.clone();
     let app = App::new(opts);
 
     let load_options = globals.load_options();

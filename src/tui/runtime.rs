@@ -334,7 +334,7 @@ impl<B: Backend> Runtime<B> {
                     let clients = self.clients.clone();
                     let tx = self.tx.clone();
                     // Captured now, like the write itself.
-                    let user = self.app.author.clone();
+                    let user = self.app.prefs.author.clone();
                     let context = self.app.context.name.clone();
                     let journal = self.journal.clone();
                     // Writes are not aborted with the background reads: once sent, the answer

@@ -595,7 +595,7 @@ impl App {
             Some(Overlay::Variables { selected }) => {
                 let now = self.now_ms;
                 let grid = self.grid_area();
-                let opts = self.plan;
+                let opts = self.prefs.plan;
                 let d = &mut self.dashboards[i];
                 let Some(var) = d.def.variables.get(selected) else {
                     return;

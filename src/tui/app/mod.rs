@@ -49,25 +49,49 @@ pub struct AppOptions {
     pub range: Option<Duration>,
     /// Overrides every dashboard's refresh interval (`--refresh`, `[ui] refresh`).
     pub refresh: Option<Duration>,
-    pub alerts_refresh: Duration,
-    pub incidents_refresh: Duration,
     /// The local time zone, for the clock and time axes.
     pub offset: FixedOffset,
     /// Problems found while loading (dashboards, keymap, themes), for the help screen.
     pub problems: Vec<String>,
+    pub width: u16,
+    pub height: u16,
+    pub prefs: Preferences,
+}
+
+/// What the user chose for the session (config and flags); fixed while it runs.
+#[derive(Debug, Clone)]
+pub struct Preferences {
+    pub alerts_refresh: Duration,
+    pub incidents_refresh: Duration,
     pub plan: PlanOptions,
     /// Draw with ASCII only (no braille, blocks or box drawing).
     pub ascii: bool,
     /// Copy URLs with OSC 52 (`[ui] osc52`); off by default.
     pub osc52: bool,
-    pub width: u16,
-    pub height: u16,
     /// Annotation keys searched for an alert's runbook link, in order.
     pub runbook_keys: Vec<String>,
     /// `createdBy` of silences made here.
     pub author: String,
     /// How long an ack silence lasts when there is no PagerDuty.
     pub ack_duration: Duration,
+}
+
+impl Default for Preferences {
+    fn default() -> Preferences {
+        Preferences {
+            alerts_refresh: DEFAULT_ALERTS_REFRESH,
+            incidents_refresh: DEFAULT_INCIDENTS_REFRESH,
+            plan: PlanOptions::default(),
+            ascii: false,
+            osc52: false,
+            runbook_keys: crate::config::DEFAULT_RUNBOOK_ANNOTATION_KEYS
+                .iter()
+                .map(|k| k.to_string())
+                .collect(),
+            author: crate::config::default_author(&|var| std::env::var(var).ok()),
+            ack_duration: crate::config::DEFAULT_ACK_DURATION,
+        }
+    }
 }
 
 impl AppOptions {
@@ -85,21 +109,11 @@ impl AppOptions {
             start_dashboard: 0,
             range: None,
             refresh: None,
-            alerts_refresh: DEFAULT_ALERTS_REFRESH,
-            incidents_refresh: DEFAULT_INCIDENTS_REFRESH,
             offset: chrono::Offset::fix(&chrono::Utc),
             problems: Vec::new(),
-            plan: PlanOptions::default(),
-            ascii: false,
-            osc52: false,
             width: 80,
             height: 24,
-            runbook_keys: crate::config::DEFAULT_RUNBOOK_ANNOTATION_KEYS
-                .iter()
-                .map(|k| k.to_string())
-                .collect(),
-            author: crate::config::default_author(&|var| std::env::var(var).ok()),
-            ack_duration: crate::config::DEFAULT_ACK_DURATION,
+            prefs: Preferences::default(),
         }
     }
 }
@@ -172,16 +186,7 @@ pub struct App {
     pub quit: bool,
     pub message: Option<Message>,
     pub problems: Vec<String>,
-    pub plan: PlanOptions,
-    pub alerts_refresh: Duration,
-    pub incidents_refresh: Duration,
-    /// Draw with ASCII only.
-    pub ascii: bool,
-    /// Copy URLs with OSC 52.
-    pub osc52: bool,
-    pub runbook_keys: Vec<String>,
-    pub author: String,
-    pub ack_duration: Duration,
+    pub prefs: Preferences,
     /// Writes sent and not answered yet, by id, with the form to reopen if one fails.
     pub writes: Vec<(u64, Option<SilenceForm>)>,
     next_write: u64,
@@ -252,14 +257,11 @@ impl App {
             quit: false,
             message,
             problems,
-            plan: opts.plan,
-            alerts_refresh: opts.alerts_refresh.max(Duration::from_secs(1)),
-            incidents_refresh: opts.incidents_refresh.max(Duration::from_secs(15)),
-            ascii: opts.ascii,
-            osc52: opts.osc52,
-            runbook_keys: opts.runbook_keys,
-            author: opts.author,
-            ack_duration: opts.ack_duration,
+            prefs: Preferences {
+                alerts_refresh: opts.prefs.alerts_refresh.max(Duration::from_secs(1)),
+                incidents_refresh: opts.prefs.incidents_refresh.max(Duration::from_secs(15)),
+                ..opts.prefs
+            },
             writes: Vec::new(),
             next_write: 0,
             range_override: opts.range,
@@ -452,7 +454,7 @@ impl App {
         let grid = self.grid_area();
         let main = self.main_area();
         let now = self.now_ms;
-        let opts = self.plan;
+        let opts = self.prefs.plan;
         let requests = self.dashboards[i].plan_refresh(i, grid, main.width, now, force, &opts);
         fx.extend(requests.into_iter().map(Effect::FetchPanel));
     }
@@ -462,7 +464,7 @@ impl App {
             return;
         }
         self.triage.generation += 1;
-        self.triage.next_alerts_ms = self.now_ms + ms(self.alerts_refresh);
+        self.triage.next_alerts_ms = self.now_ms + ms(self.prefs.alerts_refresh);
         fx.push(Effect::FetchAlerts {
             generation: self.triage.generation,
         });
@@ -473,7 +475,7 @@ impl App {
             return;
         }
         self.triage.incidents_generation += 1;
-        self.triage.next_incidents_ms = self.now_ms + ms(self.incidents_refresh);
+        self.triage.next_incidents_ms = self.now_ms + ms(self.prefs.incidents_refresh);
         fx.push(Effect::FetchIncidents {
             generation: self.triage.incidents_generation,
         });

@@ -170,7 +170,7 @@ mod form_tests {
             insecure: vec![],
         };
         let mut opts = AppOptions::new(Vec::new(), context);
-        opts.author = "alice".into();
+        opts.prefs.author = "alice".into();
         let mut a = App::new(opts);
         a.start(NOW);
         let generation = a.triage.generation;
@@ -371,7 +371,7 @@ mod form_tests {
             insecure: vec![],
         };
         let mut opts = AppOptions::new(Vec::new(), context);
-        opts.osc52 = osc52;
+        opts.prefs.osc52 = osc52;
         let mut a = App::new(opts);
         a.start(NOW);
         let incident: crate::model::Incident = serde_json::from_value(serde_json::json!({
@@ -440,7 +440,7 @@ mod form_tests {
             },
             NOW,
         );
-        a.osc52 = true;
+        a.prefs.osc52 = true;
         let fx = key(&mut a, KeyCode::Char('u'), KeyModifiers::NONE);
         assert_eq!(fx, vec![Effect::Copy("https://runbooks/disk".into())]);
     }

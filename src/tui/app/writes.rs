@@ -147,7 +147,7 @@ impl App {
     pub(super) fn edit_selected(&mut self) {
         if let Some(s) = self.selected_silence() {
             let edit = s.status != crate::model::SilenceState::Expired;
-            let form = SilenceForm::for_silence(&s, &self.author, edit);
+            let form = SilenceForm::for_silence(&s, &self.prefs.author, edit);
             self.overlay = Some(Overlay::Silence(Box::new(form)));
         }
     }
@@ -205,12 +205,12 @@ impl App {
                     }
                 } else {
                     let now = local_now(self.now_ms, self.offset);
-                    let mut form = SilenceForm::for_alert(&entry.alert, &self.author);
+                    let mut form = SilenceForm::for_alert(&entry.alert, &self.prefs.author);
                     form.comment = format!("{ACK_PREFIX} acknowledged in oncall");
                     match form.to_postable(now) {
                         Ok(mut body) => {
                             body.ends_at = body.starts_at
-                                + chrono::Duration::from_std(self.ack_duration)
+                                + chrono::Duration::from_std(self.prefs.ack_duration)
                                     .unwrap_or(chrono::Duration::minutes(30));
                             self.send(Write::CreateSilence(body), None, fx);
                         }
@@ -289,7 +289,7 @@ impl App {
             let Some(e) = self.triage.selected_entry() else {
                 return;
             };
-            let keys: Vec<&str> = self.runbook_keys.iter().map(String::as_str).collect();
+            let keys: Vec<&str> = self.prefs.runbook_keys.iter().map(String::as_str).collect();
             (
                 e.alert.runbook_url(&keys).unwrap_or_default().to_string(),
                 "this alert has no runbook link",
@@ -303,7 +303,7 @@ impl App {
         let url = crate::sanitize::one_line(&url).trim().to_string();
         if url.is_empty() {
             self.info_message(missing.into());
-        } else if self.osc52 {
+        } else if self.prefs.osc52 {
             self.info_message(format!("copied {url} (OSC 52)"));
             fx.push(Effect::Copy(url));
         } else {
@@ -317,10 +317,10 @@ impl App {
     pub(super) fn open_silence_form(&mut self) {
         let form = match self.view {
             View::Triage(ViewKind::Alerts) => match self.triage.selected_entry() {
-                Some(e) => SilenceForm::for_alert(&e.alert, &self.author),
-                None => SilenceForm::new(&self.author),
+                Some(e) => SilenceForm::for_alert(&e.alert, &self.prefs.author),
+                None => SilenceForm::new(&self.prefs.author),
             },
-            _ => SilenceForm::new(&self.author),
+            _ => SilenceForm::new(&self.prefs.author),
         };
         self.overlay = Some(Overlay::Silence(Box::new(form)));
     }

@@ -156,7 +156,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             keep: false,
         }),
     }
-    let alerts_ms = app.alerts_refresh.as_millis() as i64;
+    let alerts_ms = app.prefs.alerts_refresh.as_millis() as i64;
     for (i, h) in app.triage.health.iter().enumerate() {
         let name = if app.triage.health.len() == 1 {
             "alertmanager".to_string()
@@ -171,7 +171,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             "pagerduty",
             "D",
             h,
-            app.incidents_refresh.as_millis() as i64,
+            app.prefs.incidents_refresh.as_millis() as i64,
         ));
     }
     if !app.context.insecure.is_empty() {

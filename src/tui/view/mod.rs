@@ -30,7 +30,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     status::render(app, screen.status, buf);
     overlay::render(app, area, screen, buf);
-    if app.ascii {
+    if app.prefs.ascii {
         ascii::translate(frame.buffer_mut());
     }
 }

@@ -393,7 +393,7 @@ fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
                     collapsed,
                     ..
                 } => {
-                    let arrow = match (*collapsed, app.ascii) {
+                    let arrow = match (*collapsed, app.prefs.ascii) {
                         (true, false) => "▸",
                         (false, false) => "▾",
                         (true, true) => "+",
@@ -472,7 +472,7 @@ fn clip(text: &str) -> String {
 fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let a = &e.alert;
-    let rule = if app.ascii { "-" } else { "─" };
+    let rule = if app.prefs.ascii { "-" } else { "─" };
     buf.set_stringn(
         area.x,
         area.y,
@@ -497,7 +497,7 @@ fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
         ),
         shown_style(app, e.shown).add_modifier(Modifier::BOLD),
     ));
-    let keys: Vec<&str> = app.runbook_keys.iter().map(String::as_str).collect();
+    let keys: Vec<&str> = app.prefs.runbook_keys.iter().map(String::as_str).collect();
     if let Some(url) = a.runbook_url(&keys) {
         lines.push(kv("runbook", clip(url), t.accent));
     }
@@ -736,7 +736,7 @@ fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
             width: 9,
             cell: Box::new(|i: &&Incident| {
                 let expiry = i.ack_expiry();
-                let text = ack_countdown(expiry, app.now_ms, app.ascii);
+                let text = ack_countdown(expiry, app.now_ms, app.prefs.ascii);
                 let style = match expiry {
                     AckExpiry::At { at, .. } if at.timestamp_millis() <= app.now_ms => t.critical,
                     AckExpiry::At { .. } | AckExpiry::Never => t.acknowledged,
