@@ -2,7 +2,11 @@
 //! series a panel holds (kept points merged with the fetched tail) must equal what a full
 //! fetch of the same window returns. This drives the TUI's own planning and merge code
 //! (`DashboardState::plan_refresh`, `absorb`) against the real Prometheus of the harness
-//! while samples keep arriving, over many refreshes.
+//! while samples keep arriving, over many refreshes: refreshes where a step boundary passed
+//! (grid tail and newest point) and refreshes within a step (the newest point alone).
+//!
+//! And the point of re-asking for the newest point: right after a refresh it shows the value
+//! as of the last scrape, not of the last step boundary.
 
 mod harness;
 
@@ -13,14 +17,18 @@ use oncall::dashboards::model::{
     Dashboard, GridPos, Origin, Panel, PanelKind, PanelQuery, Unit, Variable,
 };
 use oncall::dashboards::plan::PlanOptions;
-use oncall::sources::prometheus::{PrometheusClient, RangeQuery};
+use oncall::sources::prometheus::PrometheusClient;
 use oncall::sources::transport::Endpoint;
 use oncall::tui::action::PanelRequest;
-use oncall::tui::app::dashboard::{absorb, DashboardState};
+use oncall::tui::app::dashboard::{absorb, range_queries, DashboardState};
 use oncall::tui::state::{PanelFetch, PlotSeries};
 
-/// Refreshes compared; each waits for the aligned window to move by at least one step.
-const REFRESHES: usize = 15;
+/// Refreshes compared; each waits for the window to move (a new scrape).
+const REFRESHES: usize = 20;
+
+/// Prometheus scrapes every second; panels step by several seconds, so the newest point is
+/// usually off the grid.
+const SCRAPE: Duration = Duration::from_secs(1);
 
 fn panel(title: &str, exprs: &[&str], x: u16) -> Panel {
     Panel {
@@ -49,12 +57,13 @@ fn panel(title: &str, exprs: &[&str], x: u16) -> Panel {
     }
 }
 
+/// Five minutes over an 80-cell panel: a 5 s step.
 fn dashboard() -> Dashboard {
     Dashboard {
         id: "merge".into(),
         title: "Merge".into(),
         refresh: Duration::from_secs(1),
-        range: Duration::from_secs(60),
+        range: Duration::from_secs(300),
         variables: vec![Variable {
             name: "queue".into(),
             label_values: oncall::dashboards::model::LabelValues {
@@ -99,22 +108,38 @@ async fn fetch(client: &PrometheusClient, request: &PanelRequest) -> PanelFetch 
     }
 }
 
-/// The same window fetched whole.
-async fn full(client: &PrometheusClient, request: &PanelRequest) -> PanelFetch {
+/// The same window fetched whole: each of the panel's `exprs` over the grid and at the newest
+/// point.
+async fn full(client: &PrometheusClient, request: &PanelRequest, exprs: usize) -> PanelFetch {
+    let exprs: Vec<String> = request.queries[..exprs]
+        .iter()
+        .map(|q| q.expr.clone())
+        .collect();
     let whole = PanelRequest {
         tail_from_ms: None,
-        queries: request
-            .queries
-            .iter()
-            .map(|q| RangeQuery {
-                start_ms: request.window.start_ms,
-                ..q.clone()
-            })
-            .collect(),
+        queries: range_queries(&exprs, &request.window, request.window.start_ms),
         ..request.clone()
     };
     fetch(client, &whole).await
 }
+
+fn client(prom: &Prometheus) -> PrometheusClient {
+    PrometheusClient::new(Endpoint::parse(&prom.url()).expect("url")).expect("client")
+}
+
+fn plan_options() -> PlanOptions {
+    PlanOptions {
+        min_step: SCRAPE,
+        scrape_interval: SCRAPE,
+    }
+}
+
+const GRID: ratatui::layout::Rect = ratatui::layout::Rect {
+    x: 0,
+    y: 3,
+    width: 160,
+    height: 40,
+};
 
 fn describe(series: &[PlotSeries]) -> Vec<(usize, String, usize)> {
     series
@@ -134,23 +159,16 @@ fn merged_tail_equals_a_full_fetch_over_many_refreshes() {
         .counter(r#"queue_depth{queue="sms"}"#, 50.0, 2.0);
     let prom = Prometheus::builder()
         .scrape(&metrics)
-        .scrape_interval_s(1)
+        .scrape_interval_s(SCRAPE.as_secs() as u32)
         .start();
     prom.wait_for_scrape("app");
 
-    let client = PrometheusClient::new(Endpoint::parse(&prom.url()).expect("url")).expect("client");
-    let opts = PlanOptions {
-        min_step: Duration::from_secs(1),
-        scrape_interval: Duration::from_secs(1),
-    };
-    let grid = ratatui::layout::Rect {
-        x: 0,
-        y: 3,
-        width: 160,
-        height: 40,
-    };
+    let client = client(&prom);
+    let opts = plan_options();
+    let grid = GRID;
     let mut state = DashboardState::new(dashboard(), None, None);
     let mut tails = 0;
+    let mut newest_only = 0;
     let mut refreshes = 0;
     let mut added_series = false;
 
@@ -173,17 +191,21 @@ fn merged_tail_equals_a_full_fetch_over_many_refreshes() {
         for request in requests {
             let i = request.key.panel;
             let def = state.def.panels[i].clone();
+            assert!(request.window.step_ms > SCRAPE.as_millis() as i64);
+            match request.tail_from_ms {
+                Some(from) if from > request.window.grid_end_ms() => newest_only += 1,
+                Some(_) => tails += 1,
+                None => {}
+            }
+            let exprs = def.queries.len();
             let (tail, whole) = harness::block_on({
                 let client = client.clone();
                 async move {
                     let tail = fetch(&client, &request).await;
-                    let whole = full(&client, &request).await;
+                    let whole = full(&client, &request, exprs).await;
                     (tail, whole)
                 }
             });
-            if tail.tail_from_ms.is_some() {
-                tails += 1;
-            }
             let merged = absorb(&def, state.panels[i].data.as_ref(), tail, now);
             let expected = absorb(&def, None, whole, now);
             assert_eq!(
@@ -201,10 +223,10 @@ fn merged_tail_equals_a_full_fetch_over_many_refreshes() {
         }
         std::thread::sleep(Duration::from_millis(600));
     }
-    // Without tails the test would only compare full fetches with themselves.
+    // Without both kinds of partial fetch the test would prove less than it claims.
     assert!(
-        tails >= REFRESHES,
-        "only {tails} tail fetches in {REFRESHES} refreshes"
+        tails >= 2 && newest_only >= 2,
+        "{tails} grid tails and {newest_only} newest-point fetches in {REFRESHES} refreshes"
     );
     let depth = state.panels[1].data.as_ref().expect("depth data");
     assert!(
@@ -212,4 +234,68 @@ fn merged_tail_equals_a_full_fetch_over_many_refreshes() {
         "the series added mid-way is held: {:?}",
         describe(&depth.series)
     );
+}
+
+/// Right after each refresh the newest point a panel holds shows a sample no older than one
+/// scrape interval plus the refresh interval, although the step (5 minutes) is far longer:
+/// the panel asks `timestamp(...)`, so each point's value is the time of the sample it shows.
+#[test]
+fn the_newest_point_shows_the_last_scrape() {
+    let metrics = MetricsServer::start();
+    metrics.counter(r#"queue_depth{queue="mail"}"#, 5.0, 1.0);
+    let prom = Prometheus::builder()
+        .scrape(&metrics)
+        .scrape_interval_s(SCRAPE.as_secs() as u32)
+        .start();
+    // A sample a scrape before now, so the newest point (at the last scrape boundary) has one.
+    prom.wait_for_series("queue_depth offset 2s");
+    let client = client(&prom);
+    let opts = plan_options();
+    let refresh = Duration::from_secs(5);
+    let mut def = dashboard();
+    def.range = Duration::from_secs(12 * 3600);
+    def.refresh = refresh;
+    def.panels = vec![panel(
+        "Last sample",
+        &["timestamp(queue_depth{queue=~\"$queue\"})"],
+        0,
+    )];
+    let mut state = DashboardState::new(def, None, None);
+    let bound_ms = (SCRAPE + refresh).as_millis() as i64;
+    let mut checked = 0;
+    while checked < 6 {
+        let now = oncall::tui::runtime::system_now_ms();
+        let requests = state.plan_refresh(0, GRID, GRID.width, now, false, &opts);
+        for request in requests {
+            assert!(
+                request.window.step_ms > 10 * bound_ms,
+                "the step alone would make the newest point up to {} ms old",
+                request.window.step_ms
+            );
+            let answer = harness::block_on({
+                let client = client.clone();
+                async move { fetch(&client, &request).await }
+            });
+            let data = absorb(
+                &state.def.panels[0],
+                state.panels[0].data.as_ref(),
+                answer,
+                now,
+            );
+            let (t, v) = *data.series[0].points.last().expect("a newest point");
+            assert!(
+                now - t < SCRAPE.as_millis() as i64,
+                "evaluated at {t}, now {now}"
+            );
+            let sample_ms = (v * 1000.0) as i64;
+            assert!(
+                now - sample_ms <= bound_ms,
+                "the newest point shows a sample {} ms old (bound {bound_ms} ms)",
+                now - sample_ms
+            );
+            state.panels[0].data = Some(data);
+            checked += 1;
+        }
+        std::thread::sleep(Duration::from_millis(700));
+    }
 }

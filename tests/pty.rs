@@ -53,7 +53,7 @@ fn output_reads_back_through_vt100_with_attributes_and_exit_status() {
     let exit = session.exit().unwrap();
     assert_eq!(exit.code, 3);
     assert!(!exit.success());
-    assert_eq!(exit.to_string(), "exited 3");
+    assert_eq!(exit.to_string(), "exit 3");
     let events: Vec<Event> = rx.try_iter().collect();
     assert!(events.contains(&Event::Output));
     assert!(events
@@ -174,4 +174,53 @@ fn scrollback_keeps_lines_that_left_the_screen() {
     assert!(back.contains("line4") && !back.contains("line10"), "{back}");
     session.set_scrollback(0);
     assert!(session.contents().contains("line10"));
+}
+
+#[test]
+fn kill_falls_back_to_sigkill_when_sighup_is_ignored() {
+    let spec = Spawn::new(
+        argv(&[
+            "sh",
+            "-c",
+            "trap '' HUP; echo ready; while :; do sleep 1; done",
+        ]),
+        5,
+        40,
+    );
+    let mut session = Session::spawn(&spec, None).unwrap();
+    wait_for(&session, "the trap set", |s| s.contents().contains("ready"));
+    session.kill();
+    wait_for(&session, "the exit", |s| s.exit().is_some());
+    assert_eq!(session.exit().unwrap().to_string(), "killed by signal 9");
+}
+
+#[test]
+fn output_while_scrolled_back_or_a_smaller_screen_never_panics() {
+    // New lines while scrolled back push vt100's offset up; a smaller screen leaves less
+    // room: both would exceed the screen height and panic vt100 0.15 when read.
+    let spec = Spawn::new(
+        argv(&["sh", "-c", "seq 1 50; read x; seq 51 250; read y"]),
+        6,
+        20,
+    );
+    let mut session = Session::spawn(&spec, None).unwrap();
+    wait_for(&session, "the first lines", |s| s.contents().contains("50"));
+    session.set_scrollback(6);
+    assert_eq!(session.scrollback(), 6);
+    session.write(b"\r".to_vec()).unwrap();
+    wait_for(&session, "the second lines", |s| {
+        s.screen_handle()
+            .with_scrolled(0, |screen| screen.contents().contains("250"))
+    });
+    session.set_scrollback(6);
+    session.resize(2, 20).unwrap();
+    assert!(session.scrollback() <= 2);
+    let handle = session.screen_handle();
+    handle.with_scrolled(1000, |screen| {
+        assert_eq!(screen.scrollback(), 2);
+        let _ = screen.contents();
+    });
+    session.write(b"\r".to_vec()).unwrap();
+    wait_for(&session, "the exit", finished);
+    let _ = session.contents();
 }

@@ -463,3 +463,95 @@ fn label_patterns_from_the_config_apply_to_steps() {
         "{out:?}"
     );
 }
+
+/// The watch UI's loader (`Effect::LoadRunbook`): a team directory overrides the shipped
+/// runbook, an annotation may name a local file, a link on a host that is not allowlisted is
+/// never requested, and one that is gets fetched and parsed.
+#[tokio::test]
+async fn the_ui_loader_follows_the_resolution_rules_and_fetches_only_allowed_hosts() {
+    use oncall::runbooks::{LoadError, Loaded};
+    use oncall::tui::runbook_loader::load;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counted = hits.clone();
+    let app = axum::Router::new().route(
+        "/service-down.md",
+        axum::routing::get(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+            async {
+                "# ServiceDown\n\n## Diagnosis\n\n```sh\ncurl -s http://$instance/fetched\n```\n"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+
+    let team = tempfile::tempdir().unwrap();
+    std::fs::write(
+        team.path().join("service-down.md"),
+        "# ServiceDown\n\nOur own.\n\n```sh\necho team $job\n```\n",
+    )
+    .unwrap();
+    std::fs::write(
+        team.path().join("payments.md"),
+        "# Payments\n\n```sh\necho payments\n```\n",
+    )
+    .unwrap();
+    let lookup = |hosts: &[&str]| Lookup {
+        dirs: vec![team.path().to_path_buf()],
+        annotation_keys: vec!["runbook_url".into()],
+        allowed_hosts: hosts.iter().map(|h| h.to_string()).collect(),
+    };
+    let first_command = |loaded: &Loaded| loaded.runbook.steps[0].command.clone();
+
+    // The team's file wins over the shipped one.
+    let loaded = load("ServiceDown".into(), BTreeMap::new(), lookup(&[]))
+        .await
+        .unwrap();
+    assert_eq!(
+        loaded.found.origin,
+        Origin::Dir(team.path().join("service-down.md"))
+    );
+    assert_eq!(first_command(&loaded), "echo team $job");
+
+    // An annotation naming a file in the runbook directory.
+    let ann = labels(&[("runbook_url", "payments.md")]);
+    let loaded = load("ServiceDown".into(), ann, lookup(&[])).await.unwrap();
+    assert!(matches!(&loaded.found.origin, Origin::Annotation { key, .. } if key == "runbook_url"));
+    assert_eq!(first_command(&loaded), "echo payments");
+
+    // A link on a host that is not allowed: never requested; the local runbook is shown
+    // with the link, and without a local one the answer is the link and how to allow it.
+    let link = format!("http://{addr}/service-down.md");
+    let ann = labels(&[("runbook_url", link.as_str())]);
+    let loaded = load(
+        "ServiceDown".into(),
+        ann.clone(),
+        lookup(&["runbooks.example.com"]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        loaded.unfetched.as_ref().map(|u| u.as_str()),
+        Some(link.as_str())
+    );
+    assert_eq!(first_command(&loaded), "echo team $job");
+    match load("NoLocalRunbook".into(), ann.clone(), lookup(&[])).await {
+        Err(e @ LoadError::NotAllowed { .. }) => {
+            assert!(e.to_string().contains("runbook_allowed_hosts"), "{e}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(hits.load(Ordering::SeqCst), 0, "nothing was fetched");
+
+    // Allowed: fetched from the loopback server and parsed.
+    let loaded = load("ServiceDown".into(), ann, lookup(&["127.0.0.1"]))
+        .await
+        .unwrap();
+    assert!(matches!(loaded.found.origin, Origin::Remote { .. }));
+    assert_eq!(first_command(&loaded), "curl -s http://$instance/fetched");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+}

@@ -18,6 +18,10 @@ pub struct CommandTimes {
     pub bare_post: Duration,
     /// What the safe path needs at least: the preview GET of the matched alerts, then the POST.
     pub bare_preview_post: Duration,
+    /// Parts of `silence add`'s floor: the filtered preview GET alone (the server matches
+    /// every alert it holds), and starting the `oncall` process (`oncall --version`).
+    pub bare_preview: Duration,
+    pub oncall_start: Duration,
 }
 
 /// `oncall` with a clean environment: a temp HOME, the Alertmanager from the environment.
@@ -144,7 +148,17 @@ pub fn measure(am_url: &str, reps: usize) -> CommandTimes {
             .arg(&silences_url);
         c
     });
+    let (bare_preview, _) = times(reps, |i| {
+        let filter: String = url::form_urlencoded::byte_serialize(
+            format!("instance=\"host-{:05}\"", 4000 + i).as_bytes(),
+        )
+        .collect();
+        curl(&format!("{alerts_url}?filter={filter}"))
+    });
+    let (oncall_start, _) = times(reps, |_| oncall(home, am_url, &["--version"]));
     CommandTimes {
+        bare_preview,
+        oncall_start,
         bare_preview_post,
         oncall_alerts_json,
         oncall_alerts_table,

@@ -12,6 +12,7 @@ use oncall::dashboards::load_embedded;
 use oncall::sources::prometheus::{PrometheusClient, RangeQuery};
 use oncall::sources::Endpoint;
 use oncall::tui::action::ContextInfo;
+use oncall::tui::app::dashboard::range_queries;
 use oncall::tui::app::{App, AppOptions, View};
 use oncall::tui::runtime::{Clients, RunSummary, Runtime, QUERY_CONCURRENCY};
 use ratatui::backend::{CrosstermBackend, TestBackend};
@@ -31,6 +32,12 @@ pub struct FirstDashboard {
     pub bare: Duration,
     /// The bare client held to the runtime's cap on queries in flight.
     pub bare_capped: Duration,
+    /// Per repetition, oncall's time over the bare client's (uncapped, capped) in the same
+    /// repetition, sorted: pairs measured back to back share the machine's load of the moment.
+    pub ratios: Vec<f64>,
+    pub ratios_capped: Vec<f64>,
+    /// oncall's times, sorted (for the spread).
+    pub oncall_runs: Vec<Duration>,
     /// Of `oncall`: building the app (dashboards, keymap and themes parsed).
     pub setup: Duration,
     pub queries: usize,
@@ -102,20 +109,14 @@ async fn oncall_once(prom_url: &str) -> (Duration, Duration, RunSummary, App) {
     (elapsed, setup, summary, runtime.app.clone())
 }
 
-/// The range queries the app's dashboard holds data for, each over its full window.
+/// The range queries the app's dashboard holds data for, each over its full window: the ones
+/// its first load made (the step grid, then the newest point).
 fn queries_of(app: &App) -> Vec<RangeQuery> {
     let d = app.active().expect("a dashboard is shown");
     d.panels
         .iter()
         .filter_map(|p| p.data.as_ref())
-        .flat_map(|data| {
-            data.exprs.iter().map(move |expr| RangeQuery {
-                expr: expr.clone(),
-                start_ms: data.window.start_ms,
-                end_ms: data.window.end_ms,
-                step_ms: data.window.step_ms,
-            })
-        })
+        .flat_map(|data| range_queries(&data.exprs, &data.window, data.window.start_ms))
         .collect()
 }
 
@@ -155,31 +156,70 @@ pub fn median(mut v: Vec<Duration>) -> Duration {
     v.get(v.len() / 2).copied().unwrap_or_default()
 }
 
-/// Figure 1: `reps` alternating runs of each side, medians.
+/// Figure 1: `reps` repetitions, each running oncall and the bare client (uncapped and
+/// capped) back to back, which one goes first alternating; medians, and the per-repetition
+/// ratios.
 pub fn first_dashboard(
     rt: &tokio::runtime::Runtime,
     prom_url: &str,
     reps: usize,
 ) -> FirstDashboard {
+    // One run first, unmeasured: it tells the bare client which queries to fire, and warms
+    // Prometheus's caches for both sides alike.
+    let (_, _, _, warm) = rt.block_on(oncall_once(prom_url));
+    let mut queries = queries_of(&warm);
     let mut ours = Vec::new();
     let mut bare = Vec::new();
     let mut capped = Vec::new();
     let mut setups = Vec::new();
     let mut last = None;
-    for _ in 0..reps.max(1) {
+    for rep in 0..reps.max(1) {
+        let bare_side = |queries: &[RangeQuery]| {
+            (
+                rt.block_on(bare_once(prom_url, queries, queries.len())),
+                rt.block_on(bare_once(prom_url, queries, QUERY_CONCURRENCY)),
+            )
+        };
+        let (b, c) = if rep % 2 == 1 {
+            bare_side(&queries)
+        } else {
+            (Duration::ZERO, Duration::ZERO)
+        };
         let (elapsed, setup, summary, app) = rt.block_on(oncall_once(prom_url));
+        // A new step may have begun since: fire what oncall fired this time.
+        queries = queries_of(&app);
+        let (b, c) = if rep % 2 == 0 {
+            bare_side(&queries)
+        } else {
+            (b, c)
+        };
         ours.push(elapsed);
         setups.push(setup);
-        let queries = queries_of(&app);
-        bare.push(rt.block_on(bare_once(prom_url, &queries, queries.len())));
-        capped.push(rt.block_on(bare_once(prom_url, &queries, QUERY_CONCURRENCY)));
+        bare.push(b);
+        capped.push(c);
         last = Some((summary, app, queries.len()));
     }
     let (summary, app, queries) = last.expect("at least one run");
+    let sorted_ratios = |reference: &[Duration]| {
+        let mut r: Vec<f64> = ours
+            .iter()
+            .zip(reference)
+            .map(|(o, b)| o.as_secs_f64() / b.as_secs_f64().max(1e-9))
+            .collect();
+        r.sort_by(f64::total_cmp);
+        r
+    };
+    let ratios = sorted_ratios(&bare);
+    let ratios_capped = sorted_ratios(&capped);
+    let mut oncall_runs = ours.clone();
+    oncall_runs.sort();
     FirstDashboard {
         oncall: median(ours),
         bare: median(bare),
         bare_capped: median(capped),
+        ratios,
+        ratios_capped,
+        oncall_runs,
         setup: median(setups),
         queries,
         response_bytes: summary.response_bytes,

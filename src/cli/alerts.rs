@@ -9,7 +9,7 @@ use crate::sources::alertmanager::AlertQuery;
 use crate::sources::fleet::{Fleet, MergedAlert};
 use crate::sources::SourceError;
 pub use crate::triage::alert_list::label_summary;
-use crate::triage::sort_for_people;
+use crate::triage::alert_list::people_order;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -68,7 +68,7 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         }
         format => {
             let mut alerts = gathered.items;
-            sort_for_people(&mut alerts);
+            alerts.sort_by_cached_key(|m| people_order(&m.alert));
             let keys: Vec<&str> = settings
                 .runbook_annotation_keys
                 .iter()
@@ -209,7 +209,7 @@ mod tests {
                 false,
             ),
         ];
-        sort_for_people(&mut alerts);
+        alerts.sort_by_cached_key(|m| people_order(&m.alert));
         let names: Vec<&str> = alerts.iter().map(|m| m.alert.alertname()).collect();
         assert_eq!(names, ["C", "B", "A", "D"]);
     }

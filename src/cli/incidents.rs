@@ -29,12 +29,19 @@ pub struct ListArgs {
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Give `-` to read incident IDs (whitespace-separated) from stdin, e.g.\n  \
-oncall incidents --mine -o json | jq -r '.[].id' | oncall ack -"
+oncall incidents --mine -o json | jq -r '.[].id' | oncall ack -\n\n\
+`oncall ack --alert 'alertname=Foo,instance=x'` acknowledges the incident of each firing alert\n\
+the matchers select: by PagerDuty dedup key (rebuilt from Alertmanager's routes), else by the\n\
+alert details PagerDuty holds, else by title. Several candidates for one alert: exit 2."
 )]
 pub struct ChangeArgs {
     /// Incident IDs (e.g. PT4KHLK), or `-` to read them from stdin.
-    #[arg(value_name = "INCIDENT", required = true)]
+    #[arg(value_name = "INCIDENT", required_unless_present = "alert")]
     pub ids: Vec<String>,
+    /// `ack` only: the firing alert(s) whose incident to acknowledge, as amtool matchers
+    /// separated by commas (`alertname=Foo,instance=x`).
+    #[arg(long, value_name = "MATCHERS", conflicts_with = "ids")]
+    pub alert: Option<String>,
     /// Do not ask for confirmation (resolve asks on a terminal).
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -138,9 +145,23 @@ pub fn table(incidents: &[Incident], now: DateTime<Utc>) -> Table {
 }
 
 async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Result<(), CliError> {
-    let ids = incident_ids(&args.ids)?;
+    let selector = match (&args.alert, to) {
+        (Some(text), IncidentStatus::Acknowledged) => Some(alert_selector(text)?),
+        (Some(_), _) => {
+            return Err(CliError::Usage(
+                "--alert works with `oncall ack` only; resolve takes incident IDs (`oncall incidents` lists them)".into(),
+            ))
+        }
+        (None, _) => None,
+    };
     let session = globals.session().await?;
     let client = client(&session.settings).await?;
+    let ids = match selector {
+        Some(matchers) => {
+            super::incident_link::incidents_of_alerts(&session.settings, &client, &matchers).await?
+        }
+        None => incident_ids(&args.ids)?,
+    };
     let verb = if to == IncidentStatus::Resolved {
         "resolve"
     } else {
@@ -224,6 +245,21 @@ fn report(outcome: &BulkOutcome, to: IncidentStatus, verb: &str) -> Result<(), C
     }
 }
 
+/// `--alert`'s matchers: amtool syntax, comma-separated, optionally in braces.
+fn alert_selector(text: &str) -> Result<Vec<crate::model::Matcher>, CliError> {
+    let matchers = crate::model::route::split_matcher_list(text)
+        .iter()
+        .map(|m| crate::model::Matcher::parse(m))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::Usage(format!("--alert: {e}")))?;
+    if matchers.is_empty() {
+        return Err(CliError::Usage(
+            "--alert needs matchers, e.g. --alert 'alertname=Foo,instance=x'".into(),
+        ));
+    }
+    Ok(matchers)
+}
+
 /// The IDs given, with `-` replaced by the IDs read from stdin; duplicates dropped.
 fn incident_ids(args: &[String]) -> Result<Vec<String>, CliError> {
     let mut ids: Vec<String> = Vec::new();
@@ -289,6 +325,19 @@ mod tests {
             out.contains("7  P1  triggered  high     t P1   api      Ada       1h00m"),
             "{out}"
         );
+    }
+
+    #[test]
+    fn alert_selectors_are_amtool_matchers() {
+        let m = alert_selector("alertname=Foo, instance=~\"a,b\"").unwrap();
+        assert_eq!(m.len(), 2);
+        assert_eq!(m[1].value, "a,b");
+        assert_eq!(alert_selector("{alertname=\"Foo\"}").unwrap().len(), 1);
+        assert!(matches!(alert_selector(" "), Err(CliError::Usage(_))));
+        assert!(matches!(
+            alert_selector("x=~\"(\""),
+            Err(CliError::Usage(_))
+        ));
     }
 
     #[test]

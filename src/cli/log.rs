@@ -10,7 +10,8 @@ use crate::journal::{self, Journal};
 #[command(
     after_help = "The log is incident-log.jsonl in the data dir (ONCALL_DATA_DIR overrides \
                         it). Every ack, resolve, silence, expire, extend and runbook step run is \
-                        recorded with who, when, the context and, for steps, the argv and exit status."
+                        recorded with who, when, the context and, for steps, the argv and exit status (or the \
+                        signal that ended it). The pane's interactive shell (`!`) is not recorded."
 )]
 pub struct Args {
     /// Only what happened in this last stretch of time, e.g. 2h or 1d.

@@ -10,6 +10,7 @@ pub mod alerts;
 pub mod completions;
 pub mod config_cmd;
 pub mod dashboard;
+pub mod incident_link;
 pub mod incidents;
 pub mod log;
 pub mod login;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::{block_on, output, CliError, Globals, OutputFormat};
 use crate::config;
-use crate::runbooks::{self, Found, Lookup, Origin, Resolution, ValuePolicy};
+use crate::runbooks::{self, Found, LoadError, Lookup, ValuePolicy};
 use crate::sanitize;
 
 #[derive(Debug, clap::Args)]
@@ -49,50 +49,21 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
             .unwrap_or_else(|| "runbook_url".into());
         annotations.insert(key, url.clone());
     }
-    let found = match runbooks::resolve(&args.alertname, &annotations, &lookup) {
-        Resolution::Local(found) => found,
-        Resolution::Remote {
-            key,
-            url,
-            fetch_allowed,
-            local,
-        } => {
-            eprintln!("runbook link: {url}");
-            if fetch_allowed {
-                let markdown = runbooks::fetch::fetch(&url, &lookup.allowed_hosts)
-                    .await
-                    .map_err(|e| CliError::Backend(e.to_string()))?;
-                Found {
-                    origin: Origin::Remote { key, url },
-                    markdown,
-                }
-            } else {
-                eprintln!(
-                    "oncall: {} is not on runbook_allowed_hosts, so it is not fetched",
-                    url.host_str().unwrap_or("the link's host")
-                );
-                local.ok_or_else(|| {
-                    CliError::Usage(format!(
-                        "no local runbook for {}; open the link above",
-                        sanitize::one_line(&args.alertname)
-                    ))
-                })?
-            }
-        }
-        Resolution::NotFound { notes } => {
-            return Err(CliError::Usage(format!(
-                "no runbook for {}: {}. Add {}.md to a directory in runbook_dirs",
-                sanitize::one_line(&args.alertname),
-                notes.join("; "),
-                runbooks::kebab_case(&args.alertname)
-            )))
-        }
+    let loaded = match runbooks::load(&args.alertname, &annotations, &lookup).await {
+        Ok(loaded) => loaded,
+        Err(LoadError::Fetch(e)) => return Err(CliError::Backend(e.to_string())),
+        Err(e) => return Err(CliError::Usage(e.to_string())),
     };
-    let runbook = runbooks::parse(&found.markdown)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", found.origin)))?;
+    if let Some(url) = &loaded.unfetched {
+        eprintln!(
+            "oncall: the runbook link {url} is not fetched ({} is not on runbook_allowed_hosts); showing the local runbook",
+            url.host_str().unwrap_or("its host")
+        );
+    }
+    let (found, runbook) = (&loaded.found, &loaded.runbook);
     match args.step {
-        Some(number) => print_step(&args.alertname, &runbook, number, &labels, &policy),
-        None => print_runbook(globals, &args.alertname, &found, &runbook),
+        Some(number) => print_step(&args.alertname, runbook, number, &labels, &policy),
+        None => print_runbook(globals, &args.alertname, found, runbook),
     }
 }
 
@@ -103,12 +74,7 @@ fn lookup(globals: &Globals) -> Result<(Lookup, ValuePolicy), CliError> {
             // The config checked each pattern already; a failure here is still reported.
             let policy = ValuePolicy::from_patterns(&settings.runbook_label_patterns)
                 .map_err(|e| CliError::Usage(format!("runbook_label_patterns: {e}")))?;
-            let lookup = Lookup {
-                dirs: settings.runbook_dirs,
-                annotation_keys: settings.runbook_annotation_keys,
-                allowed_hosts: settings.runbook_allowed_hosts,
-            };
-            Ok((lookup, policy))
+            Ok((Lookup::from_settings(&settings), policy))
         }
         Err(e) => {
             eprintln!("oncall: warning: using only the shipped runbooks: {e}");

@@ -18,7 +18,8 @@ use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceSta
 use crate::sources::alertmanager::AlertQuery;
 use crate::sources::fleet::{Fleet, MergedAlert};
 use crate::timespec::{silence_window, TimeSpec};
-use crate::triage::{broad_silence_warnings, read_back_differences, sort_for_people};
+use crate::triage::alert_list::people_order;
+use crate::triage::{broad_silence_warnings, read_back_differences};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -172,9 +173,19 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     };
 
     let preview_query = AlertQuery::default().with_filter(matchers.clone());
-    let selected = fleet.alerts(&preview_query).await?;
+    // The status requests that find HA clusters do not depend on the preview, so both go out
+    // at once: the wait is the slower of the two, not their sum. A dry run needs no clusters.
+    // Nothing is written before the confirmation either way.
+    let clusters = async {
+        match args.dry_run {
+            true => None,
+            false => Some(fleet.clusters().await),
+        }
+    };
+    let (selected, clusters) = tokio::join!(fleet.alerts(&preview_query), clusters);
+    let selected = selected?;
     let mut alerts = selected.items;
-    sort_for_people(&mut alerts);
+    alerts.sort_by_cached_key(|m| people_order(&m.alert));
     let muted: Vec<&crate::model::Alert> = alerts.iter().map(|m| &m.alert).collect();
     let warnings = broad_silence_warnings(
         &matchers,
@@ -210,7 +221,10 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     eprint!("{preview}");
     confirmed(args.yes, "Create this silence?")?;
 
-    let (clusters, unknown) = fleet.clusters().await?;
+    let (clusters, unknown) = match clusters {
+        Some(answer) => answer?,
+        None => fleet.clusters().await?,
+    };
     for (url, e) in &unknown {
         eprintln!(
             "oncall: warning: {url} did not say which cluster it is in, so it gets no silence: {e}"

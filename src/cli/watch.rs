@@ -143,6 +143,13 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     opts.prefs.author = settings.author.clone();
     opts.prefs.ack_duration = settings.ack_duration;
     opts.prefs.runbook_keys = settings.runbook_annotation_keys.clone();
+    opts.prefs.runbooks = crate::tui::app::runbook::RunbookPrefs {
+        dirs: settings.runbook_dirs.clone(),
+        allowed_hosts: settings.runbook_allowed_hosts.clone(),
+        // The config checked each pattern when it loaded; the strict default stands in if not.
+        policy: crate::runbooks::ValuePolicy::from_patterns(&settings.runbook_label_patterns)
+            .unwrap_or_default(),
+    };
     let app = App::new(opts);
 
     let load_options = globals.load_options();

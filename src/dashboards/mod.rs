@@ -14,7 +14,7 @@ pub use file::{
     Loaded,
 };
 pub use model::*;
-pub use plan::{plan_range, tail_window, PlanOptions, RangeWindow, VarValue};
+pub use plan::{plan_range, tail_from, PlanOptions, RangeWindow, VarValue};
 
 use std::path::{Path, PathBuf};
 

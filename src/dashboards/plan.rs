@@ -47,7 +47,13 @@ impl Default for PlanOptions {
     }
 }
 
-/// A range query's window: `start_ms` and `end_ms` are multiples of `step_ms`.
+/// A panel's window: the step grid from `start_ms` (a multiple of `step_ms`) up to the last
+/// step boundary at or before `end_ms`, plus the newest point, evaluated at `end_ms` itself
+/// (the last scrape boundary, so it shows the value as of the last scrape).
+///
+/// The grid stays aligned to the step, so successive refreshes (and other users watching the
+/// same panel) ask Prometheus for the same timestamps and a tail merges exactly; only the
+/// newest point is off the grid, and every refresh evaluates it again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RangeWindow {
     pub start_ms: i64,
@@ -55,17 +61,53 @@ pub struct RangeWindow {
     pub step_ms: i64,
 }
 
+/// A part of a window Prometheus answers with one range query at the window's step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub start_ms: i64,
+    pub end_ms: i64,
+}
+
 impl RangeWindow {
-    /// Points per series Prometheus returns for this window (both ends included).
+    /// The last point of the step grid: the step boundary at or before `end_ms`.
+    pub fn grid_end_ms(&self) -> i64 {
+        if self.step_ms <= 0 || self.end_ms < self.start_ms {
+            return self.start_ms;
+        }
+        self.start_ms + (self.end_ms - self.start_ms) / self.step_ms * self.step_ms
+    }
+
+    /// The newest point when it is off the grid (the last scrape came after the last step
+    /// boundary).
+    pub fn head_ms(&self) -> Option<i64> {
+        (self.end_ms != self.grid_end_ms()).then_some(self.end_ms)
+    }
+
+    /// The right edge of the time axis: the step boundary at or after the newest point. The
+    /// axis moves once per step rather than with every scrape, so a chart is not redrawn
+    /// (nor its points shifted by a dot) each time only the newest point changes.
+    pub fn axis_end_ms(&self) -> i64 {
+        match self.head_ms() {
+            Some(_) => self.grid_end_ms() + self.step_ms,
+            None => self.end_ms,
+        }
+    }
+
+    /// Points per series Prometheus returns for this window (the grid, both ends included,
+    /// and the newest point when it is off the grid).
     pub fn points(&self) -> u64 {
         if self.step_ms <= 0 || self.end_ms < self.start_ms {
             return 0;
         }
-        u64::try_from((self.end_ms - self.start_ms) / self.step_ms + 1).unwrap_or(0)
+        let grid =
+            u64::try_from((self.grid_end_ms() - self.start_ms) / self.step_ms + 1).unwrap_or(0);
+        grid + u64::from(self.head_ms().is_some())
     }
 
+    /// The span of the step grid: the range asked for, in whole steps. It is what `$__range`
+    /// stands for, and it does not change as the newest point moves within a step.
     pub fn range_ms(&self) -> i64 {
-        self.end_ms - self.start_ms
+        self.grid_end_ms() - self.start_ms
     }
 
     pub fn step(&self) -> Duration {
@@ -74,6 +116,27 @@ impl RangeWindow {
 
     pub fn range(&self) -> Duration {
         Duration::from_millis(u64::try_from(self.range_ms()).unwrap_or(0))
+    }
+
+    /// The range queries that fetch this window from `from_ms` on: the grid part, then the
+    /// newest point on its own (a one-point query at its time, since it is off the grid).
+    pub fn spans_from(&self, from_ms: i64) -> Vec<Span> {
+        let from = from_ms.max(self.start_ms);
+        let grid_end = self.grid_end_ms();
+        let mut spans = Vec::with_capacity(2);
+        if from <= grid_end {
+            spans.push(Span {
+                start_ms: from,
+                end_ms: grid_end,
+            });
+        }
+        if let Some(head) = self.head_ms().filter(|h| *h >= from) {
+            spans.push(Span {
+                start_ms: head,
+                end_ms: head,
+            });
+        }
+        spans
     }
 }
 
@@ -88,11 +151,15 @@ pub fn nice_step_ms(raw_ms: u64) -> u64 {
     raw_ms.div_ceil(day) * day
 }
 
-/// Plan the range query of a panel `width_cells` wide showing `range` up to `now_ms`.
+/// Plan the window of a panel `width_cells` wide showing `range` up to `now_ms`.
 ///
 /// Step = range / plotted points, rounded up to a nice step, at least `min_step`, and large
-/// enough that a series has at most 11,000 points. The end is the last step boundary at or
-/// before now (`floor(now / step) * step`), so the newest point lags now by less than a step.
+/// enough that a series has at most 11,000 points. The newest point is evaluated at the last
+/// scrape boundary (`floor(now / scrape) * scrape`): not at the next step boundary, which lies
+/// in the future, where Prometheus 2.42 extrapolates a `rate` over a window it has only partly
+/// seen (a steady 1/s reads 0.59/s) and finds nothing at all once the point is more than the
+/// 5 minute lookback ahead. The grid runs, aligned to the step, from one range before the last
+/// step boundary at or before that point.
 pub fn plan_range(
     now_ms: i64,
     range: Duration,
@@ -104,32 +171,33 @@ pub fn plan_range(
     let min_step_ms = u64::try_from(opts.min_step.as_millis())
         .unwrap_or(u64::MAX)
         .max(1);
-    // range / step <= 11,000 - 1 intervals keeps points (both ends included) <= 11,000.
-    let floor_for_limit = range_ms.div_ceil(PROMETHEUS_MAX_POINTS - 1);
+    // range / step <= 11,000 - 2 intervals keeps points (both ends and the head) <= 11,000.
+    let floor_for_limit = range_ms.div_ceil(PROMETHEUS_MAX_POINTS - 2);
     let raw = range_ms
         .div_ceil(plotted)
         .max(min_step_ms)
         .max(floor_for_limit);
     let step = i64::try_from(nice_step_ms(raw)).unwrap_or(i64::MAX / 4);
     let intervals = i64::try_from(range_ms.div_ceil(step as u64)).unwrap_or(1);
-    let end_ms = now_ms.div_euclid(step) * step;
+    let scrape = i64::try_from(opts.scrape_interval.as_millis())
+        .unwrap_or(i64::MAX / 4)
+        .max(1);
+    let end_ms = now_ms.div_euclid(scrape) * scrape;
+    let grid_end = end_ms.div_euclid(step) * step;
     RangeWindow {
-        start_ms: end_ms - intervals * step,
+        start_ms: grid_end - intervals * step,
         end_ms,
         step_ms: step,
     }
 }
 
-/// The part of `new` still to fetch when only "now" moved since `previous` (same step, same
-/// length): the points after `previous.end_ms`, plus `overlap_points` before it, since the
-/// newest points can change as late samples arrive. `None` means fetch `new` whole (the step
-/// or length changed, time went backwards, or the gap is as long as the window), or nothing
-/// if `new == previous`.
-pub fn tail_window(
-    previous: &RangeWindow,
-    new: &RangeWindow,
-    overlap_points: u32,
-) -> Option<RangeWindow> {
+/// Where a refresh from `previous` to `new` (same step, same grid span) starts fetching; the
+/// held points before it stay. When the grid moved: `overlap_points` before the previous
+/// grid end, since the newest grid points can change as late samples arrive. When only the
+/// newest point moved: that point alone. `None` means fetch `new` whole (the step or span
+/// changed, time went backwards, or the gap is as long as the window), or nothing if
+/// `new == previous`.
+pub fn tail_from(previous: &RangeWindow, new: &RangeWindow, overlap_points: u32) -> Option<i64> {
     if previous.step_ms != new.step_ms || previous.range_ms() != new.range_ms() || new.step_ms <= 0
     {
         return None;
@@ -137,15 +205,11 @@ pub fn tail_window(
     if new.end_ms <= previous.end_ms {
         return None;
     }
-    let start = previous.end_ms - i64::from(overlap_points) * new.step_ms;
-    if start <= new.start_ms {
-        return None;
+    if new.grid_end_ms() == previous.grid_end_ms() {
+        return Some(new.end_ms);
     }
-    Some(RangeWindow {
-        start_ms: start,
-        end_ms: new.end_ms,
-        step_ms: new.step_ms,
-    })
+    let start = previous.grid_end_ms() - i64::from(overlap_points) * new.step_ms;
+    (start > new.start_ms).then_some(start)
 }
 
 /// The value chosen for a template variable.
@@ -345,13 +409,56 @@ mod tests {
     #[test]
     fn window_is_aligned_and_covers_the_range() {
         let opts = PlanOptions::default();
-        let now = 1_700_000_012_345;
+        // 1_700_000_010_000 is a multiple of the 30 s step; 1_700_000_025_000 of the scrape.
+        let now = 1_700_000_027_345;
         let w = plan_range(now, Duration::from_secs(3600), 100, &opts);
-        assert_eq!(w.end_ms % w.step_ms, 0);
+        assert_eq!(w.step_ms, 30_000);
         assert_eq!(w.start_ms % w.step_ms, 0);
-        assert!(w.end_ms <= now && now - w.end_ms < w.step_ms);
+        assert_eq!(w.grid_end_ms(), 1_700_000_010_000);
+        assert_eq!(
+            w.end_ms, 1_700_000_025_000,
+            "the newest point: the last scrape"
+        );
+        assert_eq!(w.head_ms(), Some(w.end_ms));
+        assert_eq!(w.axis_end_ms(), 1_700_000_040_000);
         assert_eq!(w.range_ms(), 3_600_000);
+        assert_eq!(w.points(), 122, "121 on the grid and the newest");
+    }
+
+    #[test]
+    fn the_newest_point_is_at_most_one_scrape_old() {
+        let opts = PlanOptions::default();
+        let scrape = opts.scrape_interval.as_millis() as i64;
+        for (range_s, width) in [(300, 100), (3600, 100), (86_400, 40), (7 * 86_400, 200)] {
+            for now in (1_700_000_000_000..1_700_000_000_000 + 2 * 86_400_000).step_by(7_777_777) {
+                let w = plan_range(now, Duration::from_secs(range_s), width, &opts);
+                assert!(w.end_ms <= now && now - w.end_ms < scrape, "{w:?} at {now}");
+                assert_eq!(w.end_ms % scrape, 0);
+                assert_eq!(w.start_ms % w.step_ms, 0);
+                assert_eq!(w.grid_end_ms() % w.step_ms, 0);
+                assert!(w.grid_end_ms() <= w.end_ms && w.end_ms < w.grid_end_ms() + w.step_ms);
+                assert!(w.range_ms() >= range_s as i64 * 1000);
+                assert!(w.axis_end_ms() >= w.end_ms && w.axis_end_ms() % w.step_ms == 0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_scrape_on_a_step_boundary_has_no_separate_head() {
+        let opts = PlanOptions::default();
+        let w = plan_range(1_700_000_010_500, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(w.end_ms, 1_700_000_010_000);
+        assert_eq!(w.grid_end_ms(), w.end_ms);
+        assert_eq!(w.head_ms(), None);
+        assert_eq!(w.axis_end_ms(), w.end_ms);
         assert_eq!(w.points(), 121);
+        assert_eq!(
+            w.spans_from(w.start_ms),
+            vec![Span {
+                start_ms: w.start_ms,
+                end_ms: w.end_ms
+            }]
+        );
     }
 
     #[test]
@@ -359,11 +466,57 @@ mod tests {
         let opts = PlanOptions::default();
         // 1_700_000_010_000 is a multiple of the 30 s step.
         let a = plan_range(1_700_000_011_000, Duration::from_secs(3600), 100, &opts);
-        let b = plan_range(1_700_000_039_000, Duration::from_secs(3600), 100, &opts);
-        assert_eq!(a, b, "within one step the window does not move");
-        let c = plan_range(1_700_000_041_000, Duration::from_secs(3600), 100, &opts);
-        assert_eq!(c.start_ms - a.start_ms, a.step_ms);
-        assert_eq!((c.start_ms - a.start_ms) % a.step_ms, 0);
+        let b = plan_range(1_700_000_024_000, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(a, b, "within one scrape the window does not move");
+        let c = plan_range(1_700_000_039_000, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(
+            c.start_ms, a.start_ms,
+            "within one step the grid does not move"
+        );
+        assert_eq!(c.grid_end_ms(), a.grid_end_ms());
+        assert_eq!(
+            c.end_ms - a.end_ms,
+            15_000,
+            "the newest point follows the scrapes"
+        );
+        let d = plan_range(1_700_000_041_000, Duration::from_secs(3600), 100, &opts);
+        assert_eq!(d.start_ms - a.start_ms, a.step_ms);
+    }
+
+    #[test]
+    fn spans_fetch_the_grid_then_the_newest_point() {
+        let w = RangeWindow {
+            start_ms: 0,
+            end_ms: 3_615_000,
+            step_ms: 30_000,
+        };
+        assert_eq!(
+            w.spans_from(0),
+            vec![
+                Span {
+                    start_ms: 0,
+                    end_ms: 3_600_000
+                },
+                Span {
+                    start_ms: 3_615_000,
+                    end_ms: 3_615_000
+                }
+            ]
+        );
+        assert_eq!(
+            w.spans_from(3_540_000)[0],
+            Span {
+                start_ms: 3_540_000,
+                end_ms: 3_600_000
+            }
+        );
+        assert_eq!(
+            w.spans_from(3_615_000),
+            vec![Span {
+                start_ms: 3_615_000,
+                end_ms: 3_615_000
+            }]
+        );
     }
 
     #[test]
@@ -375,40 +528,47 @@ mod tests {
     }
 
     #[test]
-    fn tail_window_fetches_only_the_new_end() {
+    fn tail_starts_before_the_old_grid_end_or_at_the_newest_point() {
         let prev = RangeWindow {
             start_ms: 0,
-            end_ms: 3_600_000,
+            end_ms: 3_615_000,
             step_ms: 30_000,
         };
+        // The grid moved by two steps: from two steps before the old grid end.
         let new = RangeWindow {
             start_ms: 60_000,
-            end_ms: 3_660_000,
+            end_ms: 3_675_000,
             step_ms: 30_000,
         };
-        let tail = tail_window(&prev, &new, 2).unwrap();
-        assert_eq!(
-            tail,
-            RangeWindow {
-                start_ms: 3_540_000,
-                end_ms: 3_660_000,
-                step_ms: 30_000
-            }
-        );
-        assert_eq!(tail_window(&prev, &prev, 2), None);
+        assert_eq!(tail_from(&prev, &new, 2), Some(3_540_000));
+        // Only the newest point moved: it alone.
+        let later = RangeWindow {
+            end_ms: 3_625_000,
+            ..prev
+        };
+        assert_eq!(tail_from(&prev, &later, 2), Some(3_625_000));
+        // The newest point reached the next step boundary: the grid moved.
+        let on_boundary = RangeWindow {
+            start_ms: 30_000,
+            end_ms: 3_630_000,
+            step_ms: 30_000,
+        };
+        assert_eq!(tail_from(&prev, &on_boundary, 2), Some(3_540_000));
+        assert_eq!(tail_from(&prev, &prev, 2), None);
+        assert_eq!(tail_from(&later, &prev, 2), None, "time went backwards");
         let other_step = RangeWindow {
             step_ms: 60_000,
             ..new
         };
-        assert_eq!(tail_window(&prev, &other_step, 2), None);
+        assert_eq!(tail_from(&prev, &other_step, 2), None);
         let longer = RangeWindow { start_ms: 0, ..new };
-        assert_eq!(tail_window(&prev, &longer, 2), None);
+        assert_eq!(tail_from(&prev, &longer, 2), None);
         let far = RangeWindow {
             start_ms: 7_200_000,
-            end_ms: 10_800_000,
+            end_ms: 10_815_000,
             step_ms: 30_000,
         };
-        assert_eq!(tail_window(&prev, &far, 2), None);
+        assert_eq!(tail_from(&prev, &far, 2), None);
     }
 
     #[test]

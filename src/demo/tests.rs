@@ -622,3 +622,42 @@ async fn pagerduty_filters_and_pages() {
     assert_eq!(raw["more"], true);
     assert!(raw["total"].as_u64().unwrap() >= 5);
 }
+
+/// The demo's route tree (served in `/api/v2/status`) and the incident keys of its PagerDuty
+/// agree: every alert routes where the demo says, and every paging alert's incident is found
+/// by dedup key, as `A` in the UI finds it.
+#[tokio::test]
+async fn incidents_match_their_alerts_by_dedup_key() {
+    use crate::triage::group_key::group_keys;
+    use crate::triage::incident_match::{related, MatchedBy};
+    let d = demo().await;
+    let am = alertmanager(&d);
+    let tree = am.route_tree().await.unwrap();
+    let alerts = am.alerts(&AlertQuery::default()).await.unwrap();
+    let incidents = pagerduty(&d)
+        .incidents(&IncidentQuery::open())
+        .await
+        .unwrap()
+        .incidents;
+    for a in &alerts {
+        let groups = group_keys(&tree, &a.labels);
+        assert_eq!(groups.len(), 1, "{:?}", a.labels);
+        assert_eq!(
+            groups[0].receiver.as_deref(),
+            a.receivers.first().map(|r| r.name.as_str()),
+            "{:?}",
+            a.labels
+        );
+    }
+    let paging: Vec<_> = alerts
+        .iter()
+        .filter(|a| a.receivers.iter().any(|r| r.name == "pagerduty-critical"))
+        .filter(|a| !a.is_silenced() && !a.is_inhibited())
+        .collect();
+    assert!(!paging.is_empty(), "the scenario pages someone");
+    for a in paging {
+        let (by, found) = related(Some(&tree), a, &incidents).expect("an incident");
+        assert_eq!(by, MatchedBy::DedupKey, "{:?}", a.labels);
+        assert_eq!(found.len(), 1, "{:?}", a.labels);
+    }
+}

@@ -3,6 +3,7 @@
 pub mod alert;
 pub mod incident;
 pub mod matcher;
+pub mod route;
 pub mod series;
 pub mod silence;
 

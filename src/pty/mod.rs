@@ -6,4 +6,4 @@ pub mod keys;
 pub mod session;
 
 pub use keys::{encode_key, encode_paste};
-pub use session::{Event, Exit, PtyError, Session, Spawn};
+pub use session::{Event, Exit, PtyError, ScreenHandle, Session, Spawn};

@@ -3,12 +3,13 @@
 //! Threads, not tasks: the PTY's reads, writes and `wait` all block. The reader feeds the
 //! parser, the writer drains a bounded channel (so a flood of keys or a paste cannot grow
 //! memory without limit), and the waiter records the exit status. Dropping the session
-//! kills the child.
+//! kills the child (SIGHUP, then SIGKILL after [`KILL_GRACE`] if it is still alive).
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use bytes::Bytes;
 use portable_pty::{native_pty_system, ChildKiller, CommandBuilder, MasterPty, PtySize};
@@ -17,6 +18,8 @@ use portable_pty::{native_pty_system, ChildKiller, CommandBuilder, MasterPty, Pt
 const INPUT_QUEUE: usize = 256;
 /// Lines kept above the screen for scrolling back.
 pub const DEFAULT_SCROLLBACK: usize = 2000;
+/// How long a killed program has to end after SIGHUP before it gets SIGKILL.
+pub const KILL_GRACE: Duration = Duration::from_secs(2);
 
 /// What to start.
 #[derive(Debug, Clone)]
@@ -76,13 +79,40 @@ impl Exit {
     pub fn success(&self) -> bool {
         self.code == 0 && self.signal.is_none()
     }
+
+    /// The number of the signal that ended it, when it is one of the standard ones.
+    /// portable-pty reports signals by their `strsignal` text (C locale), so this maps back.
+    pub fn signal_number(&self) -> Option<u8> {
+        const NAMES: [&str; 15] = [
+            "Hangup",
+            "Interrupt",
+            "Quit",
+            "Illegal instruction",
+            "Trace/breakpoint trap",
+            "Aborted",
+            "Bus error",
+            "Floating point exception",
+            "Killed",
+            "User defined signal 1",
+            "Segmentation fault",
+            "User defined signal 2",
+            "Broken pipe",
+            "Alarm clock",
+            "Terminated",
+        ];
+        let signal = self.signal.as_deref()?;
+        let at = NAMES.iter().position(|n| *n == signal)?;
+        u8::try_from(at + 1).ok()
+    }
 }
 
 impl std::fmt::Display for Exit {
+    /// `exit 0`, `exit 127`, `killed by signal 9`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.signal {
-            Some(signal) => write!(f, "killed by {signal}"),
-            None => write!(f, "exited {}", self.code),
+        match (&self.signal, self.signal_number()) {
+            (Some(_), Some(n)) => write!(f, "killed by signal {n}"),
+            (Some(signal), None) => write!(f, "killed by {signal}"),
+            (None, _) => write!(f, "exit {}", self.code),
         }
     }
 }
@@ -117,10 +147,72 @@ struct Shared {
     output_done: AtomicBool,
 }
 
+impl Shared {
+    /// The parser, its scrollback offset clamped to the screen height: vt100 0.15 (the
+    /// version tui-term 0.2 draws) panics reading the screen when the offset exceeds it, and
+    /// both new output while scrolled back and a smaller size can push it there.
+    fn parser(&self) -> MutexGuard<'_, vt100::Parser> {
+        let mut parser = lock(&self.parser);
+        let rows = usize::from(parser.screen().size().0);
+        if parser.screen().scrollback() > rows {
+            parser.set_scrollback(rows);
+        }
+        parser
+    }
+}
+
+/// A cheap, shareable view of a session's screen (for drawing it, and for the key encoder's
+/// cursor and paste modes). Equal when it is the same session's screen.
+#[derive(Clone)]
+pub struct ScreenHandle {
+    shared: Arc<Shared>,
+}
+
+impl ScreenHandle {
+    /// Look at the live screen.
+    pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        f(self.shared.parser().screen())
+    }
+
+    /// Look at the screen scrolled back by `lines` (at most one screen: see
+    /// [`Session::set_scrollback`]). The offset is a property of the view, so each draw sets
+    /// the one it wants.
+    pub fn with_scrolled<R>(&self, lines: usize, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+        let mut parser = self.shared.parser();
+        let rows = usize::from(parser.screen().size().0);
+        parser.set_scrollback(lines.min(rows));
+        f(parser.screen())
+    }
+
+    /// The program asked for application cursor keys (DECCKM).
+    pub fn application_cursor(&self) -> bool {
+        self.with_screen(|s| s.application_cursor())
+    }
+
+    /// The program asked for bracketed paste.
+    pub fn bracketed_paste(&self) -> bool {
+        self.with_screen(|s| s.bracketed_paste())
+    }
+}
+
+impl std::fmt::Debug for ScreenHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ScreenHandle({:p})", Arc::as_ptr(&self.shared))
+    }
+}
+
+impl PartialEq for ScreenHandle {
+    fn eq(&self, other: &ScreenHandle) -> bool {
+        Arc::ptr_eq(&self.shared, &other.shared)
+    }
+}
+
 /// A running (or finished) program in a pseudo-terminal.
 pub struct Session {
     master: Box<dyn MasterPty + Send>,
     killer: Box<dyn ChildKiller + Send + Sync>,
+    /// For the SIGKILL that follows an ignored SIGHUP.
+    pid: Option<u32>,
     input: SyncSender<Bytes>,
     shared: Arc<Shared>,
     size: (u16, u16),
@@ -186,6 +278,7 @@ impl Session {
             .take_writer()
             .map_err(|e| PtyError::Open(e.to_string()))?;
         let killer = child.clone_killer();
+        let pid = child.process_id();
         let shared = Arc::new(Shared {
             parser: Mutex::new(vt100::Parser::new(rows, cols, spec.scrollback)),
             exit: Mutex::new(None),
@@ -214,7 +307,9 @@ impl Session {
                 };
                 *lock(&shared.exit) = Some(exit.clone());
                 if let Some(events) = events {
-                    let _ = events.try_send(Event::Exited(exit));
+                    // Blocking: output notices may be dropped (one pending is enough), the
+                    // exit may not. Fails only when nobody listens any more.
+                    let _ = events.send(Event::Exited(exit));
                 }
             }
         });
@@ -222,6 +317,7 @@ impl Session {
         Ok(Session {
             master: pair.master,
             killer,
+            pid,
             input,
             shared,
             size: (rows, cols),
@@ -246,7 +342,13 @@ impl Session {
         if (rows, cols) == self.size {
             return Ok(());
         }
-        lock(&self.shared.parser).set_size(rows, cols);
+        {
+            let mut parser = self.shared.parser();
+            parser.set_size(rows, cols);
+            // A smaller screen must not leave the view scrolled back further than it is tall.
+            let back = parser.screen().scrollback().min(usize::from(rows));
+            parser.set_scrollback(back);
+        }
         self.master
             .resize(pty_size(rows, cols))
             .map_err(|e| PtyError::Resize(e.to_string()))?;
@@ -258,11 +360,46 @@ impl Session {
         self.size
     }
 
-    /// Kill the child if it is still running.
+    /// Kill the child if it is still running: SIGHUP now (a shell or `less` ends cleanly),
+    /// SIGKILL to its process group after [`KILL_GRACE`] if it is still alive then. Never
+    /// blocks: the grace period is waited out on a thread of its own.
     pub fn kill(&mut self) {
-        if self.exit().is_none() {
-            // It may have exited between the check and here; that error means nothing.
-            let _ = self.killer.kill();
+        if self.exit().is_some() {
+            return;
+        }
+        // It may have exited between the check and here; that error means nothing.
+        let _ = self.killer.kill();
+        #[cfg(unix)]
+        if let Some(pid) = self.pid.and_then(|p| libc::pid_t::try_from(p).ok()) {
+            let shared = Arc::clone(&self.shared);
+            spawn_thread("oncall-pty-kill", move || {
+                let step = Duration::from_millis(50);
+                let mut waited = Duration::ZERO;
+                while waited < KILL_GRACE {
+                    if lock(&shared.exit).is_some() {
+                        return;
+                    }
+                    std::thread::sleep(step);
+                    waited += step;
+                }
+                // Until the waiter has reaped it (and set `exit`), the pid is still the
+                // child's (a zombie at worst), so this cannot hit a reused pid. The child
+                // leads its own session, so its group is its pid.
+                if lock(&shared.exit).is_none() {
+                    // SAFETY: kill(2) with a pid and a signal number has no memory effects.
+                    unsafe {
+                        libc::kill(-pid, libc::SIGKILL);
+                        libc::kill(pid, libc::SIGKILL);
+                    }
+                }
+            });
+        }
+    }
+
+    /// A handle to the screen for drawing it elsewhere (the UI's state).
+    pub fn screen_handle(&self) -> ScreenHandle {
+        ScreenHandle {
+            shared: Arc::clone(&self.shared),
         }
     }
 
@@ -278,7 +415,7 @@ impl Session {
 
     /// Look at the screen (to draw it, or read its text).
     pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
-        f(lock(&self.shared.parser).screen())
+        f(self.shared.parser().screen())
     }
 
     /// The visible text, rows joined by newlines.
@@ -290,7 +427,7 @@ impl Session {
     /// tui-term 0.2 draws) panics when the offset exceeds the screen height, so the view
     /// moves back at most one screen.
     pub fn set_scrollback(&self, lines: usize) {
-        let mut parser = lock(&self.shared.parser);
+        let mut parser = self.shared.parser();
         let rows = usize::from(parser.screen().size().0);
         parser.set_scrollback(lines.min(rows));
     }
@@ -333,7 +470,7 @@ fn read_loop(
             // Linux reports the closed slave side as EIO rather than end of file.
             Ok(0) => break,
             Ok(n) => {
-                lock(&shared.parser).process(&buf[..n]);
+                shared.parser().process(&buf[..n]);
                 if let Some(events) = events {
                     // A full channel already has a redraw pending.
                     let _ = events.try_send(Event::Output);
@@ -356,5 +493,55 @@ fn write_loop(mut writer: Box<dyn std::io::Write + Send>, input: Receiver<Bytes>
         {
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(rows: u16) -> Shared {
+        Shared {
+            parser: Mutex::new(vt100::Parser::new(rows, 20, 500)),
+            exit: Mutex::new(None),
+            output_done: AtomicBool::new(false),
+        }
+    }
+
+    fn lines(from: usize, to: usize) -> Vec<u8> {
+        (from..=to)
+            .map(|i| format!("line{i}\r\n"))
+            .collect::<String>()
+            .into_bytes()
+    }
+
+    #[test]
+    fn output_while_scrolled_back_is_clamped_before_anyone_reads_the_screen() {
+        let shared = shared(6);
+        shared.parser().process(&lines(1, 50));
+        shared.parser().set_scrollback(6);
+        // Each new line moves vt100's offset one further back, past the screen height.
+        lock(&shared.parser).process(&lines(51, 250));
+        assert!(lock(&shared.parser).screen().scrollback() > 6);
+        // Read unclamped, vt100 0.15 panics; through `parser()` it is one screen back.
+        let parser = shared.parser();
+        assert_eq!(parser.screen().scrollback(), 6);
+        assert!(parser.screen().contents().contains("line"));
+    }
+
+    #[test]
+    fn a_smaller_screen_clamps_the_view_too() {
+        let shared = shared(6);
+        shared.parser().process(&lines(1, 50));
+        shared.parser().set_scrollback(6);
+        lock(&shared.parser).set_size(2, 20);
+        let handle = ScreenHandle {
+            shared: Arc::new(shared),
+        };
+        handle.with_screen(|s| assert_eq!(s.scrollback(), 2));
+        handle.with_scrolled(1000, |s| {
+            assert_eq!(s.scrollback(), 2);
+            assert!(!s.contents().is_empty());
+        });
     }
 }

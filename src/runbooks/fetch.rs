@@ -15,7 +15,7 @@ use super::resolve::host_allowed;
 pub const MAX_BYTES: usize = 1 << 20;
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FetchError {
     #[error("{url} is not on runbook_allowed_hosts, so it is not fetched; open or copy the link, or add its host to runbook_allowed_hosts in the config")]
     NotAllowed { url: Url },

@@ -3,6 +3,7 @@
 
 pub mod document;
 pub mod fetch;
+pub mod load;
 pub mod name;
 pub mod render;
 pub mod resolve;
@@ -10,6 +11,7 @@ pub mod shipped;
 pub mod step;
 
 pub use document::{parse, Block, Inline, ListMarker, ParseError, Runbook, Step};
+pub use load::{load, LoadError, Loaded};
 pub use name::kebab_case;
 pub use resolve::{resolve, Found, Lookup, Origin, Resolution};
 pub use step::{plan, Plan, StepError, ValuePolicy};

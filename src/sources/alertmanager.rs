@@ -12,7 +12,19 @@ use super::error::{ApiError, SourceError};
 use super::transport::{body_excerpt, Body, Endpoint, SourceKind, Transport};
 use crate::model::alert::{Alert, AlertGroup, PostableAlert};
 use crate::model::matcher::Matcher;
+use crate::model::route::{RouteError, RouteTree};
 use crate::model::silence::{PostableSilence, Silence};
+
+/// Why no route tree could be read from an Alertmanager.
+#[derive(Debug, thiserror::Error)]
+pub enum RouteTreeError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error("Alertmanager at {url} sent no config in /api/v2/status; incidents are matched by their alert details instead of dedup keys")]
+    NoConfig { url: String },
+    #[error("Alertmanager at {url}: {source}; incidents are matched by their alert details instead of dedup keys")]
+    Route { url: String, source: RouteError },
+}
 
 /// `GET /api/v2/status`. The `config` field is deliberately not read: it can embed tokens.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -175,6 +187,32 @@ impl AlertmanagerClient {
     pub async fn status(&self) -> Result<AmStatus, SourceError> {
         self.get_json(self.transport.request(Method::GET, "api/v2/status"))
             .await
+    }
+
+    /// The route tree from `/api/v2/status` `config.original`, for rebuilding PagerDuty dedup
+    /// keys. Only the tree is kept: the rest of the config (receiver URLs, templates) may
+    /// embed tokens and is dropped here.
+    pub async fn route_tree(&self) -> Result<RouteTree, RouteTreeError> {
+        #[derive(Deserialize)]
+        struct StatusConfig {
+            #[serde(default)]
+            config: Option<ConfigField>,
+        }
+        #[derive(Deserialize)]
+        struct ConfigField {
+            #[serde(default)]
+            original: String,
+        }
+        let url = redacted(&self.transport, "api/v2/status");
+        let status: StatusConfig = self
+            .get_json(self.transport.request(Method::GET, "api/v2/status"))
+            .await?;
+        let yaml = status
+            .config
+            .map(|c| c.original)
+            .filter(|o| !o.trim().is_empty())
+            .ok_or_else(|| RouteTreeError::NoConfig { url: url.clone() })?;
+        RouteTree::from_config_yaml(&yaml).map_err(|source| RouteTreeError::Route { url, source })
     }
 
     pub async fn alerts(&self, q: &AlertQuery) -> Result<Vec<Alert>, SourceError> {

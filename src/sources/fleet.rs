@@ -3,6 +3,7 @@
 //! cluster, trying its members in turn. Members of one cluster are found through
 //! `/api/v2/status`: each reports its own peer name and the names of its peers.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, HashMap};
 
 use futures::future::join_all;
@@ -198,21 +199,26 @@ impl Fleet {
 /// Merge per-member alert lists: one alert per fingerprint (the first member's copy),
 /// ordered by fingerprint as Alertmanager orders them.
 pub fn merge_alerts(per_member: Vec<Vec<Alert>>) -> Vec<MergedAlert> {
+    merge_by_fingerprint(per_member)
+        .into_iter()
+        .map(|(alert, seen_on)| MergedAlert { alert, seen_on })
+        .collect()
+}
+
+/// [`merge_alerts`] for any handle to an alert (the terminal UI holds `Arc<Alert>`, so a
+/// merge shares the alerts instead of copying them): `(alert, members that reported it)`.
+pub fn merge_by_fingerprint<A: Borrow<Alert>>(per_member: Vec<Vec<A>>) -> Vec<(A, usize)> {
     if per_member.len() == 1 {
         // One Alertmanager: fingerprints are already unique and sorted.
-        return per_member
-            .into_iter()
-            .flatten()
-            .map(|alert| MergedAlert { alert, seen_on: 1 })
-            .collect();
+        return per_member.into_iter().flatten().map(|a| (a, 1)).collect();
     }
-    let mut by_fingerprint: BTreeMap<String, MergedAlert> = BTreeMap::new();
+    let mut by_fingerprint: BTreeMap<String, (A, usize)> = BTreeMap::new();
     for alerts in per_member {
         for alert in alerts {
             by_fingerprint
-                .entry(alert.fingerprint.clone())
-                .and_modify(|m| m.seen_on += 1)
-                .or_insert(MergedAlert { alert, seen_on: 1 });
+                .entry(alert.borrow().fingerprint.clone())
+                .and_modify(|m| m.1 += 1)
+                .or_insert((alert, 1));
         }
     }
     by_fingerprint.into_values().collect()

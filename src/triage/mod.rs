@@ -2,6 +2,7 @@
 //! ordering alerts, filtering and grouping the alert list, and checking silences.
 
 pub mod alert_list;
+pub mod group_key;
 pub mod incident_match;
 pub mod severity;
 pub mod silence_checks;

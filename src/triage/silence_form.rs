@@ -63,6 +63,9 @@ pub struct SilenceForm {
     pub author: String,
     /// Position in [`SilenceForm::fields`].
     pub focus: usize,
+    /// Where typing goes in the focused text field: before this character, or at the end
+    /// (`None`). Moving to another field puts it at that field's end.
+    pub cursor: Option<usize>,
     /// The silence this edits (Alertmanager replaces it and answers with a new ID).
     pub replaces: Option<String>,
     /// The last failed submit's error; everything typed stays.
@@ -96,6 +99,7 @@ impl SilenceForm {
             comment: String::new(),
             author: author.to_string(),
             focus: 0,
+            cursor: None,
             replaces: None,
             error: None,
         }
@@ -163,16 +167,35 @@ impl SilenceForm {
         } else {
             (self.focus + n - 1) % n
         };
+        self.cursor = None;
     }
 
     /// The text of the focused field, when it is a text field.
     pub fn focused_text(&mut self) -> Option<&mut String> {
-        match self.focused() {
-            Field::Matcher(i) => self.matchers.get_mut(i),
-            Field::Start => Some(&mut self.start),
-            Field::End => Some(&mut self.end),
-            Field::Comment => Some(&mut self.comment),
-            Field::Length => None,
+        self.focused_text_and_cursor().map(|(text, _)| text)
+    }
+
+    /// The focused text field and the cursor in it, to edit both at once.
+    pub fn focused_text_and_cursor(&mut self) -> Option<(&mut String, &mut Option<usize>)> {
+        let text = match self.focused() {
+            Field::Matcher(i) => self.matchers.get_mut(i)?,
+            Field::Start => &mut self.start,
+            Field::End => &mut self.end,
+            Field::Comment => &mut self.comment,
+            Field::Length => return None,
+        };
+        Some((text, &mut self.cursor))
+    }
+
+    /// The focused field's text split at the cursor, for drawing it there: before, the
+    /// character under the cursor (none at the end), after.
+    pub fn split_at_cursor(text: &str, cursor: Option<usize>) -> (&str, Option<char>, &str) {
+        let Some(at) = cursor else {
+            return (text, None, "");
+        };
+        match text.char_indices().nth(at) {
+            Some((b, c)) => (&text[..b], Some(c), &text[b + c.len_utf8()..]),
+            None => (text, None, ""),
         }
     }
 
@@ -193,6 +216,7 @@ impl SilenceForm {
         };
         self.matchers.insert(at, String::new());
         self.focus = at;
+        self.cursor = None;
     }
 
     /// Remove the focused matcher (the last one stays, emptied).
@@ -204,6 +228,7 @@ impl SilenceForm {
             } else {
                 self.matchers[0].clear();
             }
+            self.cursor = None;
         }
     }
 
@@ -340,6 +365,39 @@ mod tests {
 
     fn now() -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339("2026-01-15T12:00:00+01:00").unwrap()
+    }
+
+    #[test]
+    fn the_cursor_belongs_to_the_focused_field() {
+        let mut f = SilenceForm::for_alert(&alert("DiskFull", "db-1"), "me");
+        {
+            let (text, cursor) = f.focused_text_and_cursor().unwrap();
+            assert_eq!(text.as_str(), "alertname=\"DiskFull\"");
+            *cursor = Some(10);
+        }
+        assert_eq!(
+            SilenceForm::split_at_cursor(&f.matchers[0], f.cursor),
+            ("alertname=", Some('"'), "DiskFull\"")
+        );
+        // Another field: the cursor starts at its end.
+        f.next_field(true);
+        assert_eq!(f.cursor, None);
+        assert_eq!(SilenceForm::split_at_cursor("abc", None), ("abc", None, ""));
+        assert_eq!(
+            SilenceForm::split_at_cursor("abc", Some(9)),
+            ("abc", None, "")
+        );
+        f.cursor = Some(0);
+        f.add_matcher();
+        assert_eq!(f.cursor, None);
+        f.cursor = Some(0);
+        f.remove_matcher();
+        assert_eq!(f.cursor, None);
+        // The length field has no text.
+        while f.focused() != Field::Length {
+            f.next_field(true);
+        }
+        assert!(f.focused_text_and_cursor().is_none());
     }
 
     #[test]

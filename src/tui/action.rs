@@ -57,6 +57,17 @@ pub enum Action {
         generation: u64,
         result: Result<Vec<Incident>, FetchError>,
     },
+    /// Alertmanager's route tree (`Effect::FetchRouteTree` with the same generation).
+    RouteTree {
+        generation: u64,
+        result: Result<crate::model::route::RouteTree, String>,
+    },
+    /// The alerts of the incidents asked for by `Effect::FetchIncidentAlerts { id }`, as
+    /// `(incident ID, its alerts)`.
+    IncidentAlerts {
+        id: u64,
+        result: Result<Vec<(String, Vec<crate::model::PdAlert>)>, String>,
+    },
     /// Who is on call now (PagerDuty `/oncalls`, earliest per level), fetched with incidents.
     OnCalls {
         generation: u64,
@@ -82,6 +93,15 @@ pub enum Action {
     },
     /// The runtime switched to another context (or failed to).
     ContextSwitched(Result<ContextInfo, String>),
+    /// Text pasted into the terminal (bracketed paste).
+    Paste(String),
+    /// What the program in the embedded pane did.
+    Pane(PaneEvent),
+    /// The answer to `Effect::LoadRunbook` with the same generation.
+    RunbookLoaded {
+        generation: u64,
+        result: Result<crate::runbooks::Loaded, crate::runbooks::LoadError>,
+    },
 }
 
 /// What the header needs to know about a context's backends.
@@ -141,6 +161,53 @@ pub enum Written {
     },
 }
 
+/// News from the embedded pane's host. `id` names the session it is about, so news of a
+/// closed one is recognised and dropped.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaneEvent {
+    /// A program started in the pane.
+    Started {
+        id: u64,
+        /// Its screen, for drawing (and the key encoder's modes).
+        screen: crate::pty::ScreenHandle,
+        /// What the frame says runs.
+        title: String,
+        /// The argv as the confirmation showed it.
+        argv: String,
+        /// The `!` shell rather than a runbook step.
+        shell: bool,
+        /// The size it was started with (rows, cols).
+        size: (u16, u16),
+    },
+    /// It wrote something: draw again.
+    Output { id: u64 },
+    /// It ended. `journal_error` is set when a step's end could not be logged.
+    Exited {
+        id: u64,
+        exit: crate::pty::Exit,
+        journal_error: Option<String>,
+    },
+    /// Nothing was started: a program is still running in the pane.
+    Busy,
+    /// Nothing was started, or input or a resize failed: the sentence for the status line.
+    Failed(String),
+}
+
+/// What to run in the embedded terminal pane.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PaneRequest {
+    /// A runbook step the user confirmed, exactly as the confirmation showed it.
+    Step {
+        plan: crate::runbooks::Plan,
+        /// What the pane's title says, e.g. "high-error-rate.md step 2".
+        title: String,
+        /// The alert the step was run for (for the incident log).
+        alertname: String,
+    },
+    /// `!`: an interactive shell with the minimal environment.
+    Shell,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
     /// Confirmed (or an ack): send it. The answer comes back as `Action::Written { id }`.
@@ -160,6 +227,16 @@ pub enum Effect {
     FetchIncidents {
         generation: u64,
     },
+    /// Ask the Alertmanagers (first that answers) for the route tree in their config.
+    FetchRouteTree {
+        generation: u64,
+    },
+    /// Ask PagerDuty for the alerts of these incidents (bounded by the caller), one after
+    /// another. The answer comes back as `Action::IncidentAlerts { id }`.
+    FetchIncidentAlerts {
+        id: u64,
+        incidents: Vec<String>,
+    },
     FetchLabelValues {
         dashboard: usize,
         variable: usize,
@@ -169,6 +246,29 @@ pub enum Effect {
         end_ms: i64,
     },
     SwitchContext(String),
+    /// Start a program in the embedded terminal pane (a confirmed runbook step, or `!`'s
+    /// shell). Its output and exit come back as actions.
+    RunInPane(PaneRequest),
+    /// Keys or a paste for the pane's program, already encoded.
+    PaneInput(Vec<u8>),
+    /// The pane's inner area changed: resize the parser and the PTY.
+    PaneResize {
+        rows: u16,
+        cols: u16,
+    },
+    /// Kill the pane's program (confirmed): SIGHUP, then SIGKILL after a grace period.
+    PaneKill,
+    /// Close the pane (its program has ended).
+    PaneClose,
+    /// Find, fetch (allowlisted hosts only) and parse an alert's runbook off the UI thread.
+    /// The answer comes back as `Action::RunbookLoaded { generation }`.
+    LoadRunbook {
+        generation: u64,
+        alertname: String,
+        /// The alert's labels as captured when `r` was pressed.
+        labels: std::collections::BTreeMap<String, String>,
+        annotations: std::collections::BTreeMap<String, String>,
+    },
     /// Put this text on the clipboard with OSC 52 (only when `[ui] osc52 = true`). The text
     /// is sanitized again before it is written.
     Copy(String),

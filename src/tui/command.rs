@@ -58,6 +58,15 @@ pub enum SelectMove {
     Last,
 }
 
+/// Where the runbook's text scrolls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScrollMove {
+    Up,
+    Down,
+    Top,
+    Bottom,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Command {
     Quit,
@@ -97,6 +106,25 @@ pub enum Command {
     ShowUrl,
     /// Incidents assigned to me, or all.
     Mine,
+    /// The selected alert's runbook beside it (refresh where there are no alerts).
+    Runbook,
+    /// The runbook's next / previous command step.
+    NextStep,
+    PrevStep,
+    /// Plan the selected step and ask before it runs in the pane.
+    RunStep,
+    /// `!`: an interactive shell in the embedded pane.
+    Shell,
+    /// The pane's prefix key: keys to the pane's program, or back to oncall.
+    PaneFocus,
+    /// Kill the pane's program (asks first).
+    PaneKill,
+    /// Close the pane once its program has ended.
+    PaneClose,
+    /// The pane's scrollback, half a screen at a time.
+    PaneScrollUp,
+    PaneScrollDown,
+    Scroll(ScrollMove),
 }
 
 impl Command {
@@ -170,6 +198,23 @@ impl Command {
             "resolve" => no_args(Command::Resolve),
             "show-url" => no_args(Command::ShowUrl),
             "mine" => no_args(Command::Mine),
+            "runbook" => no_args(Command::Runbook),
+            "next-step" => no_args(Command::NextStep),
+            "prev-step" => no_args(Command::PrevStep),
+            "run-step" => no_args(Command::RunStep),
+            "shell" => no_args(Command::Shell),
+            "pane-focus" => no_args(Command::PaneFocus),
+            "pane-kill" => no_args(Command::PaneKill),
+            "pane-close" => no_args(Command::PaneClose),
+            "pane-scroll-up" => no_args(Command::PaneScrollUp),
+            "pane-scroll-down" => no_args(Command::PaneScrollDown),
+            "scroll" => match (arg(1), words.len()) {
+                (Some("up"), 2) => Ok(Command::Scroll(ScrollMove::Up)),
+                (Some("down"), 2) => Ok(Command::Scroll(ScrollMove::Down)),
+                (Some("top"), 2) => Ok(Command::Scroll(ScrollMove::Top)),
+                (Some("bottom"), 2) => Ok(Command::Scroll(ScrollMove::Bottom)),
+                _ => Err("`scroll` takes up, down, top or bottom".into()),
+            },
             other => Err(format!(
                 "unknown command `{other}`; the help screen (`?`) lists every command"
             )),
@@ -224,6 +269,25 @@ impl Command {
                     .into()
             }
             Command::Mine => "Incidents assigned to me, or all".into(),
+            Command::Runbook => {
+                "Open the selected alert's runbook beside it (where there are no alerts: refresh)"
+                    .into()
+            }
+            Command::NextStep => "Select the runbook's next command step".into(),
+            Command::PrevStep => "Select the runbook's previous command step".into(),
+            Command::RunStep => {
+                "Run the selected step in the pane (shows the exact argv; y confirms)".into()
+            }
+            Command::Shell => "Open an interactive shell in the pane (no oncall tokens)".into(),
+            Command::PaneFocus => "Pane prefix: keys to the pane's program, or back".into(),
+            Command::PaneKill => "Kill the pane's program (asks first)".into(),
+            Command::PaneClose => "Close the pane (once its program has ended)".into(),
+            Command::PaneScrollUp => "Scroll the pane back".into(),
+            Command::PaneScrollDown => "Scroll the pane forward".into(),
+            Command::Scroll(ScrollMove::Up) => "Scroll up a line".into(),
+            Command::Scroll(ScrollMove::Down) => "Scroll down a line".into(),
+            Command::Scroll(ScrollMove::Top) => "Scroll to the top".into(),
+            Command::Scroll(ScrollMove::Bottom) => "Scroll to the bottom".into(),
         }
     }
 }
@@ -270,6 +334,20 @@ impl fmt::Display for Command {
             Command::Resolve => f.write_str("resolve"),
             Command::ShowUrl => f.write_str("show-url"),
             Command::Mine => f.write_str("mine"),
+            Command::Runbook => f.write_str("runbook"),
+            Command::NextStep => f.write_str("next-step"),
+            Command::PrevStep => f.write_str("prev-step"),
+            Command::RunStep => f.write_str("run-step"),
+            Command::Shell => f.write_str("shell"),
+            Command::PaneFocus => f.write_str("pane-focus"),
+            Command::PaneKill => f.write_str("pane-kill"),
+            Command::PaneClose => f.write_str("pane-close"),
+            Command::PaneScrollUp => f.write_str("pane-scroll-up"),
+            Command::PaneScrollDown => f.write_str("pane-scroll-down"),
+            Command::Scroll(ScrollMove::Up) => f.write_str("scroll up"),
+            Command::Scroll(ScrollMove::Down) => f.write_str("scroll down"),
+            Command::Scroll(ScrollMove::Top) => f.write_str("scroll top"),
+            Command::Scroll(ScrollMove::Bottom) => f.write_str("scroll bottom"),
         }
     }
 }
@@ -363,6 +441,18 @@ mod tests {
             Command::Resolve,
             Command::ShowUrl,
             Command::Mine,
+            Command::Runbook,
+            Command::NextStep,
+            Command::PrevStep,
+            Command::RunStep,
+            Command::Shell,
+            Command::PaneFocus,
+            Command::PaneKill,
+            Command::PaneClose,
+            Command::PaneScrollUp,
+            Command::PaneScrollDown,
+            Command::Scroll(ScrollMove::Up),
+            Command::Scroll(ScrollMove::Bottom),
         ];
         for c in all {
             assert_eq!(Command::parse(&c.to_string()), Ok(c), "{c}");

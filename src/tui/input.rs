@@ -32,7 +32,8 @@ impl LineInput {
         }
     }
 
-    /// Apply a key: typing, backspace, ctrl-u (clear), ctrl-w (word), enter, esc, tab.
+    /// Apply a key: typing, backspace, ctrl-u (clear), ctrl-w (word), enter, esc, tab. The
+    /// line is edited at its end (its views draw no cursor inside it).
     pub fn handle(&mut self, key: &KeyEvent) -> InputOutcome {
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
         let outcome = match key.code {
@@ -40,37 +41,78 @@ impl LineInput {
             KeyCode::Esc => return InputOutcome::Cancel,
             KeyCode::Char('c') if ctrl => return InputOutcome::Cancel,
             KeyCode::Tab => return InputOutcome::Complete,
-            KeyCode::Backspace => {
-                if self.text.is_empty() {
-                    // Backspace on an empty line closes it, as in vim and k9s.
-                    return InputOutcome::Cancel;
-                }
-                self.text.pop();
-                InputOutcome::Edited
-            }
-            KeyCode::Char('u') if ctrl => {
-                self.text.clear();
-                InputOutcome::Edited
-            }
-            KeyCode::Char('w') if ctrl => {
-                let trimmed = self.text.trim_end().len();
-                self.text.truncate(trimmed);
-                let cut = self.text.rfind(' ').map(|i| i + 1).unwrap_or(0);
-                self.text.truncate(cut);
-                InputOutcome::Edited
-            }
-            KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            // Backspace on an empty line closes it, as in vim and k9s.
+            KeyCode::Backspace if self.text.is_empty() => return InputOutcome::Cancel,
+            KeyCode::Backspace | KeyCode::Char(_) => {
                 // A filter or a name never needs more than this; pasting a novel is a mistake.
-                if self.text.chars().count() < 256 {
-                    self.text.push(c);
-                }
-                InputOutcome::Edited
+                edit_at(&mut self.text, &mut None, key, 256)
             }
             _ => InputOutcome::Ignored,
         };
         self.error = None;
         outcome
     }
+}
+
+/// Byte offset of the `i`th character (the end when there are fewer).
+fn byte_at(text: &str, i: usize) -> usize {
+    text.char_indices().nth(i).map_or(text.len(), |(b, _)| b)
+}
+
+/// Edit `text` with a cursor: `None` is the end (where typing appends), `Some(i)` is before
+/// the `i`th character. Left/right, home/end (and ctrl-a/ctrl-e) move; backspace and delete
+/// remove around the cursor; ctrl-w removes the word before it, ctrl-u everything before it;
+/// other characters are inserted there, up to `max_chars`. `Ignored` for any other key.
+pub fn edit_at(
+    text: &mut String,
+    cursor: &mut Option<usize>,
+    key: &KeyEvent,
+    max_chars: usize,
+) -> InputOutcome {
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    let len = text.chars().count();
+    let mut at = cursor.unwrap_or(len).min(len);
+    match key.code {
+        KeyCode::Left => at = at.saturating_sub(1),
+        KeyCode::Right => at = (at + 1).min(len),
+        KeyCode::Home => at = 0,
+        KeyCode::Char('a') if ctrl => at = 0,
+        KeyCode::End => at = len,
+        KeyCode::Char('e') if ctrl => at = len,
+        KeyCode::Backspace => {
+            if at > 0 {
+                text.remove(byte_at(text, at - 1));
+                at -= 1;
+            }
+        }
+        KeyCode::Delete => {
+            if at < len {
+                text.remove(byte_at(text, at));
+            }
+        }
+        KeyCode::Char('u') if ctrl => {
+            text.replace_range(..byte_at(text, at), "");
+            at = 0;
+        }
+        KeyCode::Char('w') if ctrl => {
+            let end = byte_at(text, at);
+            let start = text[..end]
+                .trim_end()
+                .rfind(' ')
+                .map_or(0, |i| i + ' '.len_utf8());
+            at -= text[start..end].chars().count();
+            text.replace_range(start..end, "");
+        }
+        KeyCode::Char(c) if !ctrl && !c.is_control() => {
+            if len < max_chars {
+                text.insert(byte_at(text, at), c);
+                at += 1;
+            }
+        }
+        _ => return InputOutcome::Ignored,
+    }
+    *cursor = (at < text.chars().count()).then_some(at);
+    InputOutcome::Edited
 }
 
 /// A `:` command.
@@ -227,6 +269,57 @@ mod tests {
         assert_eq!(i.handle(&key(KeyCode::Enter)), InputOutcome::Submit);
         i.handle(&KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL));
         assert_eq!(i.handle(&key(KeyCode::Backspace)), InputOutcome::Cancel);
+    }
+
+    fn ctrl(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    #[test]
+    fn editing_inside_the_text_with_a_cursor() {
+        let mut text = "alertname=Disk".to_string();
+        let mut cursor = None;
+        let mut press = |k: KeyEvent| edit_at(&mut text, &mut cursor, &k, 64);
+        // Home, then insert at the start.
+        press(key(KeyCode::Home));
+        press(key(KeyCode::Char('!')));
+        press(key(KeyCode::Delete));
+        assert_eq!(press(key(KeyCode::F(1))), InputOutcome::Ignored);
+        let (t, c) = (text.clone(), cursor);
+        assert_eq!((t.as_str(), c), ("!lertname=Disk", Some(1)));
+        let mut press = |k: KeyEvent| edit_at(&mut text, &mut cursor, &k, 64);
+        press(key(KeyCode::Backspace));
+        press(key(KeyCode::Char('a')));
+        // End: typing appends again.
+        press(key(KeyCode::End));
+        press(key(KeyCode::Char('F')));
+        assert_eq!(text, "alertname=DiskF");
+        assert_eq!(cursor, None);
+    }
+
+    #[test]
+    fn words_and_lines_are_cut_before_the_cursor_only() {
+        let mut text = "job=api env=prod é".to_string();
+        let mut cursor = None;
+        for k in [key(KeyCode::Left), key(KeyCode::Left)] {
+            edit_at(&mut text, &mut cursor, &k, 64);
+        }
+        assert_eq!(cursor, Some(16));
+        edit_at(&mut text, &mut cursor, &ctrl('w'), 64);
+        assert_eq!((text.as_str(), cursor), ("job=api  é", Some(8)));
+        edit_at(&mut text, &mut cursor, &key(KeyCode::Right), 64);
+        edit_at(&mut text, &mut cursor, &key(KeyCode::Right), 64);
+        assert_eq!(cursor, None, "past the last character is the end");
+        edit_at(&mut text, &mut cursor, &ctrl('a'), 64);
+        edit_at(&mut text, &mut cursor, &key(KeyCode::Right), 64);
+        edit_at(&mut text, &mut cursor, &ctrl('u'), 64);
+        assert_eq!((text.as_str(), cursor), ("ob=api  é", Some(0)));
+        edit_at(&mut text, &mut cursor, &ctrl('e'), 64);
+        assert_eq!(cursor, None);
+        // Full: typing is refused, not truncating what is there.
+        let mut short = "ab".to_string();
+        edit_at(&mut short, &mut Some(1), &key(KeyCode::Char('x')), 2);
+        assert_eq!(short, "ab");
     }
 
     #[test]

@@ -22,14 +22,20 @@ pub enum Mode {
     List,
     Picker,
     Help,
+    /// The runbook open beside an alert.
+    Runbook,
+    /// The embedded terminal pane, while one is open (ahead of the view's keys).
+    Pane,
 }
 
 impl Mode {
-    pub const ALL: [Mode; 6] = [
+    pub const ALL: [Mode; 8] = [
         Mode::Global,
         Mode::Dashboard,
         Mode::Fullscreen,
         Mode::List,
+        Mode::Runbook,
+        Mode::Pane,
         Mode::Picker,
         Mode::Help,
     ];
@@ -42,6 +48,8 @@ impl Mode {
             Mode::List => "list",
             Mode::Picker => "picker",
             Mode::Help => "help",
+            Mode::Runbook => "runbook",
+            Mode::Pane => "pane",
         }
     }
 
@@ -54,6 +62,8 @@ impl Mode {
             Mode::List => "Lists (alerts)",
             Mode::Picker => "Pickers",
             Mode::Help => "Help",
+            Mode::Runbook => "Runbook (r on an alert)",
+            Mode::Pane => "Terminal pane (the prefix gives its program every other key)",
         }
     }
 

@@ -88,6 +88,8 @@ pub struct Runtime<B: Backend> {
     /// The incident log the UI's writes go to; `None` is the default location (the data
     /// dir or `ONCALL_DATA_DIR`).
     journal: Option<crate::journal::Journal>,
+    /// The embedded terminal pane's program.
+    pane: super::pane_host::PaneHost,
 }
 
 /// Receives the bytes of an OSC 52 sequence (tests capture them here).
@@ -107,7 +109,7 @@ impl<B: Backend> Runtime<B> {
             app,
             terminal,
             clients: Arc::new(clients),
-            tx,
+            tx: tx.clone(),
             rx,
             context_tx,
             context_rx,
@@ -121,6 +123,7 @@ impl<B: Backend> Runtime<B> {
             clock: system_now_ms,
             clipboard: None,
             journal: None,
+            pane: super::pane_host::PaneHost::new(tx.clone()),
         }
     }
 
@@ -235,6 +238,8 @@ impl<B: Backend> Runtime<B> {
     }
 
     fn draw(&mut self) -> Result<(), RuntimeError> {
+        // This frame shows all the pane's output so far.
+        self.pane.frame_drawn();
         let app = &self.app;
         let frame = self
             .terminal
@@ -270,7 +275,8 @@ impl<B: Backend> Runtime<B> {
         self.execute(effects);
     }
 
-    fn execute(&mut self, effects: Vec<Effect>) {
+    /// Run effects as `update` returned them (tests start a confirmed runbook step this way).
+    pub fn execute(&mut self, effects: Vec<Effect>) {
         for effect in effects {
             match effect {
                 Effect::FetchPanel(request) => self.fetch_panel(request),
@@ -286,6 +292,28 @@ impl<B: Backend> Runtime<B> {
                 }
                 Effect::FetchAlerts { generation } => self.fetch_alerts(generation),
                 Effect::FetchIncidents { generation } => self.fetch_incidents(generation),
+                Effect::FetchRouteTree { generation } => {
+                    let clients = self.clients.clone();
+                    let tx = self.tx.clone();
+                    let task = tokio::spawn(async move {
+                        let result =
+                            super::link_fetch::route_tree(&clients.alertmanagers).await;
+                        let _ = tx.send(Action::RouteTree { generation, result }).await;
+                    });
+                    self.keep(task.abort_handle());
+                }
+                Effect::FetchIncidentAlerts { id, incidents } => {
+                    let Some(pagerduty) = self.clients.pagerduty.clone() else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
+                    let task = tokio::spawn(async move {
+                        let result =
+                            super::link_fetch::incident_alerts(&pagerduty, &incidents).await;
+                        let _ = tx.send(Action::IncidentAlerts { id, result }).await;
+                    });
+                    self.keep(task.abort_handle());
+                }
                 Effect::FetchLabelValues {
                     dashboard,
                     variable,
@@ -383,6 +411,38 @@ impl<B: Backend> Runtime<B> {
                     }
                 }
                 // `app.quit` ends the loop.
+                effect @ (Effect::RunInPane(_)
+                | Effect::PaneInput(_)
+                | Effect::PaneResize { .. }
+                | Effect::PaneKill
+                | Effect::PaneClose) => {
+                    let ctx = super::pane_host::PaneContext {
+                        user: self.app.prefs.author.clone(),
+                        context: self.app.context.name.clone(),
+                        journal: self.journal.clone(),
+                        clock: self.clock,
+                    };
+                    let size = self.app.pane_inner_size();
+                    if let Some(event) = self.pane.execute(effect, size, &ctx) {
+                        self.dispatch(Action::Pane(event));
+                    }
+                }
+                Effect::LoadRunbook {
+                    generation,
+                    alertname,
+                    annotations,
+                    ..
+                } => {
+                    let lookup = self.app.prefs.runbook_lookup();
+                    let tx = self.tx.clone();
+                    self.keep(super::runbook_loader::spawn(
+                        generation,
+                        alertname,
+                        annotations,
+                        lookup,
+                        tx,
+                    ));
+                }
                 Effect::Quit => {}
             }
         }
@@ -668,6 +728,7 @@ fn translate(event: Event) -> Option<Action> {
     match event {
         Event::Key(key) if key.kind != KeyEventKind::Release => Some(Action::Key(key)),
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
+        Event::Paste(text) => Some(Action::Paste(text)),
         _ => None,
     }
 }

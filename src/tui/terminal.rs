@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Once};
 
 use crossterm::cursor::{Hide, Show};
+use crossterm::event::{DisableBracketedPaste, EnableBracketedPaste};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
@@ -63,7 +64,9 @@ impl TerminalGuard {
         let guard = TerminalGuard { _private: () };
         let (writer, bytes) = CountingWriter::new(io::stdout());
         let mut writer = BufWriter::with_capacity(64 * 1024, writer);
-        execute!(writer, EnterAlternateScreen, Hide)?;
+        // Bracketed paste: a paste arrives whole (for the pane's program), not as keys that
+        // could run commands.
+        execute!(writer, EnterAlternateScreen, EnableBracketedPaste, Hide)?;
         let terminal = Terminal::new(CrosstermBackend::new(writer))?;
         Ok((guard, terminal, bytes))
     }
@@ -78,7 +81,7 @@ impl Drop for TerminalGuard {
 /// Leave the alternate screen, show the cursor, cooked mode. Safe to call more than once.
 pub fn restore() {
     let mut out = io::stdout();
-    let _ = execute!(out, LeaveAlternateScreen, Show);
+    let _ = execute!(out, DisableBracketedPaste, LeaveAlternateScreen, Show);
     let _ = disable_raw_mode();
     let _ = out.flush();
 }

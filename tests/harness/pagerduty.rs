@@ -81,10 +81,23 @@ pub struct Incident {
     pub created_at: String,
 }
 
+/// What the Events API v2 (`POST /v2/enqueue`) attached to an incident it created.
+#[derive(Debug, Clone)]
+pub struct Enqueued {
+    /// The event's `dedup_key`, shown as the incident's `incident_key`.
+    pub dedup_key: String,
+    /// The event's `payload.custom_details`, shown as its alert's `body.details`.
+    pub details: Value,
+}
+
 struct PdState {
     token: String,
     users: Vec<User>,
     incidents: Vec<Incident>,
+    /// By incident ID, for incidents made from events.
+    enqueued: HashMap<String, Enqueued>,
+    /// Every event received, in order.
+    events: Vec<Value>,
     requests: Vec<RecordedRequest>,
     /// Answer the next N requests with 429.
     rate_limit_next: u32,
@@ -125,6 +138,8 @@ impl PagerDutyStandin {
             token: token.to_string(),
             users,
             incidents: (0..incidents).map(incident_at).collect(),
+            enqueued: HashMap::new(),
+            events: Vec::new(),
             requests: Vec::new(),
             rate_limit_next: 0,
             rate_limit_headers: true,
@@ -175,6 +190,27 @@ impl PagerDutyStandin {
         self.lock().incidents.push(incident);
     }
 
+    /// The Events API v2 endpoint, as Alertmanager's `pagerduty_configs` `url:` wants it.
+    pub fn events_url(&self) -> String {
+        format!("{}/v2/enqueue", self.url())
+    }
+
+    /// The events received on `POST /v2/enqueue`, in order.
+    pub fn events(&self) -> Vec<Value> {
+        self.lock().events.clone()
+    }
+
+    /// The incident an event with this dedup key created, if any.
+    pub fn incident_for_dedup_key(&self, dedup_key: &str) -> Option<Incident> {
+        let s = self.lock();
+        let id = s
+            .enqueued
+            .iter()
+            .find(|(_, e)| e.dedup_key == dedup_key)
+            .map(|(id, _)| id.clone())?;
+        s.incidents.iter().find(|i| i.id == id).cloned()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, PdState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -211,8 +247,12 @@ fn pd_error(status: StatusCode, code: i64, message: &str, errors: &[&str]) -> Re
     (status, axum::Json(body)).into_response()
 }
 
-fn incident_json(i: &Incident, users: &[User]) -> Value {
+fn incident_json(i: &Incident, users: &[User], enqueued: &HashMap<String, Enqueued>) -> Value {
     let assignee = users.iter().find(|u| u.id == i.assignee);
+    let incident_key = enqueued
+        .get(&i.id)
+        .map(|e| e.dedup_key.clone())
+        .unwrap_or_else(|| format!("dedup-{}", i.id));
     json!({
         "id": i.id,
         "type": "incident",
@@ -226,7 +266,7 @@ fn incident_json(i: &Incident, users: &[User]) -> Value {
         "created_at": i.created_at,
         "updated_at": i.created_at,
         "last_status_change_at": i.created_at,
-        "incident_key": format!("dedup-{}", i.id),
+        "incident_key": incident_key,
         // As `include[]=services` expands it: with the ack timeout (null = acks never expire).
         "service": {
             "id": i.service, "type": "service",
@@ -284,6 +324,14 @@ async fn handle(State(state): State<Arc<Mutex<PdState>>>, req: Request) -> Respo
 }
 
 fn route(s: &mut PdState, method: &Method, headers: &HeaderMap, req: &RecordedRequest) -> Response {
+    // The Events API is another host in real life, authenticated by the routing key only.
+    if req.path == "/v2/enqueue" {
+        return if method == Method::POST {
+            enqueue(s, req)
+        } else {
+            StatusCode::METHOD_NOT_ALLOWED.into_response()
+        };
+    }
     if s.rate_limit_next > 0 {
         s.rate_limit_next -= 1;
         let mut resp = pd_error(
@@ -327,7 +375,8 @@ fn route(s: &mut PdState, method: &Method, headers: &HeaderMap, req: &RecordedRe
         }
         ("GET", ["incidents"]) => list_incidents(s, req),
         ("GET", ["incidents", id]) => match s.incidents.iter().find(|i| i.id == *id) {
-            Some(i) => axum::Json(json!({"incident": incident_json(i, &s.users)})).into_response(),
+            Some(i) => axum::Json(json!({"incident": incident_json(i, &s.users, &s.enqueued)}))
+                .into_response(),
             None => pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]),
         },
         ("GET", ["incidents", id, "alerts"]) => incident_alerts(s, id),
@@ -347,6 +396,85 @@ fn route(s: &mut PdState, method: &Method, headers: &HeaderMap, req: &RecordedRe
             &[&format!("no route for {method} {}", req.path)],
         ),
     }
+}
+
+/// Events API v2: `trigger` opens an incident keyed by `dedup_key` (or updates the open one
+/// with that key), `acknowledge` and `resolve` change it; answers 202 as PagerDuty does.
+fn enqueue(s: &mut PdState, req: &RecordedRequest) -> Response {
+    let event = req.json();
+    let bad = |why: &str| {
+        (
+            StatusCode::BAD_REQUEST,
+            axum::Json(json!({"status": "invalid event", "message": "Event object is invalid", "errors": [why]})),
+        )
+            .into_response()
+    };
+    let Some(routing_key) = event["routing_key"].as_str() else {
+        return bad("'routing_key' is missing");
+    };
+    if routing_key.len() != 32 {
+        return bad("'routing_key' must be 32 characters");
+    }
+    let Some(action) = event["event_action"].as_str() else {
+        return bad("'event_action' is missing");
+    };
+    let Some(dedup_key) = event["dedup_key"].as_str().map(str::to_string) else {
+        return bad("'dedup_key' is missing");
+    };
+    s.events.push(event.clone());
+    let open = s.incidents.iter().position(|i| {
+        i.status != "resolved"
+            && s.enqueued.get(&i.id).map(|e| e.dedup_key.as_str()) == Some(dedup_key.as_str())
+    });
+    match (action, open) {
+        ("trigger", Some(at)) => {
+            let id = s.incidents[at].id.clone();
+            if let Some(e) = s.enqueued.get_mut(&id) {
+                e.details = event["payload"]["custom_details"].clone();
+            }
+        }
+        ("trigger", None) => {
+            let number = s.incidents.iter().map(|i| i.number).max().unwrap_or(0) + 1;
+            let id = format!("PE{number:05}");
+            s.incidents.push(Incident {
+                id: id.clone(),
+                number,
+                title: event["payload"]["summary"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string(),
+                status: "triggered".into(),
+                urgency: "high".into(),
+                assignee: ME_ID.into(),
+                service: "PSVC001".into(),
+                created_at: "2026-01-01T10:00:00Z".into(),
+            });
+            s.enqueued.insert(
+                id,
+                Enqueued {
+                    dedup_key: dedup_key.clone(),
+                    details: event["payload"]["custom_details"].clone(),
+                },
+            );
+        }
+        ("acknowledge" | "resolve", Some(at)) => {
+            s.incidents[at].status = if action == "resolve" {
+                "resolved"
+            } else {
+                "acknowledged"
+            }
+            .into();
+        }
+        ("acknowledge" | "resolve", None) => {}
+        _ => return bad("'event_action' must be trigger, acknowledge or resolve"),
+    }
+    (
+        StatusCode::ACCEPTED,
+        axum::Json(
+            json!({"status": "success", "message": "Event processed", "dedup_key": dedup_key}),
+        ),
+    )
+        .into_response()
 }
 
 /// PagerDuty's 400 "Invalid Input Provided" (code 2001) with one reason. Boxed: a
@@ -433,12 +561,16 @@ fn list_incidents(s: &PdState, req: &RecordedRequest) -> Response {
         .filter(|i| statuses.is_empty() || statuses.contains(&i.status.as_str()))
         .filter(|i| users.is_empty() || users.contains(&i.assignee.as_str()))
         .filter(|i| urgencies.is_empty() || urgencies.contains(&i.urgency.as_str()))
+        .filter(|i| match req.query_all("incident_key").first() {
+            None => true,
+            Some(key) => s.enqueued.get(&i.id).map(|e| e.dedup_key.as_str()) == Some(*key),
+        })
         .collect();
     let page: Vec<Value> = matching
         .iter()
         .skip(offset)
         .take(limit)
-        .map(|i| incident_json(i, &s.users))
+        .map(|i| incident_json(i, &s.users, &s.enqueued))
         .collect();
     let total = if req.query_all("total").first() == Some(&"true") {
         json!(matching.len())
@@ -538,7 +670,7 @@ fn bulk_update(s: &mut PdState, body: &Value) -> Response {
     let out: Vec<Value> = updates
         .iter()
         .filter_map(|(id, _)| s.incidents.iter().find(|i| &i.id == id))
-        .map(|i| incident_json(i, &s.users))
+        .map(|i| incident_json(i, &s.users, &s.enqueued))
         .collect();
     axum::Json(json!({"incidents": out})).into_response()
 }
@@ -566,7 +698,9 @@ fn single_update(s: &mut PdState, id: &str, body: &Value) -> Response {
         return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]);
     };
     match transition(i, status) {
-        Ok(_) => axum::Json(json!({"incident": incident_json(i, &users)})).into_response(),
+        Ok(_) => {
+            axum::Json(json!({"incident": incident_json(i, &users, &s.enqueued)})).into_response()
+        }
         Err((code, msg)) => pd_error(StatusCode::BAD_REQUEST, code, msg, &[]),
     }
 }
@@ -575,6 +709,21 @@ fn incident_alerts(s: &PdState, id: &str) -> Response {
     let Some(i) = s.incidents.iter().find(|i| i.id == id) else {
         return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]);
     };
+    if let Some(e) = s.enqueued.get(id) {
+        return axum::Json(json!({
+            "alerts": [{
+                "id": format!("A{}", &i.id[1..]),
+                "type": "alert",
+                "summary": i.title,
+                "status": if i.status == "resolved" { "resolved" } else { "triggered" },
+                "alert_key": e.dedup_key,
+                "created_at": i.created_at,
+                "body": {"type": "alert_body", "details": e.details},
+            }],
+            "limit": 25, "offset": 0, "more": false, "total": null,
+        }))
+        .into_response();
+    }
     axum::Json(json!({
         "alerts": [{
             "id": format!("A{}", &i.id[1..]),

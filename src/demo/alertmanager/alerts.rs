@@ -215,10 +215,9 @@ impl AmAlert {
     }
 }
 
-/// `{a="1", b="2"}`, Go's `LabelSet.String()`.
+/// `{a="1", b="2"}`, Go's `LabelSet.String()` (shared with the client that rebuilds keys).
 pub fn format_label_set(labels: &Labels) -> String {
-    let parts: Vec<String> = labels.iter().map(|(k, v)| format!("{k}={v:?}")).collect();
-    format!("{{{}}}", parts.join(", "))
+    crate::triage::group_key::label_set_string(labels)
 }
 
 /// Alertmanager's fingerprint: FNV-1a over the sorted label pairs, each part followed by

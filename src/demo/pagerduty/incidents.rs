@@ -3,11 +3,12 @@
 //! API integration would), with the acknowledgement timeout.
 
 use serde_json::{json as json_macro, Value};
-use sha2::{Digest, Sha256};
 
 use crate::demo::alertmanager::{format_label_set, AmAlert, PAGING_RECEIVER};
 use crate::demo::promql::Labels;
 use crate::demo::signals::mix;
+/// One dedup key for the demo and the client that matches incidents to alerts.
+pub use crate::triage::group_key::dedup_key;
 
 /// A service's `acknowledgement_timeout`: an ack older than this re-triggers the incident.
 pub const ACK_TIMEOUT_MS: i64 = 1_800_000;
@@ -122,14 +123,6 @@ fn incident_id(seed: u64, number: u64) -> String {
         h /= ALPHABET.len() as u64;
     }
     id
-}
-
-/// PagerDuty's dedup key for an Alertmanager group: SHA-256 of the group key, in hex.
-pub fn dedup_key(group_key: &str) -> String {
-    Sha256::digest(group_key.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// An incident from before the demo started.
@@ -385,15 +378,6 @@ fn alertmanager_details(members: &[&AmAlert]) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dedup_key_is_sha256_of_the_group_key() {
-        // sha256("abc"), the FIPS 180-2 test vector.
-        assert_eq!(
-            dedup_key("abc"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
-        );
-    }
 
     #[test]
     fn incident_ids_look_like_pagerdutys() {

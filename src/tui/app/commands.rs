@@ -17,6 +17,10 @@ use crate::tui::time_range::TimeRange;
 
 impl App {
     pub(super) fn on_key(&mut self, key: KeyEvent, fx: &mut Vec<Effect>) {
+        // With the keys, the pane's program gets all of them but the prefix.
+        if self.pane_key(&key, fx) {
+            return;
+        }
         let Some(k) = Key::from_event(&key) else {
             return;
         };
@@ -34,6 +38,7 @@ impl App {
         match self.overlay.take() {
             Some(Overlay::Silence(form)) => return self.form_key(*form, &key),
             Some(Overlay::Confirm(confirm)) => return self.confirm_key(*confirm, &key, fx),
+            Some(Overlay::ConfirmRun(confirm)) => return self.confirm_run_key(*confirm, &key, fx),
             Some(Overlay::Extend(silence)) => return self.extend_key(*silence, &key),
             Some(Overlay::PickIncident { choices, selected }) => {
                 return self.pick_key(choices, selected, &key, fx)
@@ -94,6 +99,9 @@ impl App {
     /// Run a named command (from a key, or directly).
     pub fn run(&mut self, command: Command, fx: &mut Vec<Effect>) {
         self.dirty = true;
+        if self.mode() == Mode::Runbook && self.runbook_command(command, fx) {
+            return;
+        }
         match command {
             Command::Quit => {
                 self.quit = true;
@@ -180,6 +188,15 @@ impl App {
             Command::Resolve => self.resolve_selected(),
             Command::ShowUrl => self.show_url(fx),
             Command::Mine => self.toggle_mine(),
+            Command::Runbook => self.open_runbook(fx),
+            Command::Shell
+            | Command::PaneFocus
+            | Command::PaneKill
+            | Command::PaneClose
+            | Command::PaneScrollUp
+            | Command::PaneScrollDown => self.pane_command(command, fx),
+            // Outside the runbook these have nothing to act on.
+            Command::NextStep | Command::PrevStep | Command::RunStep | Command::Scroll(_) => {}
         }
     }
 

@@ -5,9 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use crate::dashboards::model::{series_legend, Dashboard, Panel, PanelKind};
-use crate::dashboards::plan::{
-    expand, plan_range, tail_window, PlanOptions, RangeWindow, VarValue,
-};
+use crate::dashboards::plan::{expand, plan_range, tail_from, PlanOptions, RangeWindow, VarValue};
 use crate::model::series::Series;
 use crate::sources::prometheus::RangeQuery;
 use crate::tui::action::{PanelKey, PanelRequest};
@@ -15,8 +13,8 @@ use crate::tui::layout::{self, GridLayout};
 use crate::tui::state::{PanelData, PanelFetch, PanelState, PlotSeries};
 use crate::tui::time_range::TimeRange;
 
-/// Points before the previous end re-fetched with a tail, since the newest points can change
-/// as late samples arrive.
+/// Grid points before the previous grid end re-fetched with a tail, since the newest points
+/// can change as late samples arrive.
 const TAIL_OVERLAP_POINTS: u32 = 2;
 
 /// How far back a status grid looks for each target's newest value.
@@ -163,7 +161,9 @@ impl DashboardState {
     }
 
     /// Plan a refresh: a request per panel whose window or query changed (or every panel when
-    /// `force`), for only the new tail when the rest is already here.
+    /// `force`), for only the new tail when the rest is already here. The newest point moves
+    /// with every scrape, so a live panel is asked again at each refresh after a new scrape:
+    /// for that point alone, or with the grid points a step boundary added.
     pub fn plan_refresh(
         &mut self,
         index: usize,
@@ -198,10 +198,10 @@ impl DashboardState {
                 continue;
             }
             let tail = match (&state.data, force || !same_query || !self.range.is_live()) {
-                (Some(d), false) => tail_window(&d.window, &window, TAIL_OVERLAP_POINTS),
+                (Some(d), false) => tail_from(&d.window, &window, TAIL_OVERLAP_POINTS),
                 _ => None,
             };
-            let from = tail.map(|t| t.start_ms).unwrap_or(window.start_ms);
+            let from = tail.unwrap_or(window.start_ms);
             state.generation += 1;
             state.loading = true;
             requests.push(PanelRequest {
@@ -211,16 +211,8 @@ impl DashboardState {
                 },
                 generation: state.generation,
                 window,
-                tail_from_ms: tail.map(|t| t.start_ms),
-                queries: exprs
-                    .into_iter()
-                    .map(|expr| RangeQuery {
-                        expr,
-                        start_ms: from,
-                        end_ms: window.end_ms,
-                        step_ms: window.step_ms,
-                    })
-                    .collect(),
+                tail_from_ms: tail,
+                queries: range_queries(&exprs, &window, from),
             });
         }
         self.last_refresh_ms = Some(now_ms);
@@ -239,29 +231,66 @@ impl DashboardState {
     }
 }
 
-/// Turn a fetch into the panel's data: legends from the panel's templates, sorted, and merged
-/// into the kept data when only the tail was fetched.
+/// The range queries of a request for `window` from `from_ms` on: one per expression for
+/// each span of [`RangeWindow::spans_from`] (the grid, then the newest point), span by span.
+/// The answers come back in the same order; [`absorb`] pairs answer `i` with panel query
+/// `i % exprs.len()`.
+pub fn range_queries(exprs: &[String], window: &RangeWindow, from_ms: i64) -> Vec<RangeQuery> {
+    window
+        .spans_from(from_ms)
+        .into_iter()
+        .flat_map(|span| {
+            exprs.iter().map(move |expr| RangeQuery {
+                expr: expr.clone(),
+                start_ms: span.start_ms,
+                end_ms: span.end_ms,
+                step_ms: window.step_ms,
+            })
+        })
+        .collect()
+}
+
+/// Turn a fetch into the panel's data: legends from the panel's templates, the grid and the
+/// newest point of each series joined, sorted, and merged into the kept data when only the
+/// tail was fetched.
 pub fn absorb(panel: &Panel, old: Option<&PanelData>, fetch: PanelFetch, now_ms: i64) -> PanelData {
+    let per_panel_query = panel.queries.len().max(1);
     let mut fresh: Vec<PlotSeries> = Vec::new();
-    for (q, series) in fetch.per_query.into_iter().enumerate() {
-        for Series { labels, mut points } in series {
-            points.sort_by_key(|p| p.0);
-            let legend = panel
-                .queries
-                .get(q)
-                .map(|pq| series_legend(pq, &labels))
-                .unwrap_or_default();
-            fresh.push(PlotSeries {
-                query: q,
-                labels,
-                legend,
-                points,
-            });
+    for (i, series) in fetch.per_query.into_iter().enumerate() {
+        let q = i % per_panel_query;
+        for Series { labels, points } in series {
+            match fresh
+                .iter_mut()
+                .find(|s| s.query == q && s.labels == labels)
+            {
+                Some(s) => s.points.extend(points),
+                None => {
+                    let legend = panel
+                        .queries
+                        .get(q)
+                        .map(|pq| series_legend(pq, &labels))
+                        .unwrap_or_default();
+                    fresh.push(PlotSeries {
+                        query: q,
+                        labels,
+                        legend,
+                        points,
+                    });
+                }
+            }
         }
+    }
+    for s in &mut fresh {
+        s.points.sort_by_key(|p| p.0);
     }
     let window = fetch.window;
     let series = match (fetch.tail_from_ms, old) {
-        (Some(from), Some(old)) => merge_tail(&old.series, fresh, from, window.start_ms),
+        (Some(from), Some(old)) => {
+            // The held grid points before the tail stay; a held newest point never does (it
+            // is off the grid and the fetch brings the current one).
+            let kept = window.start_ms..=(from - 1).min(old.window.grid_end_ms());
+            merge_tail(&old.series, fresh, kept)
+        }
         _ => fresh,
     };
     let mut series: Vec<PlotSeries> = series
@@ -269,17 +298,24 @@ pub fn absorb(panel: &Panel, old: Option<&PanelData>, fetch: PanelFetch, now_ms:
         .filter(|s| !s.points.is_empty())
         .collect();
     series.sort_by(|a, b| a.query.cmp(&b.query).then_with(|| a.legend.cmp(&b.legend)));
+    let mut exprs = fetch.exprs;
+    // A request asks each expression once per span; the data answers each once.
+    exprs.truncate(panel.queries.len().max(1));
     PanelData {
         window,
-        exprs: fetch.exprs,
+        exprs,
         series,
         warnings: fetch.warnings,
         at_ms: now_ms,
     }
 }
 
-/// Kept points before `from`, then the new tail; everything before `start` dropped.
-fn merge_tail(old: &[PlotSeries], tail: Vec<PlotSeries>, from: i64, start: i64) -> Vec<PlotSeries> {
+/// The held points in `kept`, then the new tail (which starts after them).
+fn merge_tail(
+    old: &[PlotSeries],
+    tail: Vec<PlotSeries>,
+    kept: std::ops::RangeInclusive<i64>,
+) -> Vec<PlotSeries> {
     let mut out: Vec<PlotSeries> = old
         .iter()
         .map(|s| PlotSeries {
@@ -287,7 +323,7 @@ fn merge_tail(old: &[PlotSeries], tail: Vec<PlotSeries>, from: i64, start: i64) 
                 .points
                 .iter()
                 .copied()
-                .filter(|p| p.0 >= start && p.0 < from)
+                .filter(|p| kept.contains(&p.0))
                 .collect(),
             ..s.clone()
         })
@@ -299,7 +335,7 @@ fn merge_tail(old: &[PlotSeries], tail: Vec<PlotSeries>, from: i64, start: i64) 
         {
             Some(s) => {
                 s.points
-                    .extend(t.points.into_iter().filter(|p| p.0 >= from));
+                    .extend(t.points.into_iter().filter(|p| p.0 > *kept.end()));
                 s.legend = t.legend;
             }
             None => out.push(t),
@@ -408,6 +444,103 @@ mod tests {
         assert!(forced.iter().all(|r| r.generation == 3));
     }
 
+    /// Answer every query of `r` with a point per step of its span, valued `v(t)`.
+    fn answer(r: &PanelRequest, v: impl Fn(i64) -> f64) -> PanelFetch {
+        let labels: BTreeMap<String, String> = [("job".to_string(), "api".to_string())]
+            .into_iter()
+            .collect();
+        PanelFetch {
+            window: r.window,
+            tail_from_ms: r.tail_from_ms,
+            exprs: r.queries.iter().map(|q| q.expr.clone()).collect(),
+            per_query: r
+                .queries
+                .iter()
+                .map(|q| {
+                    let points = (q.start_ms..=q.end_ms)
+                        .step_by(q.step_ms as usize)
+                        .map(|t| (t, v(t)))
+                        .collect();
+                    vec![Series {
+                        labels: labels.clone(),
+                        points,
+                    }]
+                })
+                .collect(),
+            warnings: vec![],
+            bytes: 0,
+        }
+    }
+
+    #[test]
+    fn the_newest_point_is_asked_again_after_each_scrape_and_replaced() {
+        let opts = PlanOptions::default();
+        let scrape = 15_000;
+        // On an hour boundary: the newest point is on the grid.
+        let now = 1_700_002_800_000 + 1;
+        let mut d = DashboardState::new(dashboard(), None, None);
+        let first = d.plan_refresh(0, GRID, 120, now, false, &opts);
+        let step = first[0].window.step_ms;
+        assert!(step >= 3 * scrape, "a step of several scrapes: {step}");
+        assert_eq!(first[0].window.head_ms(), None);
+        assert_eq!(first[0].queries.len(), 1, "the grid alone");
+        let absorb_all = |d: &mut DashboardState, reqs: Vec<PanelRequest>, at: i64| {
+            for r in reqs {
+                let i = r.key.panel;
+                let fetch = answer(&r, |t| if t % step == 0 { 1.0 } else { t as f64 });
+                let data = absorb(&d.def.panels[i], d.panels[i].data.as_ref(), fetch, at);
+                d.panels[i].loading = false;
+                d.panels[i].data = Some(data);
+            }
+        };
+        absorb_all(&mut d, first, now);
+
+        // One scrape later, within the step: only the newest point, on its own.
+        let second = d.plan_refresh(0, GRID, 120, now + scrape, false, &opts);
+        assert_eq!(second.len(), 2);
+        let head = now - 1 + scrape;
+        assert_eq!(second[0].tail_from_ms, Some(head));
+        assert_eq!(second[0].queries.len(), 1);
+        assert_eq!(
+            (second[0].queries[0].start_ms, second[0].queries[0].end_ms),
+            (head, head)
+        );
+        absorb_all(&mut d, second, now + scrape);
+        let points = &d.panels[0].data.as_ref().unwrap().series[0].points;
+        assert_eq!(points.last(), Some(&(head, head as f64)));
+
+        // Another scrape: the newest point replaces the previous one, the grid stays.
+        let third = d.plan_refresh(0, GRID, 120, now + 2 * scrape, false, &opts);
+        absorb_all(&mut d, third, now + 2 * scrape);
+        let data = d.panels[0].data.as_ref().unwrap();
+        let points = &data.series[0].points;
+        let newest = head + scrape;
+        assert_eq!(points.last(), Some(&(newest, newest as f64)));
+        assert!(points.iter().all(|p| p.0 % step == 0 || p.0 == newest));
+        assert_eq!(points.len() as u64, data.window.points());
+        assert_eq!(data.exprs.len(), 1, "one expression per panel query");
+
+        // The step boundary passed: the grid tail and the newest point, in one request.
+        let fourth = d.plan_refresh(0, GRID, 120, now + step + scrape, false, &opts);
+        assert_eq!(
+            fourth[0].queries.len(),
+            2,
+            "the grid tail, then the newest point"
+        );
+        assert_eq!(fourth[0].tail_from_ms, Some(now - 1 - 2 * step));
+        absorb_all(&mut d, fourth, now + step + scrape);
+        let data = d.panels[0].data.as_ref().unwrap();
+        assert_eq!(
+            data.series.len(),
+            1,
+            "grid and newest point joined per series"
+        );
+        let points = &data.series[0].points;
+        assert_eq!(points.len() as u64, data.window.points());
+        assert!(points.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(points.last().map(|p| p.0), Some(now - 1 + step + scrape));
+    }
+
     #[test]
     fn tail_is_merged_and_old_points_trimmed() {
         let s = |q: usize, job: &str, points: Vec<(i64, f64)>| PlotSeries {
@@ -424,7 +557,7 @@ mod tests {
             s(0, "a", vec![(20, 3.5), (30, 4.0)]),
             s(0, "new", vec![(30, 1.0)]),
         ];
-        let merged = merge_tail(&old, tail, 20, 10);
+        let merged = merge_tail(&old, tail, 10..=19);
         assert_eq!(merged[0].points, vec![(10, 2.0), (20, 3.5), (30, 4.0)]);
         assert_eq!(merged[1].points, vec![(10, 9.0)]);
         assert_eq!(merged[2].points, vec![(30, 1.0)]);

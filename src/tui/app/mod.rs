@@ -2,8 +2,11 @@
 //! touches the network, the clock or the terminal: time comes in as `now_ms`, and everything
 //! that needs the outside world goes out as an `Effect` for the runtime to run.
 
+pub mod ack;
 mod commands;
 pub mod dashboard;
+pub mod pane;
+pub mod runbook;
 pub mod triage;
 mod writes;
 
@@ -74,6 +77,8 @@ pub struct Preferences {
     pub author: String,
     /// How long an ack silence lasts when there is no PagerDuty.
     pub ack_duration: Duration,
+    /// Runbook directories, fetchable hosts and the label value policy for steps.
+    pub runbooks: runbook::RunbookPrefs,
 }
 
 impl Default for Preferences {
@@ -90,6 +95,7 @@ impl Default for Preferences {
                 .collect(),
             author: crate::config::default_author(&|var| std::env::var(var).ok()),
             ack_duration: crate::config::DEFAULT_ACK_DURATION,
+            runbooks: runbook::RunbookPrefs::default(),
         }
     }
 }
@@ -139,6 +145,8 @@ pub enum Overlay {
         choices: Vec<(String, String)>,
         selected: usize,
     },
+    /// A runbook step's exact argv before it runs; `y` sends it to the pane.
+    ConfirmRun(Box<runbook::ConfirmRun>),
     Help {
         scroll: u16,
     },
@@ -176,6 +184,10 @@ pub struct App {
     /// `None` when this context has no Prometheus.
     pub prometheus: Option<BackendHealth>,
     pub triage: Triage,
+    /// The runbook open beside an alert (`r`).
+    pub runbook: runbook::RunbookPane,
+    /// The embedded terminal pane, while one is open.
+    pub pane: Option<pane::PaneState>,
     pub demo: bool,
     pub now_ms: i64,
     pub offset: FixedOffset,
@@ -189,6 +201,9 @@ pub struct App {
     pub prefs: Preferences,
     /// Writes sent and not answered yet, by id, with the form to reopen if one fails.
     pub writes: Vec<(u64, Option<SilenceForm>)>,
+    /// A form whose write failed while the user was busy in another overlay; it comes back
+    /// as soon as that overlay closes.
+    pub parked_form: Option<SilenceForm>,
     next_write: u64,
     range_override: Option<Duration>,
     refresh_override: Option<Duration>,
@@ -246,6 +261,8 @@ impl App {
                 .prometheus
                 .then(|| BackendHealth::named("Prometheus")),
             triage: Triage::new(&opts.context.alertmanagers, opts.context.pagerduty),
+            runbook: runbook::RunbookPane::default(),
+            pane: None,
             context: opts.context,
             contexts: opts.contexts,
             demo: opts.demo,
@@ -263,6 +280,7 @@ impl App {
                 ..opts.prefs
             },
             writes: Vec::new(),
+            parked_form: None,
             next_write: 0,
             range_override: opts.range,
             refresh_override: opts.refresh,
@@ -293,6 +311,7 @@ impl App {
                     d.replan = true;
                 }
                 self.keep_focus_visible();
+                self.pane_layout_changed(&mut fx);
                 self.dirty = true;
             }
             Action::Tick => self.on_tick(&mut fx),
@@ -323,6 +342,10 @@ impl App {
                     .triage
                     .absorb_silences(source, generation, result, now_ms)
             }
+            Action::RouteTree { generation, result } => {
+                self.dirty |= self.triage.linking.absorb_tree(generation, result)
+            }
+            Action::IncidentAlerts { id, result } => self.on_incident_alerts(id, result, &mut fx),
             Action::Incidents { generation, result } => {
                 self.dirty |= self.triage.absorb_incidents(generation, result, now_ms)
             }
@@ -376,7 +399,13 @@ impl App {
                 }
             }
             Action::ContextSwitched(result) => self.on_context_switched(result, &mut fx),
+            Action::Paste(text) => self.on_paste(text, &mut fx),
+            Action::Pane(event) => self.on_pane(event, &mut fx),
+            Action::RunbookLoaded { generation, result } => {
+                self.on_runbook_loaded(generation, result)
+            }
         }
+        self.reopen_parked_form();
         fx
     }
 
@@ -384,12 +413,12 @@ impl App {
 
     /// The panel grid's area on screen.
     pub fn grid_area(&self) -> Rect {
-        let screen = layout::screen(Rect::new(0, 0, self.width, self.height));
-        layout::dashboard(screen.main).1
+        layout::dashboard(self.main_area()).1
     }
 
+    /// The view's area: the body between tab bar and status line, less the pane.
     pub fn main_area(&self) -> Rect {
-        layout::screen(Rect::new(0, 0, self.width, self.height)).main
+        self.body_without_pane(layout::screen(Rect::new(0, 0, self.width, self.height)).main)
     }
 
     pub fn active(&self) -> Option<&DashboardState> {
@@ -414,6 +443,7 @@ impl App {
             _ => match self.active() {
                 Some(d) if d.fullscreen.is_some() => Mode::Fullscreen,
                 Some(_) => Mode::Dashboard,
+                None if self.runbook_shown() => Mode::Runbook,
                 None => Mode::List,
             },
         }
@@ -468,6 +498,12 @@ impl App {
         fx.push(Effect::FetchAlerts {
             generation: self.triage.generation,
         });
+        // The route tree only matters for linking alerts to PagerDuty incidents.
+        if self.triage.pagerduty.is_some() {
+            if let Some(generation) = self.triage.linking.due(self.triage.generation) {
+                fx.push(Effect::FetchRouteTree { generation });
+            }
+        }
     }
 
     fn fetch_incidents(&mut self, fx: &mut Vec<Effect>) {
@@ -580,6 +616,10 @@ impl App {
 }
 
 #[cfg(test)]
+mod pane_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod triage_tests;
+#[cfg(test)]
+mod runbook_tests;

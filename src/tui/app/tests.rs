@@ -124,15 +124,16 @@ fn fetches(fx: &[Effect]) -> Vec<&super::super::action::PanelRequest> {
         .collect()
 }
 
-/// Answer a request with one series per query, values `v` at every step.
+/// Answer a request with one series per query, values `v` at every step of its span.
 pub fn answer(req: &super::super::action::PanelRequest, v: f64) -> Action {
     let w = req.window;
-    let from = req.tail_from_ms.unwrap_or(w.start_ms);
-    let points: Vec<(i64, f64)> = (0..)
-        .map(|i| from + i * w.step_ms)
-        .take_while(|t| *t <= w.end_ms)
-        .map(|t| (t, v))
-        .collect();
+    let points = |q: &crate::sources::prometheus::RangeQuery| -> Vec<(i64, f64)> {
+        (0..)
+            .map(|i| q.start_ms + i * q.step_ms)
+            .take_while(|t| *t <= q.end_ms)
+            .map(|t| (t, v))
+            .collect()
+    };
     Action::PanelData {
         key: req.key,
         generation: req.generation,
@@ -143,12 +144,12 @@ pub fn answer(req: &super::super::action::PanelRequest, v: f64) -> Action {
             per_query: req
                 .queries
                 .iter()
-                .map(|_| {
+                .map(|q| {
                     vec![Series {
                         labels: [("instance".to_string(), "node-1".to_string())]
                             .into_iter()
                             .collect(),
-                        points: points.clone(),
+                        points: points(q),
                     }]
                 })
                 .collect(),
@@ -181,7 +182,16 @@ fn start_asks_for_the_dashboard_on_screen_alerts_and_incidents() {
     for r in fetches(&fx) {
         assert!(r.queries[0].expr.contains("instance=~\".*\""));
         assert!(r.window.points() <= 11_000);
-        assert_eq!(r.window.end_ms % r.window.step_ms, 0, "aligned to the step");
+        assert_eq!(
+            r.window.start_ms % r.window.step_ms,
+            0,
+            "aligned to the step"
+        );
+        assert_eq!(r.window.grid_end_ms() % r.window.step_ms, 0);
+        assert!(
+            r.window.end_ms <= NOW,
+            "the newest point is not in the future"
+        );
     }
     assert!(a.dashboards[0].panels.iter().all(|p| p.loading));
 }

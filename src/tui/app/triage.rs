@@ -2,16 +2,16 @@
 //! and open incidents, each kept through failures, with the health of each source. The alert
 //! count by severity in the header and each dashboard's linked-alert state come from here.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::model::alert::{Alert, AlertState};
 use crate::model::incident::Incident;
 use crate::model::silence::{Silence, SilenceState};
-use crate::sources::fleet::{merge_alerts, merge_silences};
+use crate::sources::fleet::{merge_by_fingerprint, merge_silences};
 use crate::sources::prometheus::PromAlert;
 use crate::triage::alert_list;
 pub use crate::triage::alert_list::{AlertFilter, Entry, Row, Shown};
-use crate::triage::compare_for_people;
 use crate::triage::severity_rank;
 use crate::tui::state::{BackendHealth, FetchError};
 
@@ -43,13 +43,20 @@ pub struct ListState {
 pub struct Triage {
     /// Per configured Alertmanager.
     pub health: Vec<BackendHealth>,
-    pub alert_feeds: Vec<Feed<Alert>>,
+    /// Shared with `alerts`: with 10,000 alerts a refresh holds one decoded copy of them
+    /// besides the entries, not one per stage.
+    pub alert_feeds: Vec<Feed<Arc<Alert>>>,
     pub silence_feeds: Vec<Feed<Silence>>,
     /// `None` when PagerDuty is not configured.
     pub pagerduty: Option<BackendHealth>,
     pub incidents: Feed<Incident>,
     /// All alerts, deduplicated by fingerprint, most severe first, newest first within.
-    pub alerts: Vec<Alert>,
+    pub alerts: Vec<Arc<Alert>>,
+    /// The header's firing counts by severity and each alert name's (firing, muted) counts,
+    /// counted when the alerts change: the header and the dashboards' linked alerts ask on
+    /// every frame.
+    firing_counts: Vec<(String, usize)>,
+    linked_counts: HashMap<String, (usize, usize)>,
     pub silences: Vec<Silence>,
     pub generation: u64,
     pub incidents_generation: u64,
@@ -81,6 +88,8 @@ pub struct Triage {
     pub me: Option<String>,
     /// The incidents view shows only incidents assigned to `me`.
     pub mine_only: bool,
+    /// The route tree and the details lookups that link alerts to incidents.
+    pub linking: super::ack::Linking,
 }
 
 impl Triage {
@@ -171,18 +180,28 @@ impl Triage {
     }
 
     pub fn set_alerts(&mut self, source: usize, alerts: Vec<Alert>) {
-        if let Some(feed) = self.alert_feeds.get_mut(source) {
-            feed.items = alerts;
-            feed.loaded = true;
+        let Some(feed) = self.alert_feeds.get_mut(source) else {
+            return;
+        };
+        // Most refreshes answer what is already held: keep it, and skip the merge, sort and
+        // rebuild of every entry (the equality check costs a fraction of that).
+        let unchanged = feed.loaded
+            && feed.items.len() == alerts.len()
+            && feed.items.iter().zip(&alerts).all(|(held, new)| **held == *new);
+        feed.loaded = true;
+        if unchanged {
+            return;
         }
-        let per_member: Vec<Vec<Alert>> =
+        feed.items = alerts.into_iter().map(Arc::new).collect();
+        let per_member: Vec<Vec<Arc<Alert>>> =
             self.alert_feeds.iter().map(|f| f.items.clone()).collect();
-        let mut merged: Vec<Alert> = merge_alerts(per_member)
+        let mut merged: Vec<Arc<Alert>> = merge_by_fingerprint(per_member)
             .into_iter()
-            .map(|m| m.alert)
+            .map(|(alert, _)| alert)
             .collect();
-        merged.sort_by(compare_for_people);
+        merged.sort_by_cached_key(|a| alert_list::people_order(a));
         self.alerts = merged;
+        self.count_alerts();
         self.rebuild_entries();
         if self.seen.is_none() {
             // What is there at start is not news.
@@ -208,6 +227,10 @@ impl Triage {
                 .cmp(&rank(&b.status))
                 .then_with(|| a.ends_at.cmp(&b.ends_at))
         });
+        if merged == self.silences {
+            // The entries' states depend on the silences: same silences, same entries.
+            return;
+        }
         self.silences = merged;
         self.rebuild_entries();
     }
@@ -224,9 +247,12 @@ impl Triage {
         }
         match result {
             Ok(alerts) => {
+                let unchanged = self.pending.loaded && self.pending.items == alerts;
                 self.pending.items = alerts;
                 self.pending.loaded = true;
-                self.rebuild_entries();
+                if !unchanged {
+                    self.rebuild_entries();
+                }
                 true
             }
             Err(_) => false,
@@ -234,8 +260,55 @@ impl Triage {
     }
 
     fn rebuild_entries(&mut self) {
-        self.entries = alert_list::entries(&self.alerts, &self.silences, &self.pending.items);
+        self.entries = alert_list::entries(
+            self.alerts.iter().map(|a| &**a),
+            &self.silences,
+            &self.pending.items,
+        );
         self.rebuild_rows();
+    }
+
+    /// Count what `firing_by_severity` and `linked` answer, once per change of the alerts.
+    fn count_alerts(&mut self) {
+        let mut by_severity: Vec<(u8, String, usize)> = Vec::new();
+        let mut linked: HashMap<String, (usize, usize)> = HashMap::new();
+        for a in &self.alerts {
+            let muted =
+                a.status.state == AlertState::Suppressed || a.is_silenced() || a.is_inhibited();
+            let firing = !muted && a.status.state == AlertState::Active;
+            if firing || muted {
+                let name = a.alertname();
+                let counts = match linked.get_mut(name) {
+                    Some(c) => c,
+                    None => linked.entry(name.to_string()).or_default(),
+                };
+                if firing {
+                    counts.0 += 1;
+                } else {
+                    counts.1 += 1;
+                }
+            }
+            if !a.is_firing_unsuppressed() {
+                continue;
+            }
+            let sev = a.severity().unwrap_or("unlabelled");
+            if sev.eq_ignore_ascii_case("none") {
+                continue;
+            }
+            match by_severity
+                .iter_mut()
+                .find(|c| c.1.eq_ignore_ascii_case(sev))
+            {
+                Some(c) => c.2 += 1,
+                None => {
+                    let sev = sev.to_ascii_lowercase();
+                    by_severity.push((severity_rank(Some(&sev)), sev, 1));
+                }
+            }
+        }
+        by_severity.sort();
+        self.firing_counts = by_severity.into_iter().map(|(_, s, n)| (s, n)).collect();
+        self.linked_counts = linked;
     }
 
     /// Recompute the rows and put the selection back on the anchored row (or the nearest
@@ -250,7 +323,7 @@ impl Triage {
         let found = self
             .anchor
             .as_ref()
-            .and_then(|key| self.rows.iter().position(|r| &r.key(&self.entries) == key));
+            .and_then(|key| self.rows.iter().position(|r| r.has_key(&self.entries, key)));
         match found {
             Some(i) => self.alerts_list.selected = i,
             None => {
@@ -344,37 +417,16 @@ impl Triage {
     /// most severe first. `severity="none"` marks alerts that fire on purpose (Watchdog,
     /// InfoInhibitor); they are listed but not counted.
     pub fn firing_by_severity(&self) -> Vec<(String, usize)> {
-        let mut counts: Vec<(u8, String, usize)> = Vec::new();
-        for a in self.alerts.iter().filter(|a| a.is_firing_unsuppressed()) {
-            let sev = a
-                .severity()
-                .map(str::to_ascii_lowercase)
-                .unwrap_or_else(|| "unlabelled".into());
-            if sev == "none" {
-                continue;
-            }
-            match counts.iter_mut().find(|c| c.1 == sev) {
-                Some(c) => c.2 += 1,
-                None => counts.push((severity_rank(Some(&sev)), sev, 1)),
-            }
-        }
-        counts.sort();
-        counts.into_iter().map(|(_, s, n)| (s, n)).collect()
+        self.firing_counts.clone()
     }
 
     /// How an alert rule linked from a dashboard stands: firing (unsuppressed) and silenced
     /// (or inhibited) instance counts.
     pub fn linked(&self, alertname: &str) -> (usize, usize) {
-        let mut firing = 0;
-        let mut muted = 0;
-        for a in self.alerts.iter().filter(|a| a.alertname() == alertname) {
-            if a.status.state == AlertState::Suppressed || a.is_silenced() || a.is_inhibited() {
-                muted += 1;
-            } else if a.status.state == AlertState::Active {
-                firing += 1;
-            }
-        }
-        (firing, muted)
+        self.linked_counts
+            .get(alertname)
+            .copied()
+            .unwrap_or_default()
     }
 
     /// The people on call at an escalation level (1 = first), across policies, in order.
@@ -463,5 +515,41 @@ pub(crate) mod tests {
         assert_eq!(t.linked("DiskSpaceLow"), (0, 1));
         assert_eq!(t.linked("ServiceDown"), (1, 0));
         assert!(!t.is_firing("Nope"));
+    }
+
+    #[test]
+    fn an_unchanged_refresh_keeps_what_is_held_and_counts_follow_changes() {
+        let mut t = Triage::new(&["am1".into()], false);
+        let list = vec![
+            alert("ServiceDown", "critical", "a", false),
+            alert("DiskSpaceLow", "warning", "b", false),
+            alert("HighCPUUsage", "Critical", "c", false),
+        ];
+        t.set_alerts(0, list.clone());
+        let held = Arc::clone(&t.alerts[0]);
+        t.set_alerts(0, list.clone());
+        assert!(Arc::ptr_eq(&held, &t.alerts[0]), "the same answer is not rebuilt");
+        assert_eq!(
+            t.firing_by_severity(),
+            vec![("critical".to_string(), 2), ("warning".to_string(), 1)]
+        );
+        let mut changed = list;
+        changed[1] = alert("DiskSpaceLow", "warning", "b", true);
+        t.set_alerts(0, changed);
+        assert_eq!(t.firing_by_severity(), vec![("critical".to_string(), 2)]);
+        assert_eq!((t.linked("DiskSpaceLow"), t.linked("ServiceDown")), ((0, 1), (1, 0)));
+        let shown: Vec<(&str, Shown)> = t
+            .entries
+            .iter()
+            .map(|e| (e.alert.alertname(), e.shown))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("ServiceDown", Shown::Firing),
+                ("HighCPUUsage", Shown::Firing),
+                ("DiskSpaceLow", Shown::Silenced)
+            ]
+        );
     }
 }

@@ -6,10 +6,12 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{App, Message, Overlay, View};
 use crate::duration::format_duration;
-use crate::triage::alert_list::ACK_PREFIX;
 use crate::triage::silence_form::{local_now, Field, SilenceForm};
 use crate::tui::action::{Effect, Write, Written};
 use crate::tui::command::ViewKind;
+
+/// Longest text a silence form field takes (a comment with a ticket and a sentence or two).
+const FIELD_MAX_CHARS: usize = 1024;
 
 /// The extend presets, in minutes, on keys 1-4.
 const EXTEND_MINUTES: [i64; 4] = [15, 60, 120, 240];
@@ -34,7 +36,7 @@ impl App {
     }
 
     /// Send a write now (acks) or after `y` (everything else).
-    fn send(&mut self, write: Write, form: Option<SilenceForm>, fx: &mut Vec<Effect>) {
+    pub(super) fn send(&mut self, write: Write, form: Option<SilenceForm>, fx: &mut Vec<Effect>) {
         self.next_write += 1;
         let id = self.next_write;
         self.writes.push((id, form));
@@ -153,9 +155,8 @@ impl App {
     }
 
     /// `A`: acknowledge. On an incident: that incident. On an alert: with PagerDuty, the
-    /// incident that matches it (several: the incidents view filtered to choose from);
-    /// without, an `ACK!` silence for `ack_duration`. No confirmation: acks are undoable and
-    /// urgent.
+    /// incident that belongs to it (`ack.rs`; several: a picker); without, an `ACK!` silence
+    /// for `ack_duration`. No confirmation: acks are undoable and urgent.
     pub(super) fn acknowledge(&mut self, fx: &mut Vec<Effect>) {
         match self.view {
             View::Triage(ViewKind::Incidents) => {
@@ -164,58 +165,10 @@ impl App {
                 }
             }
             View::Triage(ViewKind::Alerts) => {
-                let Some(entry) = self.triage.selected_entry().cloned() else {
-                    return;
-                };
-                if self.triage.pagerduty.is_some() {
-                    let related: Vec<crate::model::Incident> =
-                        crate::triage::incident_match::related_incidents(
-                            &entry.alert,
-                            &self.triage.incidents.items,
-                        )
-                        .into_iter()
-                        .cloned()
-                        .collect();
-                    match related.as_slice() {
-                        [one] => self.send(Write::AckIncidents(vec![one.id.clone()]), None, fx),
-                        [] => self.error(format!(
-                            "no open incident names {}; silence it with s instead",
-                            crate::sanitize::one_line(entry.alert.alertname())
-                        )),
-                        several => {
-                            let choices = several
-                                .iter()
-                                .map(|i| {
-                                    (
-                                        i.id.clone(),
-                                        format!(
-                                            "#{} {} ({})",
-                                            i.incident_number,
-                                            crate::sanitize::one_line(&i.title),
-                                            i.status.as_str()
-                                        ),
-                                    )
-                                })
-                                .collect();
-                            self.overlay = Some(Overlay::PickIncident {
-                                choices,
-                                selected: 0,
-                            });
-                        }
-                    }
-                } else {
-                    let now = local_now(self.now_ms, self.offset);
-                    let mut form = SilenceForm::for_alert(&entry.alert, &self.prefs.author);
-                    form.comment = format!("{ACK_PREFIX} acknowledged in oncall");
-                    match form.to_postable(now) {
-                        Ok(mut body) => {
-                            body.ends_at = body.starts_at
-                                + chrono::Duration::from_std(self.prefs.ack_duration)
-                                    .unwrap_or(chrono::Duration::minutes(30));
-                            self.send(Write::CreateSilence(body), None, fx);
-                        }
-                        Err(e) => self.error(e),
-                    }
+                // Captured now: the lookup and the ack act on this alert, whatever the
+                // cursor is on when the answers come.
+                if let Some(entry) = self.triage.selected_entry().cloned() {
+                    self.acknowledge_alert(entry.alert, fx);
                 }
             }
             _ => {}
@@ -340,17 +293,12 @@ impl App {
                 form.cycle_length(key.code == KeyCode::Right)
             }
             KeyCode::Char(' ') if form.focused() == Field::Length => form.cycle_length(true),
-            KeyCode::Backspace => {
-                if let Some(text) = form.focused_text() {
-                    text.pop();
+            // Typing and moving inside the focused text field, at its cursor.
+            _ => {
+                if let Some((text, cursor)) = form.focused_text_and_cursor() {
+                    crate::tui::input::edit_at(text, cursor, key, FIELD_MAX_CHARS);
                 }
             }
-            KeyCode::Char(c) if !ctrl => {
-                if let Some(text) = form.focused_text() {
-                    text.push(c);
-                }
-            }
-            _ => {}
         }
         form.error = None;
         self.overlay = Some(Overlay::Silence(Box::new(form)));
@@ -430,6 +378,16 @@ impl App {
         }
     }
 
+    /// Bring back a parked form once nothing else is open.
+    pub(super) fn reopen_parked_form(&mut self) {
+        if self.overlay.is_none() {
+            if let Some(form) = self.parked_form.take() {
+                self.overlay = Some(Overlay::Silence(Box::new(form)));
+                self.dirty = true;
+            }
+        }
+    }
+
     /// The answer to a write: shown, and the lists refreshed so its effect is seen. A failed
     /// silence reopens its form with everything typed and the error.
     pub(super) fn on_written(
@@ -505,8 +463,14 @@ impl App {
                 let text = format!("the write failed: {}", crate::sanitize::one_line(&e));
                 if let Some(mut form) = form {
                     form.error = Some(text.clone());
-                    if self.overlay.is_none() {
-                        self.overlay = Some(Overlay::Silence(Box::new(form)));
+                    match self.overlay {
+                        // Help is only read: the form replaces it at once.
+                        None | Some(Overlay::Help { .. }) => {
+                            self.overlay = Some(Overlay::Silence(Box::new(form)))
+                        }
+                        // The user is typing or choosing something else: the form waits
+                        // until that closes, with everything typed.
+                        Some(_) => self.parked_form = Some(form),
                     }
                 }
                 self.message = Some(Message { text, error: true });

@@ -4,6 +4,8 @@ pub mod ascii;
 pub mod dashboard;
 pub mod header;
 pub mod overlay;
+pub mod pane;
+pub mod runbook;
 pub mod silence_form;
 pub mod status;
 pub mod triage;
@@ -20,13 +22,24 @@ pub fn draw(frame: &mut Frame, app: &App) {
     let buf = frame.buffer_mut();
     header::render_header(app, screen.header, buf);
     header::render_tabs(app, screen.tabs, buf);
+    // An open pane takes the bottom of the body, below whichever view is on screen.
+    let (main, pane_area) = match &app.pane {
+        Some(_) => {
+            let (view, pane) = super::app::pane::split(screen.main);
+            (view, Some(pane))
+        }
+        None => (screen.main, None),
+    };
     match app.view {
         View::Dashboard(i) => {
             if let Some(d) = app.dashboards.get(i) {
-                dashboard::render(app, d, screen.main, buf);
+                dashboard::render(app, d, main, buf);
             }
         }
-        View::Triage(kind) => triage::render(app, kind, screen.main, buf),
+        View::Triage(kind) => triage::render(app, kind, main, buf),
+    }
+    if let (Some(p), Some(area)) = (&app.pane, pane_area) {
+        pane::render(app, p, area, buf);
     }
     status::render(app, screen.status, buf);
     overlay::render(app, area, screen, buf);

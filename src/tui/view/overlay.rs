@@ -31,6 +31,7 @@ pub fn render(app: &App, area: Rect, screen: Screen, buf: &mut Buffer) {
         Some(Overlay::PickIncident { choices, selected }) => {
             super::silence_form::render_pick_incident(app, choices, *selected, area, buf)
         }
+        Some(Overlay::ConfirmRun(c)) => super::runbook::render_confirm(app, c, area, buf),
         Some(Overlay::Filter(_)) | None => {}
     }
 }

@@ -48,7 +48,26 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
         return;
     }
     let focus = form.focused();
-    let cursor = |on: bool| if on { "█" } else { "" };
+    // The focused field shows the cursor where typing goes: a block at the end, or the
+    // character under it reversed.
+    let value = |text: &str, on: bool| -> Vec<Span<'static>> {
+        if !on {
+            return vec![Span::styled(one_line(text), t.text)];
+        }
+        let (before, under, after) = SilenceForm::split_at_cursor(text, form.cursor);
+        let under = match under {
+            Some(c) => Span::styled(
+                one_line(&c.to_string()),
+                t.accent.add_modifier(Modifier::REVERSED),
+            ),
+            None => Span::styled("█", t.accent),
+        };
+        vec![
+            Span::styled(one_line(before), t.text),
+            under,
+            Span::styled(one_line(after), t.text),
+        ]
+    };
     let label = |text: &str, on: bool| {
         Span::styled(
             format!("{}{text:<9}", if on { "›" } else { " " }),
@@ -65,11 +84,9 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
     ))];
     for (i, m) in form.matchers.iter().enumerate() {
         let on = focus == Field::Matcher(i);
-        lines.push(Line::from(vec![
-            label("", on),
-            Span::styled(one_line(m), t.text),
-            Span::styled(cursor(on), t.accent),
-        ]));
+        let mut spans = vec![label("", on)];
+        spans.extend(value(m, on));
+        lines.push(Line::from(spans));
     }
     let on = focus == Field::Length;
     let mut length = vec![label("length", on)];
@@ -90,13 +107,11 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
         length.push(Span::styled("  ←/→", t.muted));
     }
     lines.push(Line::from(length));
-    let text_field = |name: &str, value: &str, field: Field| {
+    let text_field = |name: &str, text: &str, field: Field| {
         let on = focus == field;
-        Line::from(vec![
-            label(name, on),
-            Span::styled(one_line(value), t.text),
-            Span::styled(cursor(on), t.accent),
-        ])
+        let mut spans = vec![label(name, on)];
+        spans.extend(value(text, on));
+        Line::from(spans)
     };
     if form.fields().contains(&Field::Start) {
         lines.push(text_field("start", &form.start, Field::Start));

@@ -7,7 +7,7 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use crate::tui::app::{App, Overlay, View};
-use crate::tui::command::{Command, CursorMove, Direction, SelectMove, ViewKind};
+use crate::tui::command::{Command, CursorMove, Direction, ScrollMove, SelectMove, ViewKind};
 use crate::tui::keymap::Mode;
 use crate::tui::widgets::width;
 
@@ -115,6 +115,21 @@ const INCIDENT_HINTS: &[Hint] = &[
     (&[Command::Quit], "quit"),
 ];
 
+const RUNBOOK_HINTS: &[Hint] = &[
+    (
+        &[
+            Command::Scroll(ScrollMove::Down),
+            Command::Scroll(ScrollMove::Up),
+        ],
+        "scroll",
+    ),
+    (&[Command::NextStep, Command::PrevStep], "step"),
+    (&[Command::RunStep], "run"),
+    (&[Command::ShowUrl], "link"),
+    (&[Command::Close], "close"),
+    (&[Command::Help], "help"),
+];
+
 const PICKER_HINTS: &[Hint] = &[
     (
         &[
@@ -125,6 +140,12 @@ const PICKER_HINTS: &[Hint] = &[
     ),
     (&[Command::Choose], "choose"),
     (&[Command::Close], "back"),
+];
+
+const PANE_HINTS: &[Hint] = &[
+    (&[Command::PaneFocus], "pane keys"),
+    (&[Command::PaneKill], "kill"),
+    (&[Command::PaneScrollUp, Command::PaneScrollDown], "scroll"),
 ];
 
 const HELP_HINTS: &[Hint] = &[
@@ -150,6 +171,8 @@ pub fn hints(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
         },
         Mode::Picker => PICKER_HINTS,
         Mode::Help => HELP_HINTS,
+        Mode::Runbook => RUNBOOK_HINTS,
+        Mode::Pane => PANE_HINTS,
     };
     let has_variables = app.active().is_some_and(|d| !d.def.variables.is_empty());
     list.iter()
@@ -208,7 +231,20 @@ fn hint_line(app: &App, max: u16) -> Line<'static> {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1usize;
-    for (keys, word) in hints(app, app.mode()) {
+    // With a pane open its keys come first: they are what the user needs to get out of it.
+    let pane_hints = match &app.pane {
+        Some(p) if p.focused => {
+            let prefix = app.pane_prefix();
+            return Line::from(vec![
+                Span::raw(" keys go to the pane's program; "),
+                Span::styled(prefix.to_string(), t.key_hint.add_modifier(Modifier::BOLD)),
+                Span::styled(" back to oncall", t.muted),
+            ]);
+        }
+        Some(_) => hints(app, Mode::Pane),
+        None => Vec::new(),
+    };
+    for (keys, word) in pane_hints.into_iter().chain(hints(app, app.mode())) {
         let w = width(&keys) + 1 + width(word) + 2;
         if used + w > usize::from(max) {
             break;

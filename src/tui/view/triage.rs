@@ -11,7 +11,6 @@ use crate::model::incident::{AckExpiry, Incident, IncidentStatus, Urgency};
 use crate::model::silence::{Silence, SilenceState};
 use crate::sanitize::one_line;
 use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
-use crate::triage::incident_match::related_incidents;
 use crate::triage::severity_rank;
 use crate::tui::app::App;
 use crate::tui::command::{Command, ViewKind};
@@ -190,6 +189,12 @@ pub fn render(app: &App, kind: ViewKind, area: Rect, buf: &mut Buffer) {
         ..area
     };
     match kind {
+        // An open runbook sits right of the list, or over all of it when narrow.
+        ViewKind::Alerts if app.runbook.open.is_some() => {
+            let (list, pane) = super::runbook::split(body);
+            render_alerts(app, title_area, list.unwrap_or(Rect { height: 0, ..body }), buf);
+            super::runbook::render(app, pane, buf);
+        }
         ViewKind::Alerts => render_alerts(app, title_area, body, buf),
         ViewKind::Silences => render_silences(app, title_area, body, buf),
         ViewKind::Incidents => render_incidents(app, title_area, body, buf),
@@ -329,7 +334,7 @@ fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
     }
     let selected = tr.alerts_list.selected.min(rows.len() - 1);
     // With room, the selected alert's details below the list.
-    let detail_h = if body.height >= 16 {
+    let detail_h = if body.height >= 16 && app.runbook.open.is_none() {
         body.height / 2
     } else {
         0
@@ -531,22 +536,31 @@ fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
         lines.push(kv("inhibited by", clip(&by), t.silenced));
     }
     if app.triage.pagerduty.is_some() {
-        let related = related_incidents(a, &app.triage.incidents.items);
-        let text = match related.as_slice() {
-            [] => "none found by title".to_string(),
-            [one] => format!(
-                "#{} {} ({})",
-                one.incident_number,
-                clip(&one.title),
-                one.status.as_str()
-            ),
-            [first, rest @ ..] => format!(
-                "#{} {} ({}) and {} more",
-                first.incident_number,
-                clip(&first.title),
-                first.status.as_str(),
-                rest.len()
-            ),
+        let linking = &app.triage.linking;
+        let text = match linking.related(a, &app.triage.incidents.items) {
+            None => match &linking.tree_error {
+                // Without a tree only `A` can look further (in the incidents' details).
+                Some(_) => "none by title (no route tree: A looks in alert details)".to_string(),
+                None => "none found (A looks in the incidents' alert details)".to_string(),
+            },
+            Some((by, related)) => match related.as_slice() {
+                [one] => format!(
+                    "#{} {} ({}) {}",
+                    one.incident_number,
+                    clip(&one.title),
+                    one.status.as_str(),
+                    by.describe()
+                ),
+                [first, rest @ ..] => format!(
+                    "#{} {} ({}) and {} more {}",
+                    first.incident_number,
+                    clip(&first.title),
+                    first.status.as_str(),
+                    rest.len(),
+                    by.describe()
+                ),
+                [] => String::new(),
+            },
         };
         lines.push(kv("incident", text, t.text));
     }

@@ -101,7 +101,7 @@ pub fn y_range(
 impl Chart<'_> {
     /// The time at plot column `col` of a plot `plot_width` cells wide, and back.
     pub fn time_at(window: &RangeWindow, plot_width: u16, col: u16) -> i64 {
-        let span = (window.end_ms - window.start_ms).max(1);
+        let span = (window.axis_end_ms() - window.start_ms).max(1);
         let cols = i64::from(plot_width.max(2) - 1);
         window.start_ms + span * i64::from(col.min(plot_width.saturating_sub(1))) / cols
     }
@@ -130,7 +130,10 @@ impl Chart<'_> {
         let mut canvas = BrailleCanvas::new(plot.width, plot.height);
         let (pw, ph) = (i64::from(canvas.px_width()), i64::from(canvas.px_height()));
         let (lo, hi) = self.y;
-        let span_t = (self.window.end_ms - self.window.start_ms).max(1);
+        // The axis ends at the step boundary after the newest point, which is drawn at its
+        // own time, short of the edge.
+        let axis_end = self.window.axis_end_ms();
+        let span_t = (axis_end - self.window.start_ms).max(1);
         let x_of = |t: i64| {
             ((t - self.window.start_ms) as f64 * (pw - 1) as f64 / span_t as f64).round() as i64
         };
@@ -148,7 +151,7 @@ impl Chart<'_> {
         for s in &self.series {
             let mut prev: Option<(i64, i64, i64)> = None;
             for &(t, v) in s.points {
-                if !v.is_finite() || t < self.window.start_ms || t > self.window.end_ms {
+                if !v.is_finite() || t < self.window.start_ms || t > axis_end {
                     prev = None;
                     continue;
                 }
@@ -164,7 +167,7 @@ impl Chart<'_> {
         }
         canvas.render(plot, buf);
         if let Some((t, style)) = self.cursor {
-            if t >= self.window.start_ms && t <= self.window.end_ms {
+            if t >= self.window.start_ms && t <= axis_end {
                 let col = u16::try_from(x_of(t) / 2).unwrap_or(0).min(plot.width - 1);
                 for y in plot.y..plot.y + plot.height {
                     if let Some(cell) = buf.cell_mut((plot.x + col, y)) {
@@ -203,7 +206,7 @@ impl Chart<'_> {
             let right = if self.live {
                 "now".to_string()
             } else {
-                format_time(self.window.end_ms, self.offset, long)
+                format_time(self.window.axis_end_ms(), self.offset, long)
             };
             buf.set_stringn(plot.x, y, &left, usize::from(plot.width), self.axis_style);
             let rw = right.chars().count() as u16;
@@ -292,6 +295,48 @@ mod tests {
         assert!(gap_col >= 1, "{lines:#?}");
         assert!(lines[4].trim_start().starts_with("00:00"), "{lines:#?}");
         assert!(lines[4].ends_with("now"));
+    }
+
+    #[test]
+    fn the_newest_point_is_drawn_at_its_time_short_of_the_axis_end() {
+        // Grid to 8 min, the newest point at 8 min 30 s, the axis to 9 min.
+        let window = RangeWindow {
+            start_ms: 0,
+            end_ms: 8 * 60_000 + 30_000,
+            step_ms: 60_000,
+        };
+        assert_eq!(window.axis_end_ms(), 9 * 60_000);
+        let pts: Vec<Point> = (0..=8)
+            .map(|m| (m * 60_000, 0.1))
+            .chain([(510_000, 0.9)])
+            .collect();
+        let unit = Unit::Plain;
+        let chart = Chart {
+            window,
+            series: vec![ChartSeries {
+                points: &pts,
+                style: Style::new(),
+            }],
+            y: (0.0, 1.0),
+            unit: &unit,
+            lines: vec![],
+            axis_style: Style::new(),
+            cursor: None,
+            offset: FixedOffset::east_opt(0).unwrap(),
+            live: true,
+        };
+        let (w, h) = (40, 5);
+        let lines = render(&chart, w, h);
+        let plot = chart.plot_area(Rect::new(0, 0, w, h));
+        // The top row holds only the newest point (0.9): in the column of 8:30, not the last.
+        let top: Vec<char> = lines[usize::from(plot.y)].chars().collect();
+        let lit: Vec<u16> = (plot.x..plot.x + plot.width)
+            .filter(|&x| top[usize::from(x)] != ' ')
+            .collect();
+        let px = 2 * i64::from(plot.width);
+        let expected = u16::try_from((510_000 * (px - 1) / 540_000) / 2).unwrap() + plot.x;
+        assert_eq!(lit, vec![expected], "{lines:#?}");
+        assert!(expected < plot.x + plot.width - 1);
     }
 
     #[test]

@@ -38,9 +38,11 @@ impl Sparkline<'_> {
             return cols;
         }
         let start = self.window.start_ms;
-        let span = (self.window.end_ms - start).max(1);
+        // Like the chart's time axis: up to the step boundary after the newest point.
+        let end = self.window.axis_end_ms();
+        let span = (end - start).max(1);
         let col_of = |t: i64| -> Option<usize> {
-            if t < start || t > self.window.end_ms {
+            if t < start || t > end {
                 return None;
             }
             let c = ((t - start) as i128 * n_cols as i128 / (span as i128 + 1)) as usize;

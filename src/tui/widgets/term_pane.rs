@@ -22,8 +22,10 @@ pub struct PaneStatus<'a> {
     pub exit: Option<&'a Exit>,
     /// Lines scrolled back, 0 for the live screen.
     pub scrollback: usize,
-    /// The prefix chord shown in the hint, e.g. `ctrl-a`.
-    pub prefix: &'a str,
+    /// How long it has run (or ran), e.g. `2m05s`.
+    pub ran_for: &'a str,
+    /// What the keys do now, e.g. `ctrl-g: back to oncall`.
+    pub hint: &'a str,
 }
 
 /// Draws one screen. Build it from a session with [`render_session`], or from any vt100
@@ -68,15 +70,13 @@ impl Widget for TermPane<'_> {
         let s = self.status;
         let border = if s.focused { t.border_focus } else { t.border };
         let state = match s.exit {
-            None => Span::styled(" running ", t.accent),
-            Some(exit) if exit.success() => Span::styled(format!(" {exit} "), t.ok),
-            Some(exit) => Span::styled(format!(" {exit} "), t.critical),
+            None => Span::styled(format!(" running {} ", s.ran_for), t.accent),
+            Some(exit) if exit.success() => {
+                Span::styled(format!(" {exit} after {} ", s.ran_for), t.ok)
+            }
+            Some(exit) => Span::styled(format!(" {exit} after {} ", s.ran_for), t.critical),
         };
-        let hint = if s.focused {
-            format!(" {} then esc: leave ", s.prefix)
-        } else {
-            format!(" {}: keys to the program ", s.prefix)
-        };
+        let hint = format!(" {} ", s.hint);
         let mut bottom = vec![state];
         if s.scrollback > 0 {
             bottom.push(Span::styled(
@@ -88,10 +88,17 @@ impl Widget for TermPane<'_> {
         let block = Block::default()
             .borders(Borders::ALL)
             .border_style(border)
-            .title(Line::from(Span::styled(
-                format!(" {} ", crate::sanitize::one_line(s.title)),
-                t.header,
-            )))
+            .title(Line::from(vec![
+                Span::styled(
+                    format!(" {} ", crate::sanitize::one_line(s.title)),
+                    t.header,
+                ),
+                if s.focused {
+                    Span::styled(" keys: program ", t.accent)
+                } else {
+                    Span::styled(" keys: oncall ", t.muted)
+                },
+            ]))
             .title_bottom(Line::from(bottom));
         // The cursor is the program's only when the pane has the keys and it is running.
         let mut cursor = Cursor::default();
@@ -118,7 +125,8 @@ mod tests {
             focused,
             exit,
             scrollback: 0,
-            prefix: "ctrl-a",
+            ran_for: "3s",
+            hint: "ctrl-g: keys to the program",
         }
     }
 
@@ -165,8 +173,8 @@ mod tests {
             signal: None,
         };
         let lines = text(&draw(&parser, status(Some(&exit), false)));
-        assert!(lines[5].contains("exited 2"), "{lines:?}");
-        assert!(lines[5].contains("ctrl-a"), "{lines:?}");
+        assert!(lines[5].contains("exit 2 after 3s"), "{lines:?}");
+        assert!(lines[5].contains("ctrl-g"), "{lines:?}");
     }
 
     #[test]

@@ -1,0 +1,168 @@
+//! `oncall ack --alert`: which open incidents belong to the firing alerts a selector picks,
+//! matched as `A` in the UI matches (`triage::incident_match`): by dedup key when the route
+//! tree is readable, else by the alert details PagerDuty holds, else by title. Every alert
+//! must come to exactly one incident; several candidates are listed and nothing is acked.
+
+use crate::config::Settings;
+use crate::model::route::RouteTree;
+use crate::model::{Alert, Incident, Matcher, PdAlert};
+use crate::sanitize::one_line;
+use crate::sources::alertmanager::AlertQuery;
+use crate::sources::fleet::Fleet;
+use crate::sources::pagerduty::{IncidentQuery, PagerDutyClient};
+use crate::triage::group_key::label_set_string;
+use crate::triage::incident_match::{
+    by_dedup_key, by_details, by_title, details_candidates, MatchedBy, DETAILS_LOOKUP_LIMIT,
+};
+
+use super::CliError;
+
+/// The incident IDs to acknowledge for the alerts `matchers` select, each printed on stderr
+/// with how it was matched.
+pub async fn incidents_of_alerts(
+    settings: &Settings,
+    pagerduty: &PagerDutyClient,
+    matchers: &[Matcher],
+) -> Result<Vec<String>, CliError> {
+    let fleet = Fleet::new(settings.require_alertmanagers()?)?;
+    let gathered = fleet
+        .alerts(&AlertQuery::firing().with_filter(matchers.to_vec()))
+        .await?;
+    for (_, e) in &gathered.failures {
+        eprintln!("oncall: warning: {e}");
+    }
+    let selector = one_line(
+        &matchers
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+    );
+    let alerts: Vec<Alert> = gathered.items.into_iter().map(|m| m.alert).collect();
+    if alerts.is_empty() {
+        return Err(CliError::Backend(format!(
+            "no firing alert matches {selector} (`oncall alerts` lists them)"
+        )));
+    }
+    let tree = route_tree(&fleet).await;
+    let incidents = pagerduty.incidents(&IncidentQuery::open()).await?.incidents;
+
+    let mut ids: Vec<String> = Vec::new();
+    let mut ambiguous = 0;
+    let mut unmatched = Vec::new();
+    // Incident alerts already fetched, shared by the alerts (PagerDuty's rate limit is
+    // shared by the whole account).
+    let mut fetched: Vec<(String, Vec<PdAlert>)> = Vec::new();
+    for alert in &alerts {
+        let (by, found) = link(alert, tree.as_ref(), &incidents, pagerduty, &mut fetched).await;
+        let name = describe(alert);
+        match found.as_slice() {
+            [] => unmatched.push(name),
+            [one] => {
+                eprintln!("{name} -> {} {}", incident_line(one), by.describe());
+                if !ids.contains(&one.id) {
+                    ids.push(one.id.clone());
+                }
+            }
+            several => {
+                ambiguous += 1;
+                eprintln!(
+                    "{name} matches {} incidents {}:",
+                    several.len(),
+                    by.describe()
+                );
+                for i in several {
+                    eprintln!("  {}", incident_line(i));
+                }
+            }
+        }
+    }
+    if ambiguous > 0 {
+        return Err(CliError::Usage(format!(
+            "{ambiguous} alert{} match several incidents; nothing was acknowledged. Acknowledge by ID: oncall ack <INCIDENT>",
+            if ambiguous == 1 { "" } else { "s" }
+        )));
+    }
+    for name in &unmatched {
+        eprintln!("oncall: warning: no open incident belongs to {name}");
+    }
+    if ids.is_empty() {
+        return Err(CliError::Backend(format!(
+            "no open incident belongs to the alerts matching {selector}; silence them with `oncall silence add` instead"
+        )));
+    }
+    Ok(ids)
+}
+
+/// The route tree of the first Alertmanager that gives one; without it the match goes on
+/// by details, with a warning that says why.
+async fn route_tree(fleet: &Fleet) -> Option<RouteTree> {
+    let mut last = None;
+    for member in 0..fleet.len() {
+        match fleet.client(member).route_tree().await {
+            Ok(tree) => return Some(tree),
+            Err(e) => last = Some(e),
+        }
+    }
+    if let Some(e) = last {
+        eprintln!("oncall: warning: {e}");
+    }
+    None
+}
+
+/// One alert's incidents and how they were found.
+async fn link<'a>(
+    alert: &Alert,
+    tree: Option<&RouteTree>,
+    incidents: &'a [Incident],
+    pagerduty: &PagerDutyClient,
+    fetched: &mut Vec<(String, Vec<PdAlert>)>,
+) -> (MatchedBy, Vec<&'a Incident>) {
+    if let Some(tree) = tree {
+        let exact = by_dedup_key(tree, alert, incidents);
+        if !exact.is_empty() {
+            return (MatchedBy::DedupKey, exact);
+        }
+    }
+    let candidates = details_candidates(alert, incidents, DETAILS_LOOKUP_LIMIT);
+    for id in &candidates {
+        if fetched.iter().any(|(f, _)| f == id) {
+            continue;
+        }
+        match pagerduty.incident_alerts(id).await {
+            Ok(alerts) => fetched.push((id.clone(), alerts)),
+            Err(e) => eprintln!("oncall: warning: the alerts of incident {id}: {e}"),
+        }
+    }
+    let looked: Vec<(String, Vec<PdAlert>)> = fetched
+        .iter()
+        .filter(|(id, _)| candidates.contains(id))
+        .cloned()
+        .collect();
+    let by_detail = by_details(alert, &looked);
+    if !by_detail.is_empty() {
+        let found = incidents
+            .iter()
+            .filter(|i| by_detail.contains(&i.id))
+            .collect();
+        return (MatchedBy::AlertDetails, found);
+    }
+    (MatchedBy::Title, by_title(alert, incidents))
+}
+
+/// `Foo{cluster="a", severity="critical"}`, sanitized.
+fn describe(alert: &Alert) -> String {
+    let mut rest = alert.labels.clone();
+    rest.remove("alertname");
+    one_line(&format!("{}{}", alert.alertname(), label_set_string(&rest)))
+}
+
+fn incident_line(i: &Incident) -> String {
+    format!(
+        "#{} {} {} ({})",
+        i.incident_number,
+        one_line(&i.id),
+        one_line(&i.title),
+        i.status
+    )
+}

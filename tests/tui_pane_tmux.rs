@@ -1,0 +1,60 @@
+//! End to end through the built binary in tmux: `oncall --demo watch`, the alerts view, `!`
+//! opens a shell in the pane, a typed command runs there, the prefix key gives the keys back
+//! to oncall, `q` quits, and the terminal is the user's again.
+//! tmux missing fails the test with the install hint.
+
+mod harness;
+
+use std::path::PathBuf;
+
+use harness::TmuxSession;
+
+#[test]
+fn demo_shell_in_the_pane_then_quit_restores_the_terminal() {
+    let binary = PathBuf::from(env!("CARGO_BIN_EXE_oncall"));
+    let data_dir = tempfile::tempdir().expect("a temp dir for the incident log");
+    let session = TmuxSession::start("oncall-pane-e2e", 120, 40);
+    session.send(&format!(
+        "ONCALL_DATA_DIR='{}' ONCALL_PAGERDUTY_TOKEN=pd-secret-e2e {} --demo watch",
+        data_dir.path().display(),
+        binary.display()
+    ));
+    session.send("Enter");
+    session.wait_for("the demo", |s| s.contains("DEMO"));
+    session.send("8");
+    session.wait_for("the alerts view", |s| s.contains("SEVERITY"));
+    session.send("!");
+    session.wait_for("the shell in the pane", |s| {
+        s.contains("shell (") && s.contains("keys: program")
+    });
+    session.type_text("echo hello-from-pane $ONCALL_PAGERDUTY_TOKEN.");
+    session.send("Enter");
+    let screen = session.wait_for("the command's output", |s| {
+        s.lines()
+            .any(|l| l.contains("hello-from-pane .") && !l.contains("echo"))
+    });
+    // The alerts are still on screen above the pane.
+    assert!(screen.contains("SEVERITY"), "{screen}");
+    assert!(!screen.contains("pd-secret-e2e"), "{screen}");
+    session.send("C-g");
+    session.wait_for("the keys back with oncall", |s| s.contains("keys: oncall"));
+    session.send("q");
+    let screen = session.wait_for("the shell again", |s| {
+        !s.contains("DEMO") && s.matches("e2e$").count() >= 2
+    });
+    assert!(!screen.contains("hello-from-pane"), "{screen}");
+    // The alternate screen is off and the shell takes input as before.
+    let alternate = session.tmux(&[
+        "display-message",
+        "-p",
+        "-t",
+        &session.name,
+        "#{alternate_on}",
+    ]);
+    assert_eq!(alternate.trim(), "0");
+    session.type_text("echo back-in-the-shell");
+    session.send("Enter");
+    session.wait_for("the shell answering", |s| {
+        s.lines().any(|l| l.trim() == "back-in-the-shell")
+    });
+}
