@@ -464,3 +464,66 @@ fn oncall_ack_alert_falls_back_to_details_and_refuses_to_guess() {
         .run(&["resolve", "--alert", "alertname=Foo"])
         .expect_code(2);
 }
+
+/// The paging Alertmanager behind a front that answers `/api/v2/status` with a
+/// `config.original` that is not YAML, and passes every other request through.
+fn with_broken_config(am: &Alertmanager) -> harness::HttpServer {
+    use axum::extract::{Request, State};
+    use axum::response::{IntoResponse, Response};
+    async fn front(State(base): State<String>, req: Request) -> Response {
+        let path = req
+            .uri()
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        let resp = harness::http()
+            .get(format!("{base}{path}"))
+            .send()
+            .await
+            .expect("the real Alertmanager answers");
+        let status = resp.status().as_u16();
+        let mut body: Value = resp.json().await.expect("JSON from Alertmanager");
+        if path.starts_with("/api/v2/status") {
+            body["config"]["original"] = Value::String("route: [unclosed\n  receiver: x".into());
+        }
+        (
+            axum::http::StatusCode::from_u16(status).expect("status"),
+            axum::Json(body),
+        )
+            .into_response()
+    }
+    harness::HttpServer::start(axum::Router::new().fallback(front).with_state(am.url()))
+}
+
+#[test]
+fn an_unreadable_route_tree_is_shown_and_the_details_decide() {
+    let (am, pd, _) = paged();
+    add_decoy(&pd);
+    let front = with_broken_config(&am);
+    let err = harness::block_on({
+        let c =
+            AlertmanagerClient::new(Endpoint::parse(&front.url()).expect("url")).expect("client");
+        async move { c.route_tree().await }
+    })
+    .expect_err("the config is not YAML");
+    assert!(err.to_string().contains("not valid YAML"), "{err}");
+    let target = pd
+        .incidents()
+        .into_iter()
+        .find(|i| i.title.contains("Foo") && i.title.contains(" a"))
+        .expect("Foo/a's incident");
+
+    let ui = Ui::start(&front.url(), &pd);
+    ui.wait_for("the alerts", |t| t.contains("Qux"));
+    ui.select("cluster=a");
+    ui.wait_for("why there is no exact link", |t| {
+        t.contains("routes") && t.contains("not valid YAML")
+    });
+    pd.clear_requests();
+    ui.press(KeyCode::Char('A'));
+    let screen = ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
+    assert!(!screen.contains("Which incident"), "no picker: {screen}");
+    assert_one_bulk_ack(&pd, &target.id);
+    ui.wait_for("how it was matched", |t| t.contains("by alert details"));
+    ui.press(KeyCode::Char('q'));
+}

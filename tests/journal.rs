@@ -137,3 +137,50 @@ fn silence_and_ack_from_the_cli_are_recorded() {
     assert_eq!(read.entries[1].target, incident);
     assert_eq!(read.entries[1].context, "demo");
 }
+
+#[test]
+fn oncall_log_prints_steps_run_in_the_pane_with_how_they_ended() {
+    use oncall::pty::Exit;
+    use oncall::tui::incident_log::{step_entry, StepRun};
+
+    let dir = tempfile::tempdir().unwrap();
+    let journal = Journal::at(dir.path().join(FILE_NAME));
+    let started = Utc::now() - Duration::minutes(3);
+    let argv = |words: &[&str]| words.iter().map(|w| w.to_string()).collect::<Vec<_>>();
+    let (df, sleep) = (argv(&["df", "-h", "/"]), argv(&["sleep", "1000"]));
+    let ended = |code, signal: Option<&str>| Exit {
+        code,
+        signal: signal.map(str::to_string),
+    };
+    for (argv, exit) in [(&df, ended(0, None)), (&sleep, ended(1, Some("Killed")))] {
+        let run = StepRun {
+            alertname: "DiskSpaceLow",
+            title: "disk-space-low.md step 1",
+            argv,
+            exit: &exit,
+            started,
+            ended: started + Duration::seconds(5),
+        };
+        journal.append(&step_entry(run, "alice", "prod")).unwrap();
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_oncall"))
+        .args(["log"])
+        .env("ONCALL_DATA_DIR", dir.path())
+        .env("ONCALL_CONFIG", dir.path().join("none.toml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains(
+            "Ran DiskSpaceLow: `df -h /` (disk-space-low.md step 1), exit 0 [alice@prod]"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "Ran DiskSpaceLow: `sleep 1000` (disk-space-low.md step 1), failed: killed by signal 9 [alice@prod]"
+        ),
+        "{text}"
+    );
+}

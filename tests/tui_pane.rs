@@ -290,3 +290,43 @@ async fn a_flood_of_output_is_drawn_to_its_end_and_keys_still_work() {
         started.elapsed()
     );
 }
+
+#[tokio::test]
+async fn quitting_with_a_step_running_ends_it_and_still_logs_it() {
+    // It keeps printing, so output is still arriving when oncall stops listening.
+    let script = "while :; do echo tick; sleep 0.05; done";
+    let mut ui = start(vec![step(&["sh", "-c", script])]);
+    ui.wait_for("the step printing", |t| t.contains("tick"))
+        .await;
+    // `q` would go to the program: the prefix first.
+    ui.prefix();
+    let Ui {
+        keys,
+        task,
+        journal,
+        _dir,
+        ..
+    } = ui;
+    let _ = keys.unbounded_send(Ok(Event::Key(KeyEvent::new(
+        KeyCode::Char('q'),
+        KeyModifiers::NONE,
+    ))));
+    tokio::time::timeout(Duration::from_secs(30), task)
+        .await
+        .expect("quit ends the loop")
+        .expect("task")
+        .expect("runtime ok");
+    let entries = journal.read(None).expect("the incident log reads").entries;
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(
+        entries[0].argv.as_deref(),
+        Some(&["sh".to_string(), "-c".into(), script.into()][..])
+    );
+    assert!(
+        entries[0]
+            .error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("killed by signal")),
+        "{entries:?}"
+    );
+}

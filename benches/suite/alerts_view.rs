@@ -172,7 +172,11 @@ pub fn measure(am_url: &str, reps: usize) -> AlertsView {
     for _ in MATCHER.chars() {
         app.update(key(KeyCode::Backspace), now);
     }
-    assert_eq!(alert_rows(&app), alerts, "an empty filter shows every alert");
+    assert_eq!(
+        alert_rows(&app),
+        alerts,
+        "an empty filter shows every alert"
+    );
     let text = type_text(&mut app, TEXT);
     assert_eq!(
         alert_rows(&app),

@@ -41,7 +41,7 @@ impl Options {
     fn measures(&self, group: &str) -> bool {
         self.only
             .as_ref()
-            .is_none_or(|only| only.iter().any(|g| g == group))
+            .map_or(true, |only| only.iter().any(|g| g == group))
     }
 }
 
@@ -169,7 +169,6 @@ fn main() {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .chain(with_alerts.then(|| ("ONCALL_ALERTMANAGER_URL".to_string(), am_url.clone())))
-        .chain(with_alerts.then(|| ("MALLOC_ARENA_MAX".to_string(), "2".to_string()))) // EXPERIMENT
         .collect(),
         stats_file: Some(stats),
     };

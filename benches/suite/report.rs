@@ -134,6 +134,14 @@ impl Report {
             paired(&f.ratios_capped),
             "",
         );
+        self.row(
+            "1",
+            "profile: the same queries through oncall's own client (decoded into series), capped, without the runtime; vs the capped bare client",
+            ms(f.client),
+            ms(f.bare_capped),
+            ratio(f.client.as_secs_f64(), f.bare_capped.as_secs_f64()),
+            "",
+        );
         let q = |p: f64| ms(quantile(&f.oncall_runs, p));
         self.row(
             "1",

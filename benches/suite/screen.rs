@@ -38,6 +38,9 @@ pub struct FirstDashboard {
     pub ratios_capped: Vec<f64>,
     /// oncall's times, sorted (for the spread).
     pub oncall_runs: Vec<Duration>,
+    /// The same queries through oncall's own client (decoded into series), under the
+    /// runtime's cap but without the runtime: what the runtime adds is `oncall` less this.
+    pub client: Duration,
     /// Of `oncall`: building the app (dashboards, keymap and themes parsed).
     pub setup: Duration,
     pub queries: usize,
@@ -151,6 +154,28 @@ async fn bare_once(prom_url: &str, queries: &[RangeQuery], in_flight: usize) -> 
     elapsed
 }
 
+/// The same queries through oncall's `PrometheusClient`, at most `in_flight` at once, as the
+/// runtime runs them (decoded into series), but without the runtime around them.
+async fn client_once(prom_url: &str, queries: &[RangeQuery], in_flight: usize) -> Duration {
+    let client = PrometheusClient::new(Endpoint::parse(prom_url).expect("url")).expect("client");
+    let limiter = Arc::new(tokio::sync::Semaphore::new(in_flight.max(1)));
+    let started = Instant::now();
+    let answers = futures::future::join_all(queries.iter().map(|q| {
+        let client = client.clone();
+        let limiter = limiter.clone();
+        async move {
+            let _permit = limiter.acquire().await.expect("semaphore open");
+            client.query_range(q).await
+        }
+    }))
+    .await;
+    let elapsed = started.elapsed();
+    for a in answers {
+        a.expect("client query answers");
+    }
+    elapsed
+}
+
 pub fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v.get(v.len() / 2).copied().unwrap_or_default()
@@ -171,6 +196,7 @@ pub fn first_dashboard(
     let mut ours = Vec::new();
     let mut bare = Vec::new();
     let mut capped = Vec::new();
+    let mut clients = Vec::new();
     let mut setups = Vec::new();
     let mut last = None;
     for rep in 0..reps.max(1) {
@@ -180,6 +206,7 @@ pub fn first_dashboard(
                 rt.block_on(bare_once(prom_url, queries, QUERY_CONCURRENCY)),
             )
         };
+        clients.push(rt.block_on(client_once(prom_url, &queries, QUERY_CONCURRENCY)));
         let (b, c) = if rep % 2 == 1 {
             bare_side(&queries)
         } else {
@@ -217,6 +244,7 @@ pub fn first_dashboard(
         oncall: median(ours),
         bare: median(bare),
         bare_capped: median(capped),
+        client: median(clients),
         ratios,
         ratios_capped,
         oncall_runs,

@@ -187,7 +187,7 @@ mod tests {
 
     #[test]
     fn most_severe_first_then_newest() {
-        let mut alerts = vec![
+        let mut alerts = [
             alert(
                 serde_json::json!({"alertname": "A", "severity": "warning"}),
                 "2026-08-20T10:00:00Z",

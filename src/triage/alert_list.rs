@@ -301,6 +301,10 @@ pub enum Row {
         collapsed: bool,
         /// The most severe (first) entry of the group.
         first: usize,
+        /// The most pressing state among its alerts (after the filter) and how many show it,
+        /// counted here so a frame does not scan every alert per group row.
+        worst: Shown,
+        worst_count: usize,
     },
     /// An entry, by position in the entry list.
     Alert(usize),
@@ -323,9 +327,7 @@ impl Row {
     pub fn has_key(&self, entries: &[Entry], key: &str) -> bool {
         match self {
             Row::Group { name, .. } => key.strip_prefix("group:") == Some(name.as_str()),
-            Row::Alert(i) => entries
-                .get(*i)
-                .is_some_and(|e| e.alert.fingerprint == key),
+            Row::Alert(i) => entries.get(*i).is_some_and(|e| e.alert.fingerprint == key),
         }
     }
 }
@@ -361,12 +363,17 @@ pub fn rows(
     let mut out = Vec::new();
     for name in order {
         let list = members.remove(name).unwrap_or_default();
+        let Some(worst) = list.iter().map(|&i| entries[i].shown).min() else {
+            continue;
+        };
         let is_collapsed = collapsed.contains(name);
         out.push(Row::Group {
             name: name.to_string(),
             count: list.len(),
             collapsed: is_collapsed,
             first: list.first().copied().unwrap_or(0),
+            worst,
+            worst_count: list.iter().filter(|&&i| entries[i].shown == worst).count(),
         });
         if !is_collapsed {
             out.extend(list.into_iter().map(Row::Alert));
@@ -502,6 +509,16 @@ mod tests {
             Row::Group {
                 count: 2,
                 collapsed: true,
+                worst: Shown::Firing,
+                worst_count: 1,
+                ..
+            }
+        ));
+        assert!(matches!(
+            grouped[0],
+            Row::Group {
+                worst: Shown::Pending,
+                worst_count: 1,
                 ..
             }
         ));

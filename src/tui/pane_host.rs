@@ -10,7 +10,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
@@ -48,6 +49,29 @@ pub struct PaneContext {
 struct Hosted {
     id: u64,
     session: Session,
+    /// Set by the bridge once the program's end is in the incident log.
+    logged: Arc<Logged>,
+}
+
+/// A flag the bridge raises when the exit has been handled, for oncall's own exit to wait
+/// on (briefly) so quitting with a step running still logs it.
+#[derive(Default)]
+struct Logged {
+    done: Mutex<bool>,
+    cond: Condvar,
+}
+
+impl Logged {
+    fn set(&self) {
+        *self.done.lock().unwrap_or_else(|p| p.into_inner()) = true;
+        self.cond.notify_all();
+    }
+
+    fn wait(&self, limit: Duration) {
+        let done = self.done.lock().unwrap_or_else(|p| p.into_inner());
+        // Timed out or not, oncall is leaving: the wait only gives the log its chance.
+        let _ = self.cond.wait_timeout_while(done, limit, |done| !*done);
+    }
 }
 
 /// The pane's program, if any. Only one at a time.
@@ -121,7 +145,9 @@ impl PaneHost {
         self.next_id += 1;
         let id = self.next_id;
         let started = now(ctx.clock);
+        let logged = Arc::new(Logged::default());
         let bridge = Bridge {
+            logged: Arc::clone(&logged),
             id,
             events: events_rx,
             tx: self.tx.clone(),
@@ -140,7 +166,11 @@ impl PaneHost {
         }
         let screen = session.screen_handle();
         let size = session.size();
-        self.current = Some(Hosted { id, session });
+        self.current = Some(Hosted {
+            id,
+            session,
+            logged,
+        });
         PaneEvent::Started {
             id,
             screen,
@@ -217,12 +247,31 @@ impl PaneHost {
     }
 }
 
+impl Drop for PaneHost {
+    /// Oncall is quitting: a program still running is killed (dropping its session), and
+    /// its end is given a moment to reach the incident log. A program that ignores SIGHUP
+    /// gets SIGKILL after the kill grace, so this waits a little longer than that at most.
+    fn drop(&mut self) {
+        let Some(hosted) = self.current.take() else {
+            return;
+        };
+        let running = hosted.session.exit().is_none();
+        drop(hosted.session);
+        if running {
+            hosted
+                .logged
+                .wait(pty::session::KILL_GRACE + Duration::from_secs(1));
+        }
+    }
+}
+
 fn now(clock: fn() -> i64) -> DateTime<Utc> {
     DateTime::<Utc>::from_timestamp_millis(clock()).unwrap_or_else(Utc::now)
 }
 
 /// Forwards one session's events to the runtime.
 struct Bridge {
+    logged: Arc<Logged>,
     id: u64,
     events: Receiver<pty::Event>,
     tx: Sender<Action>,
@@ -234,19 +283,22 @@ struct Bridge {
 
 impl Bridge {
     /// Until the session's reader and waiter are gone (the program ended and its output
-    /// was read) or the runtime stopped listening.
+    /// was read). When the runtime stops listening (oncall is quitting) it goes on only to
+    /// log the program's end.
     fn run(self) {
         let id = self.id;
+        let mut listening = true;
         for event in self.events.iter() {
             let action = match event {
                 pty::Event::Output => {
-                    if self.output_pending.swap(true, Ordering::AcqRel) {
+                    if !listening || self.output_pending.swap(true, Ordering::AcqRel) {
                         continue;
                     }
                     PaneEvent::Output { id }
                 }
                 pty::Event::Exited(exit) => {
                     let journal_error = self.log(&exit);
+                    self.logged.set();
                     PaneEvent::Exited {
                         id,
                         exit,
@@ -256,8 +308,8 @@ impl Bridge {
             };
             // A std thread may block here: a full channel means the UI is busy, and waiting
             // is what keeps the PTY from outrunning it.
-            if self.tx.blocking_send(Action::Pane(action)).is_err() {
-                return;
+            if listening && self.tx.blocking_send(Action::Pane(action)).is_err() {
+                listening = false;
             }
         }
     }

@@ -184,6 +184,7 @@ impl<B: Backend> Runtime<B> {
         let mut render_at: Option<Instant> = None;
         let shutdown = self.shutdown.clone();
         loop {
+            let fetching = !self.in_flight.is_empty();
             tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => break,
@@ -223,9 +224,14 @@ impl<B: Backend> Runtime<B> {
             if self.app.quit {
                 break;
             }
-            if self.app.dirty && render_at.is_none() {
+            // The frame that shows the last panel of a load is the one the user waits for: it
+            // is drawn now, not at the next frame slot. This happens once per load, so the cap
+            // on frames still holds for keys and streams of results.
+            let load_done = fetching && self.in_flight.is_empty();
+            if self.app.dirty && (render_at.is_none() || load_done) {
                 let due = last_frame + FRAME;
-                if Instant::now() >= due {
+                if load_done || Instant::now() >= due {
+                    render_at = None;
                     self.draw()?;
                     last_frame = Instant::now();
                 } else {

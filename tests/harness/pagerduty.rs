@@ -247,12 +247,17 @@ fn pd_error(status: StatusCode, code: i64, message: &str, errors: &[&str]) -> Re
     (status, axum::Json(body)).into_response()
 }
 
-fn incident_json(i: &Incident, users: &[User], enqueued: &HashMap<String, Enqueued>) -> Value {
-    let assignee = users.iter().find(|u| u.id == i.assignee);
-    let incident_key = enqueued
+/// The event's dedup key for incidents made from events, a fixed one for the others.
+fn incident_key(i: &Incident, enqueued: &HashMap<String, Enqueued>) -> String {
+    enqueued
         .get(&i.id)
         .map(|e| e.dedup_key.clone())
-        .unwrap_or_else(|| format!("dedup-{}", i.id));
+        .unwrap_or_else(|| format!("dedup-{}", i.id))
+}
+
+fn incident_json(i: &Incident, users: &[User], enqueued: &HashMap<String, Enqueued>) -> Value {
+    let assignee = users.iter().find(|u| u.id == i.assignee);
+    let incident_key = incident_key(i, enqueued);
     json!({
         "id": i.id,
         "type": "incident",
@@ -563,7 +568,7 @@ fn list_incidents(s: &PdState, req: &RecordedRequest) -> Response {
         .filter(|i| urgencies.is_empty() || urgencies.contains(&i.urgency.as_str()))
         .filter(|i| match req.query_all("incident_key").first() {
             None => true,
-            Some(key) => s.enqueued.get(&i.id).map(|e| e.dedup_key.as_str()) == Some(*key),
+            Some(key) => incident_key(i, &s.enqueued) == *key,
         })
         .collect();
     let page: Vec<Value> = matching

@@ -144,7 +144,7 @@ impl App {
                     .iter()
                     .map(|i| choice(i, MatchedBy::DedupKey))
                     .collect();
-                return self.ack_or_pick(choices, MatchedBy::DedupKey, fx);
+                return self.ack_or_pick(choices, &alert, MatchedBy::DedupKey, fx);
             }
         }
         let candidates = details_candidates(&alert, incidents, DETAILS_LOOKUP_LIMIT);
@@ -153,7 +153,7 @@ impl App {
             .map(|i| choice(i, MatchedBy::Title))
             .collect();
         if candidates.is_empty() {
-            return self.ack_or_pick(titled, MatchedBy::Title, fx);
+            return self.ack_or_pick(titled, &alert, MatchedBy::Title, fx);
         }
         let lines = incidents
             .iter()
@@ -196,20 +196,21 @@ impl App {
             self.triage.linking.lookup = Some(lookup);
             return;
         }
-        let fetched = match result {
-            Ok(f) => f,
-            Err(e) => {
-                // The title is still evidence; say why the better match was not possible.
-                self.error(format!(
-                    "could not read the incidents' alert details ({}); matching by title",
-                    crate::sanitize::one_line(&e)
-                ));
-                Vec::new()
-            }
+        // On failure the title is still evidence; the message then says why the better
+        // match was not possible.
+        let (fetched, failure) = match result {
+            Ok(f) => (f, None),
+            Err(e) => (Vec::new(), Some(crate::sanitize::one_line(&e))),
         };
         let ids = by_details(&lookup.alert, &fetched);
         if ids.is_empty() {
-            return self.ack_or_pick_named(lookup.titled, &lookup.alert, MatchedBy::Title, fx);
+            self.ack_or_pick(lookup.titled, &lookup.alert, MatchedBy::Title, fx);
+            if let (Some(e), Some(m)) = (failure, self.message.as_mut()) {
+                m.text.push_str(&format!(
+                    " (the incidents' alert details could not be read: {e})"
+                ));
+            }
+            return;
         }
         self.triage
             .linking
@@ -225,33 +226,23 @@ impl App {
                     .unwrap_or_else(|| (id.clone(), format!("{id} (by alert details)")))
             })
             .collect();
-        self.ack_or_pick_named(choices, &lookup.alert, MatchedBy::AlertDetails, fx);
+        self.ack_or_pick(choices, &lookup.alert, MatchedBy::AlertDetails, fx);
     }
 
-    fn ack_or_pick_named(
+    /// One candidate: acknowledged at once. Several: the picker. None: said so.
+    fn ack_or_pick(
         &mut self,
         choices: Vec<(String, String)>,
         alert: &Alert,
         by: MatchedBy,
         fx: &mut Vec<Effect>,
     ) {
-        if choices.is_empty() {
-            self.error(format!(
+        self.dirty = true;
+        match choices.as_slice() {
+            [] => self.error(format!(
                 "no open incident names {}; silence it with s instead",
                 crate::sanitize::one_line(alert.alertname())
-            ));
-        } else {
-            self.ack_or_pick(choices, by, fx);
-        }
-        self.dirty = true;
-    }
-
-    /// One candidate: acknowledged at once. Several: the picker. None: said so.
-    fn ack_or_pick(&mut self, choices: Vec<(String, String)>, by: MatchedBy, fx: &mut Vec<Effect>) {
-        match choices.as_slice() {
-            [] => {
-                self.error("no open incident matches this alert; silence it with s instead".into())
-            }
+            )),
             [(id, line)] => {
                 let line = line.clone();
                 self.send(Write::AckIncidents(vec![id.clone()]), None, fx);

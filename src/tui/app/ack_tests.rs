@@ -321,6 +321,15 @@ fn no_details_match_falls_back_to_the_title_picker_or_says_none() {
         NOW,
     );
     assert!(acked(&fx).is_none());
+    let text = a
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        text.contains("by title") && text.contains("could not be read: PagerDuty said 429"),
+        "{text}"
+    );
     match &a.overlay {
         Some(Overlay::PickIncident { choices, .. }) => {
             assert_eq!(choices.len(), 2);

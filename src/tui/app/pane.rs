@@ -111,6 +111,14 @@ impl App {
             .unwrap_or(DEFAULT_PREFIX)
     }
 
+    /// "esc closes the pane", with the key the keymap binds.
+    fn close_hint(&self) -> String {
+        match self.keymap.keys_for(Mode::Pane, Command::PaneClose).first() {
+            Some(k) => format!("{k} closes the pane"),
+            None => "the pane stays until another program runs".into(),
+        }
+    }
+
     /// A key while a pane is open. Returns whether the pane took it: with focus every key
     /// but the prefix goes to the program; without, only the `[pane]` keys are the pane's.
     pub(super) fn pane_key(&mut self, key: &KeyEvent, fx: &mut Vec<Effect>) -> bool {
@@ -182,6 +190,7 @@ impl App {
             return self.open_shell(fx);
         }
         let prefix = self.pane_prefix();
+        let close = self.close_hint();
         let Some(pane) = self.pane.as_mut() else {
             return self.error("no pane is open; ! opens a shell in one".into());
         };
@@ -189,7 +198,7 @@ impl App {
             Command::PaneFocus | Command::PaneKill if !pane.running() => {
                 self.message = Some(Message {
                     text: format!(
-                        "the program has ended ({}); esc closes the pane",
+                        "the program has ended ({}); {close}",
                         pane.ended
                             .as_ref()
                             .map(|(e, _)| e.to_string())
@@ -294,12 +303,14 @@ impl App {
                 journal_error,
             } => {
                 let now = self.now_ms;
+                let close = self.close_hint();
                 let Some(pane) = self.pane.as_mut().filter(|p| p.id == id) else {
                     return;
                 };
                 let took = run_time(now - pane.started_ms);
+                // How it ended first: a long argv would push it off the status line.
                 let text = format!(
-                    "{} ended: {exit} after {took}; esc closes the pane",
+                    "{exit} after {took}; {close} · {}",
                     crate::sanitize::one_line(&pane.title)
                 );
                 let error = !exit.success() && !pane.shell;

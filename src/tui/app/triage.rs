@@ -187,7 +187,11 @@ impl Triage {
         // rebuild of every entry (the equality check costs a fraction of that).
         let unchanged = feed.loaded
             && feed.items.len() == alerts.len()
-            && feed.items.iter().zip(&alerts).all(|(held, new)| **held == *new);
+            && feed
+                .items
+                .iter()
+                .zip(&alerts)
+                .all(|(held, new)| **held == *new);
         feed.loaded = true;
         if unchanged {
             return;
@@ -528,7 +532,10 @@ pub(crate) mod tests {
         t.set_alerts(0, list.clone());
         let held = Arc::clone(&t.alerts[0]);
         t.set_alerts(0, list.clone());
-        assert!(Arc::ptr_eq(&held, &t.alerts[0]), "the same answer is not rebuilt");
+        assert!(
+            Arc::ptr_eq(&held, &t.alerts[0]),
+            "the same answer is not rebuilt"
+        );
         assert_eq!(
             t.firing_by_severity(),
             vec![("critical".to_string(), 2), ("warning".to_string(), 1)]
@@ -537,7 +544,10 @@ pub(crate) mod tests {
         changed[1] = alert("DiskSpaceLow", "warning", "b", true);
         t.set_alerts(0, changed);
         assert_eq!(t.firing_by_severity(), vec![("critical".to_string(), 2)]);
-        assert_eq!((t.linked("DiskSpaceLow"), t.linked("ServiceDown")), ((0, 1), (1, 0)));
+        assert_eq!(
+            (t.linked("DiskSpaceLow"), t.linked("ServiceDown")),
+            ((0, 1), (1, 0))
+        );
         let shown: Vec<(&str, Shown)> = t
             .entries
             .iter()

@@ -11,7 +11,7 @@ use crate::sanitize::one_line;
 use crate::triage::alert_list::label_summary;
 use crate::triage::silence_form::{local_now, Field, SilenceForm, LENGTHS};
 use crate::tui::app::{App, Confirm};
-use crate::tui::widgets::truncate;
+use crate::tui::widgets::{truncate, width};
 
 /// A box of `w`×`h` in the middle of `area`.
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -35,6 +35,40 @@ fn draw_lines(lines: Vec<Line>, inner: Rect, buf: &mut Buffer) {
     }
 }
 
+/// Cells of a field's label (`›` and nine for the name).
+const LABEL_CELLS: usize = 10;
+
+/// The text before and after the cursor cut to `room` cells so the cursor stays in view:
+/// what follows the cursor gets at most a third, what precedes it the rest (its start gives
+/// way, marked `…`).
+fn around_cursor(before: &str, after: &str, room: usize) -> (String, String) {
+    if width(before) + width(after) <= room {
+        return (before.to_string(), after.to_string());
+    }
+    let after = truncate(after, (room / 3).min(width(after)));
+    let keep = room.saturating_sub(width(&after));
+    if width(before) <= keep {
+        return (before.to_string(), after);
+    }
+    if keep == 0 {
+        return (String::new(), after);
+    }
+    // The tail of `before` in `keep - 1` cells, after an ellipsis.
+    let mut tail: Vec<char> = Vec::new();
+    let mut used = 0;
+    for c in before.chars().rev() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w > keep - 1 {
+            break;
+        }
+        used += w;
+        tail.push(c);
+    }
+    let mut shown = String::from("…");
+    shown.extend(tail.into_iter().rev());
+    (shown, after)
+}
+
 pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let outer = centered(area, 96, area.height.saturating_sub(2).max(3));
@@ -48,24 +82,30 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
         return;
     }
     let focus = form.focused();
+    // What is left of a line after the field's label.
+    let room = usize::from(inner.width).saturating_sub(LABEL_CELLS);
     // The focused field shows the cursor where typing goes: a block at the end, or the
-    // character under it reversed.
+    // character under it reversed; a long value is cut so the cursor stays in view.
     let value = |text: &str, on: bool| -> Vec<Span<'static>> {
         if !on {
             return vec![Span::styled(one_line(text), t.text)];
         }
         let (before, under, after) = SilenceForm::split_at_cursor(text, form.cursor);
-        let under = match under {
-            Some(c) => Span::styled(
-                one_line(&c.to_string()),
-                t.accent.add_modifier(Modifier::REVERSED),
-            ),
+        let under_text = under.map(|c| one_line(&c.to_string()));
+        let cursor_cells = under_text.as_deref().map_or(1, width).max(1);
+        let (before, after) = around_cursor(
+            &one_line(before),
+            &one_line(after),
+            room.saturating_sub(cursor_cells),
+        );
+        let under = match under_text {
+            Some(c) => Span::styled(c, t.accent.add_modifier(Modifier::REVERSED)),
             None => Span::styled("█", t.accent),
         };
         vec![
-            Span::styled(one_line(before), t.text),
+            Span::styled(before, t.text),
             under,
-            Span::styled(one_line(after), t.text),
+            Span::styled(after, t.text),
         ]
     };
     let label = |text: &str, on: bool| {
@@ -270,4 +310,25 @@ pub fn render_pick_incident(
         Span::styled(" cancel", t.muted),
     ]));
     draw_lines(lines, inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_value_is_cut_around_the_cursor() {
+        assert_eq!(around_cursor("abc", "de", 10), ("abc".into(), "de".into()));
+        let before = "x".repeat(50);
+        let (b, a) = around_cursor(&before, "yyyyyyyyyy", 24);
+        assert_eq!(a, "yyyyyyy…", "a third for what follows");
+        assert!(b.starts_with('…') && b.ends_with('x'), "{b}");
+        assert_eq!(width(&b) + width(&a), 24);
+        // At the end: all the room goes to the text before the cursor.
+        let (b, a) = around_cursor(&before, "", 20);
+        assert_eq!((width(&b), a.as_str()), (20, ""));
+        // Wide characters are never split.
+        let (b, _) = around_cursor("日本語日本語", "", 5);
+        assert_eq!(b, "…本語");
+    }
 }

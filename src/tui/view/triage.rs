@@ -271,25 +271,11 @@ fn shown_style(app: &App, shown: Shown) -> Style {
 }
 
 /// "2 firing" for a group: the most pressing state and how many alerts show it.
-fn group_state(app: &App, name: &str) -> (String, Style) {
-    let entries = &app.triage.entries;
-    let filter = &app.triage.alert_filter;
-    let states = entries
-        .iter()
-        .filter(|e| e.alert.alertname() == name && filter.matches(&e.alert))
-        .map(|e| e.shown);
-    match states.min() {
-        Some(worst) => {
-            let n = entries
-                .iter()
-                .filter(|e| {
-                    e.alert.alertname() == name && filter.matches(&e.alert) && e.shown == worst
-                })
-                .count();
-            (format!("{n} {}", worst.as_str()), shown_style(app, worst))
-        }
-        None => (String::new(), app.theme.muted),
-    }
+fn group_state(app: &App, worst: Shown, count: usize) -> (String, Style) {
+    (
+        format!("{count} {}", worst.as_str()),
+        shown_style(app, worst),
+    )
 }
 
 fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
@@ -381,7 +367,9 @@ fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
             title: "STATE",
             width: 11,
             cell: Box::new(move |r: &Row| match r {
-                Row::Group { name, .. } => group_state(app, name),
+                Row::Group {
+                    worst, worst_count, ..
+                } => group_state(app, *worst, *worst_count),
                 Row::Alert(_) => match entry(r) {
                     Some(e) => (e.shown.as_str().into(), shown_style(app, e.shown)),
                     None => (String::new(), t.text),
@@ -563,6 +551,10 @@ fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
             },
         };
         lines.push(kv("incident", text, t.text));
+        if let Some(e) = &linking.tree_error {
+            // Why the exact link is not available: the config, a parse error, a failure.
+            lines.push(kv("routes", clip(e), t.muted));
+        }
     }
     let linked = app.linked_panels(a.alertname());
     if !linked.is_empty() {
