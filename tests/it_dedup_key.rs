@@ -7,13 +7,11 @@
 //! alert details PagerDuty holds.
 
 mod harness;
+mod tui_support;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io;
-use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{unbounded, UnboundedSender};
+use crossterm::event::KeyCode;
 use harness::pagerduty::{incident_at, PagerDutyStandin, ME_EMAIL};
 use harness::{alert, Alertmanager};
 use oncall::secret::Secret;
@@ -24,13 +22,9 @@ use oncall::sources::Auth;
 use oncall::triage::group_key::group_keys;
 use oncall::tui::action::ContextInfo;
 use oncall::tui::app::{App, AppOptions};
-use oncall::tui::runtime::{Clients, Runtime};
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::Terminal;
+use oncall::tui::runtime::Clients;
 use serde_json::Value;
-use tokio::sync::watch;
+use tui_support::screen::{Background, Screen};
 
 const TOKEN: &str = "u+standin-token-123";
 const ROUTING_KEY: &str = "0123456789abcdef0123456789abcdef";
@@ -169,97 +163,37 @@ fn computed_dedup_keys_equal_the_ones_alertmanager_sends() {
     }
 }
 
-struct Ui {
-    keys: UnboundedSender<io::Result<Event>>,
-    frames: watch::Receiver<Buffer>,
-    _rt: tokio::runtime::Runtime,
-    _journal: tempfile::TempDir,
+/// The real runtime over the harness's Alertmanager and the PagerDuty stand-in.
+fn start(am_url: &str, pd: &PagerDutyStandin) -> Background {
+    let mut ep = Endpoint::parse(&pd.url()).expect("url");
+    ep.auth = Auth::PagerDutyToken(Secret::new(TOKEN));
+    let pagerduty = PagerDutyClient::new(ep, Some(ME_EMAIL.to_string())).expect("client");
+    let context = ContextInfo {
+        name: "test".into(),
+        prometheus: false,
+        alertmanagers: vec!["alertmanager".into()],
+        pagerduty: true,
+        insecure: vec![],
+    };
+    let clients = Clients {
+        alertmanagers: vec![
+            AlertmanagerClient::new(Endpoint::parse(am_url).expect("url")).expect("client"),
+        ],
+        pagerduty: Some(pagerduty),
+        prometheus: None,
+    };
+    let mut opts = AppOptions::new(Vec::new(), context);
+    opts.width = 140;
+    opts.height = 40;
+    opts.prefs.author = "it-dedup".into();
+    Background::start(App::new(opts), clients)
 }
 
-impl Ui {
-    fn start(am_url: &str, pd: &PagerDutyStandin) -> Ui {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let (width, height) = (140, 40);
-        let mut ep = Endpoint::parse(&pd.url()).expect("url");
-        ep.auth = Auth::PagerDutyToken(Secret::new(TOKEN));
-        let pagerduty = PagerDutyClient::new(ep, Some(ME_EMAIL.to_string())).expect("client");
-        let context = ContextInfo {
-            name: "test".into(),
-            prometheus: false,
-            alertmanagers: vec!["alertmanager".into()],
-            pagerduty: true,
-            insecure: vec![],
-        };
-        let clients = Clients {
-            alertmanagers: vec![
-                AlertmanagerClient::new(Endpoint::parse(am_url).expect("url")).expect("client"),
-            ],
-            pagerduty: Some(pagerduty),
-            prometheus: None,
-        };
-        let mut opts = AppOptions::new(Vec::new(), context);
-        opts.width = width;
-        opts.height = height;
-        opts.prefs.author = "it-dedup".into();
-        let (keys, events) = unbounded();
-        let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
-        let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        let journal = tempfile::tempdir().expect("a temp dir for the incident log");
-        let mut runtime = Runtime::new(App::new(opts), clients, terminal)
-            .with_frames(frames_tx)
-            .with_journal(oncall::journal::Journal::at(
-                journal.path().join(oncall::journal::FILE_NAME),
-            ));
-        rt.spawn(async move { runtime.run(events).await });
-        Ui {
-            keys,
-            frames,
-            _rt: rt,
-            _journal: journal,
-        }
-    }
-
-    fn press(&self, code: KeyCode) {
-        let _ = self
-            .keys
-            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-    }
-
-    fn typed(&self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c));
-        }
-    }
-
-    fn text(&self) -> String {
-        let buf = self.frames.borrow();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        harness::wait_for_within(what, Duration::from_secs(30), || {
-            let text = self.text();
-            pred(&text).then_some(text)
-        })
-    }
-
-    /// Filter the alert list down to one alert, so the selection is that alert.
-    fn select(&self, filter: &str) {
-        self.press(KeyCode::Char('/'));
-        self.typed(filter);
-        self.press(KeyCode::Enter);
-    }
+/// Filter the alert list down to one alert, so the selection is that alert.
+fn select(screen: &Screen, filter: &str) {
+    screen.press(KeyCode::Char('/'));
+    screen.typed(filter);
+    screen.press(KeyCode::Enter);
 }
 
 /// A decoy whose title names `Foo`, so a title match alone would be ambiguous.
@@ -313,14 +247,14 @@ fn ack_in_the_app_acks_exactly_the_incident_of_the_dedup_key() {
     let key = group_keys(&tree, &foo_a)[0].dedup_key.clone();
     let target = pd.incident_for_dedup_key(&key).expect("Foo/a's incident");
 
-    let ui = Ui::start(&am.url(), &pd);
+    let ui = start(&am.url(), &pd);
     ui.wait_for("the alerts", |t| t.contains("Qux"));
-    ui.select("cluster=a");
+    select(&ui.screen, "cluster=a");
     ui.wait_for("the dedup match in the detail pane", |t| {
         t.contains(&format!("#{}", target.number)) && t.contains("by dedup key")
     });
     pd.clear_requests();
-    ui.press(KeyCode::Char('A'));
+    ui.screen.press(KeyCode::Char('A'));
     let screen = ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
     assert!(!screen.contains("Which incident"), "no picker: {screen}");
     assert_one_bulk_ack(&pd, &target.id);
@@ -330,7 +264,7 @@ fn ack_in_the_app_acks_exactly_the_incident_of_the_dedup_key() {
         "{:?}",
         pd.requests()
     );
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }
 
 #[test]
@@ -348,14 +282,14 @@ fn when_the_routes_differ_the_alert_details_pick_the_incident() {
         .find(|i| i.title.contains("Foo") && i.title.contains(" b"))
         .expect("Foo/b's incident");
 
-    let ui = Ui::start(&other.url(), &pd);
+    let ui = start(&other.url(), &pd);
     ui.wait_for("the alerts", |t| t.contains("Qux"));
-    ui.select("cluster=b");
+    select(&ui.screen, "cluster=b");
     ui.wait_for("the selected alert's detail", |t| {
         t.contains("cluster") && t.contains("incident")
     });
     pd.clear_requests();
-    ui.press(KeyCode::Char('A'));
+    ui.screen.press(KeyCode::Char('A'));
     let screen = ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
     assert!(!screen.contains("Which incident"), "no picker: {screen}");
     assert_one_bulk_ack(&pd, &target.id);
@@ -368,7 +302,7 @@ fn when_the_routes_differ_the_alert_details_pick_the_incident() {
     assert!(!looked_at.is_empty(), "the details were fetched");
     assert!(looked_at.len() <= 20, "bounded: {looked_at:?}");
     ui.wait_for("how it was matched", |t| t.contains("by alert details"));
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }
 
 fn cli(am: &Alertmanager, pd: &PagerDutyStandin) -> harness::Oncall {
@@ -513,17 +447,17 @@ fn an_unreadable_route_tree_is_shown_and_the_details_decide() {
         .find(|i| i.title.contains("Foo") && i.title.contains(" a"))
         .expect("Foo/a's incident");
 
-    let ui = Ui::start(&front.url(), &pd);
+    let ui = start(&front.url(), &pd);
     ui.wait_for("the alerts", |t| t.contains("Qux"));
-    ui.select("cluster=a");
+    select(&ui.screen, "cluster=a");
     ui.wait_for("why there is no exact link", |t| {
         t.contains("routes") && t.contains("not valid YAML")
     });
     pd.clear_requests();
-    ui.press(KeyCode::Char('A'));
+    ui.screen.press(KeyCode::Char('A'));
     let screen = ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
     assert!(!screen.contains("Which incident"), "no picker: {screen}");
     assert_one_bulk_ack(&pd, &target.id);
     ui.wait_for("how it was matched", |t| t.contains("by alert details"));
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }

@@ -4,12 +4,11 @@
 //! test backend for a screen and a channel for a keyboard.
 
 mod harness;
+mod tui_support;
 
-use std::io;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{unbounded, UnboundedSender};
+use crossterm::event::{KeyCode, KeyModifiers};
 use harness::{alert, Alertmanager};
 use oncall::model::matcher::Matcher;
 use oncall::secret::Secret;
@@ -20,72 +19,11 @@ use oncall::sources::transport::Endpoint;
 use oncall::sources::Auth;
 use oncall::tui::action::ContextInfo;
 use oncall::tui::app::{App, AppOptions};
-use oncall::tui::runtime::{Clients, Runtime};
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::Terminal;
-use tokio::sync::watch;
-
-struct Ui {
-    keys: UnboundedSender<io::Result<Event>>,
-    frames: watch::Receiver<Buffer>,
-    _rt: tokio::runtime::Runtime,
-    /// The incident log the UI writes to (never the user's own).
-    journal: tempfile::TempDir,
-}
-
-impl Ui {
-    /// The incident log's entries, one JSON object per line.
-    fn journal(&self) -> Vec<serde_json::Value> {
-        let path = self.journal.path().join(oncall::journal::FILE_NAME);
-        std::fs::read_to_string(&path)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).expect("one JSON entry per line"))
-            .collect()
-    }
-}
-
-impl Ui {
-    fn key(&self, code: KeyCode, modifiers: KeyModifiers) {
-        let _ = self
-            .keys
-            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, modifiers))));
-    }
-
-    fn press(&self, code: KeyCode) {
-        self.key(code, KeyModifiers::NONE);
-    }
-
-    fn typed(&self, text: &str) {
-        for c in text.chars() {
-            self.press(KeyCode::Char(c));
-        }
-    }
-
-    fn text(&self) -> String {
-        let buf = self.frames.borrow();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        harness::wait_for_within(what, Duration::from_secs(30), || {
-            let text = self.text();
-            pred(&text).then_some(text)
-        })
-    }
-}
+use oncall::tui::runtime::Clients;
+use tui_support::screen::Background;
 
 /// The real runtime on its own tokio runtime, over the given Alertmanager URL.
-fn start(am_url: &str) -> Ui {
+fn start(am_url: &str) -> Background {
     start_with(am_url, None, None)
 }
 
@@ -94,13 +32,7 @@ fn start_with(
     am_url: &str,
     pagerduty: Option<PagerDutyClient>,
     prometheus: Option<PrometheusClient>,
-) -> Ui {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let (width, height) = (120, 40);
+) -> Background {
     let mut endpoint = Endpoint::parse(am_url).expect("url");
     endpoint.timeout = Duration::from_secs(5);
     let context = ContextInfo {
@@ -116,25 +48,10 @@ fn start_with(
         prometheus,
     };
     let mut opts = AppOptions::new(Vec::new(), context);
-    opts.width = width;
-    opts.height = height;
+    opts.width = 120;
+    opts.height = 40;
     opts.prefs.author = "it-triage".into();
-    let (keys, events) = unbounded();
-    let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
-    let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    let journal = tempfile::tempdir().expect("a temp dir for the incident log");
-    let mut runtime = Runtime::new(App::new(opts), clients, terminal)
-        .with_frames(frames_tx)
-        .with_journal(oncall::journal::Journal::at(
-            journal.path().join(oncall::journal::FILE_NAME),
-        ));
-    rt.spawn(async move { runtime.run(events).await });
-    Ui {
-        keys,
-        frames,
-        _rt: rt,
-        journal,
-    }
+    Background::start(App::new(opts), clients)
 }
 
 #[test]
@@ -164,7 +81,7 @@ fn a_silence_made_from_an_alert_lands_with_the_matchers_shown() {
         t.contains("DiskFull") && t.contains("HighCPU")
     });
     // The first row is DiskFull's group (critical sorts first): silence its alert.
-    ui.press(KeyCode::Char('s'));
+    ui.screen.press(KeyCode::Char('s'));
     let form = ui.wait_for("the form's preview", |t| {
         t.contains("mutes 1 current alert")
     });
@@ -176,11 +93,11 @@ fn a_silence_made_from_an_alert_lands_with_the_matchers_shown() {
     for m in shown {
         assert!(form.contains(m), "the form shows {m}:\n{form}");
     }
-    ui.press(KeyCode::Up); // the comment field
-    ui.typed("disk swap CHG-42");
-    ui.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    ui.screen.press(KeyCode::Up); // the comment field
+    ui.screen.typed("disk swap CHG-42");
+    ui.screen.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
     ui.wait_for("the confirmation", |t| t.contains("y do it"));
-    ui.press(KeyCode::Char('y'));
+    ui.screen.press(KeyCode::Char('y'));
     ui.wait_for("the alert shown as silenced", |t| {
         t.contains("created and read back")
             && t.lines()
@@ -218,7 +135,7 @@ fn a_silence_made_from_an_alert_lands_with_the_matchers_shown() {
         assert!(detail.contains(m), "{detail}");
     }
     assert!(detail.ends_with(": disk swap CHG-42"), "{detail}");
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }
 
 #[test]
@@ -227,19 +144,19 @@ fn a_failed_submit_keeps_the_form() {
     let port = harness::free_port();
     let ui = start(&format!("http://127.0.0.1:{port}"));
     ui.wait_for("the alertmanager failure", |t| t.contains("stale"));
-    ui.press(KeyCode::Char('s'));
-    ui.typed("alertname=Nope");
-    ui.press(KeyCode::Up);
-    ui.typed("maintenance");
-    ui.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
+    ui.screen.press(KeyCode::Char('s'));
+    ui.screen.typed("alertname=Nope");
+    ui.screen.press(KeyCode::Up);
+    ui.screen.typed("maintenance");
+    ui.screen.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
     ui.wait_for("the confirmation", |t| t.contains("y do it"));
-    ui.press(KeyCode::Char('y'));
+    ui.screen.press(KeyCode::Char('y'));
     let screen = ui.wait_for("the error in the form", |t| {
         t.contains("the write failed") && t.contains("New silence")
     });
     assert!(screen.contains("alertname=Nope"), "{screen}");
     assert!(screen.contains("maintenance"), "{screen}");
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }
 
 #[test]
@@ -256,16 +173,16 @@ fn expire_and_extend_from_the_silences_view() {
         "createdBy": "fixture", "comment": "made by the test"
     }));
     let ui = start(&am.url());
-    ui.press(KeyCode::Char('9'));
+    ui.screen.press(KeyCode::Char('9'));
     ui.wait_for("the silence", |t| t.contains("made by the test"));
     // Extend by 1h: the picker, the confirmation, then Alertmanager's answer.
-    ui.press(KeyCode::Char('x'));
+    ui.screen.press(KeyCode::Char('x'));
     ui.wait_for("the extend picker", |t| t.contains("+4h"));
-    ui.press(KeyCode::Char('2'));
+    ui.screen.press(KeyCode::Char('2'));
     ui.wait_for("the confirmation", |t| {
         t.contains("Extend silence") && t.contains("y do it")
     });
-    ui.press(KeyCode::Char('y'));
+    ui.screen.press(KeyCode::Char('y'));
     let screen = ui.wait_for("the extension", |t| {
         t.contains("now ends") || t.contains("was replaced by")
     });
@@ -290,10 +207,10 @@ fn expire_and_extend_from_the_silences_view() {
         );
     }
     // Expire it: confirmation first, then Alertmanager says expired.
-    ui.press(KeyCode::Home);
-    ui.press(KeyCode::Char('e'));
+    ui.screen.press(KeyCode::Home);
+    ui.screen.press(KeyCode::Char('e'));
     ui.wait_for("the confirmation", |t| t.contains("Expire silence"));
-    ui.press(KeyCode::Char('y'));
+    ui.screen.press(KeyCode::Char('y'));
     ui.wait_for("the expiry", |t| t.contains("expired"));
     harness::wait_for("Alertmanager to expire it", || {
         let s = am.silence(&new_id);
@@ -308,7 +225,7 @@ fn expire_and_extend_from_the_silences_view() {
             .collect();
         (kinds == ["extend", "expire"]).then_some(())
     });
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }
 
 #[test]
@@ -341,7 +258,7 @@ fn ack_of_an_alert_sends_one_bulk_put_with_from() {
         t.contains("L1 Ada Oncall") && t.contains("L2 Bob Second")
     });
     pd.clear_requests();
-    ui.press(KeyCode::Char('A'));
+    ui.screen.press(KeyCode::Char('A'));
     ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
     let writes: Vec<_> = pd
         .requests()
@@ -362,7 +279,7 @@ fn ack_of_an_alert_sends_one_bulk_put_with_from() {
         let log = ui.journal();
         (log.len() == 1 && log[0]["kind"] == "ack" && log[0]["target"] == "PDISK01").then_some(())
     });
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }
 
 #[test]
@@ -391,5 +308,5 @@ groups:
             .any(|l| l.contains("SlowBurn") && l.contains("pending"))
     });
     assert!(screen.contains("1 pending"), "{screen}");
-    ui.press(KeyCode::Char('q'));
+    ui.screen.press(KeyCode::Char('q'));
 }

@@ -5,11 +5,9 @@
 
 mod tui_support;
 
-use std::io;
 use std::time::Duration;
 
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::unbounded;
+use crossterm::event::KeyCode;
 use oncall::demo::DemoPlatform;
 use oncall::secret::Secret;
 use oncall::sources::alertmanager::AlertmanagerClient;
@@ -18,44 +16,13 @@ use oncall::sources::prometheus::PrometheusClient;
 use oncall::sources::transport::{Auth, Endpoint};
 use oncall::tui::action::ContextInfo;
 use oncall::tui::app::{App, AppOptions};
-use oncall::tui::runtime::{Clients, Runtime};
+use oncall::tui::runtime::Clients;
 use oncall::tui::state::PanelView;
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::Terminal;
-use tokio::sync::watch;
+use tui_support::screen;
 
-fn text(buf: &Buffer) -> String {
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
-}
-
-async fn wait_for(
-    frames: &mut watch::Receiver<Buffer>,
-    what: &str,
-    pred: impl Fn(&str) -> bool,
-) -> String {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let screen = text(&frames.borrow());
-        if pred(&screen) {
-            return screen;
-        }
-        if tokio::time::timeout_at(deadline, frames.changed())
-            .await
-            .is_err()
-        {
-            panic!("never saw {what}; the screen was:\n{screen}");
-        }
-    }
-}
+/// A wait here covers a whole dashboard of demo queries, which on a busy machine can take
+/// longer than `SCREEN_WAIT`.
+const DEMO_WAIT: Duration = Duration::from_secs(60);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_panel_of_every_dashboard_has_demo_data() {
@@ -80,25 +47,17 @@ async fn every_panel_of_every_dashboard_has_demo_data() {
         pagerduty: true,
         insecure: vec![],
     };
-    let (width, height) = (200, 60);
     let mut opts = AppOptions::new(tui_support::dashboards(), context);
     opts.demo = true;
-    opts.width = width;
-    opts.height = height;
-    let (keys, events) = unbounded::<io::Result<Event>>();
-    let (frames_tx, mut frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
-    let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    let mut runtime = Runtime::new(App::new(opts), clients, terminal).with_frames(frames_tx);
+    opts.width = 200;
+    opts.height = 60;
+    let (mut runtime, ui, keys) = screen::attach(App::new(opts), clients);
+    // Kept, not dropped with the loop: the test reads the app's panels after quitting.
     let task = tokio::spawn(async move {
-        let result = runtime.run(events).await;
+        let result = runtime.run(keys).await;
         (runtime, result)
     });
-    let press = |c: char| {
-        let _ = keys.unbounded_send(Ok(Event::Key(KeyEvent::new(
-            KeyCode::Char(c),
-            KeyModifiers::NONE,
-        ))));
-    };
+    let press = |c: char| ui.press(KeyCode::Char(c));
     let titles: Vec<String> = tui_support::dashboards()
         .into_iter()
         .map(|d| d.title)
@@ -107,30 +66,33 @@ async fn every_panel_of_every_dashboard_has_demo_data() {
         let c = char::from_digit(n, 10).expect("digit");
         press(c);
         let title = &titles[n as usize - 1];
-        let screen = wait_for(&mut frames, &format!("dashboard {n} loaded"), |t| {
-            t.contains("DEMO")
-                && t.contains(title.as_str())
-                && !t.contains("loading…")
-                && !t.contains("⟳ loading")
-        })
-        .await;
+        let screen = ui
+            .wait_for_within(&format!("dashboard {n} loaded"), DEMO_WAIT, |t| {
+                t.contains("DEMO")
+                    && t.contains(title.as_str())
+                    && !t.contains("loading…")
+                    && !t.contains("⟳ loading")
+            })
+            .await;
         assert!(!screen.contains("query failed"), "dashboard {n}:\n{screen}");
         assert!(!screen.contains("no data"), "dashboard {n}:\n{screen}");
     }
-    let screen = wait_for(&mut frames, "alerts firing in the header", |t| {
-        t.contains("critical")
-    })
-    .await;
+    let screen = ui
+        .wait_for_within("alerts firing in the header", DEMO_WAIT, |t| {
+            t.contains("critical")
+        })
+        .await;
     assert!(!screen.contains("nothing firing"), "{screen}");
     press('8');
-    wait_for(&mut frames, "the alerts list", |t| {
+    ui.wait_for_within("the alerts list", DEMO_WAIT, |t| {
         t.contains("SEVERITY") && t.contains("firing")
     })
     .await;
     press('9');
-    wait_for(&mut frames, "the silences view", |t| t.contains("Silences")).await;
+    ui.wait_for_within("the silences view", DEMO_WAIT, |t| t.contains("Silences"))
+        .await;
     press('0');
-    wait_for(&mut frames, "the incidents list", |t| {
+    ui.wait_for_within("the incidents list", DEMO_WAIT, |t| {
         t.contains("STATUS") && t.contains("triggered")
     })
     .await;

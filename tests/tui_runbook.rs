@@ -1,7 +1,10 @@
 //! The alerts view with a runbook open: beside the list on a wide terminal, over the whole
 //! body on a narrow one, and the confirmation showing a step's exact argv. The runbook is
-//! the shipped one, loaded by the runtime's loader.
+//! the shipped one, loaded by the runtime's loader. Last, the real event loop over the real
+//! Alertmanager loads a team's runbook from its directory when `r` is pressed, and shows a
+//! refused label value where the step would use it.
 
+mod harness;
 mod tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -176,4 +179,217 @@ async fn a_missing_runbook_says_what_was_tried_and_how_to_add_one() {
     assert!(text.contains("No runbook for TeamSpecificThing"), "{text}");
     assert!(text.contains("team-specific-thing.md"), "{text}");
     assert!(text.contains("runbook_dirs"), "{text}");
+}
+
+/// ServiceDown with an `instance` the policy refuses: the steps show the values that would
+/// run, the refused placeholder and the reason under its step, and `x` refuses to plan it.
+#[tokio::test]
+async fn a_refused_label_is_marked_in_the_step_120x40() {
+    let (width, height) = (120, 40);
+    let mut app = app(width, height);
+    app.start(NOW);
+    app.update(key('8'), NOW);
+    app.update(key('g'), NOW);
+    let mut hostile = alerts();
+    hostile.truncate(1);
+    hostile[0]
+        .labels
+        .insert("instance".into(), "$(touch CANARY)".into());
+    app.update(
+        Action::Alerts {
+            source: 0,
+            generation: 1,
+            result: Ok(hostile),
+        },
+        NOW,
+    );
+    let fx = app.update(key('r'), NOW);
+    let [Effect::LoadRunbook {
+        generation,
+        alertname,
+        annotations,
+        ..
+    }] = fx.as_slice()
+    else {
+        panic!("{fx:?}")
+    };
+    let result =
+        runbook_loader::load(alertname.clone(), annotations.clone(), Lookup::default()).await;
+    app.update(
+        Action::RunbookLoaded {
+            generation: *generation,
+            result,
+        },
+        NOW,
+    );
+    // Step 7 hits the target directly: it is the first to use `$instance`.
+    for _ in 0..7 {
+        app.update(key('n'), NOW);
+    }
+    let text = screen_text(&render(&app, width, height));
+    assert!(text.contains("step 7/"), "{text}");
+    assert!(
+        text.contains("[7] curl -s -m 5 http://$instance/health"),
+        "{text}"
+    );
+    assert!(
+        text.contains("! value refused: instance=\"$(touch CANARY)\": it does not match"),
+        "{text}"
+    );
+    assert!(text.contains("app=wallet-service"), "{text}");
+    assert_snapshot!("runbook_refused_label_120x40", text);
+
+    app.update(key('x'), NOW);
+    let text = screen_text(&render(&app, width, height));
+    assert!(!text.contains("Run this step?"), "{text}");
+    assert!(text.contains("step 7 not run"), "{text}");
+}
+
+mod runtime {
+    //! `r` through the real runtime: its `Effect::LoadRunbook` arm resolves the runbook in the
+    //! team directory configured in the app's preferences, before the shipped one.
+
+    use std::io;
+    use std::time::Duration;
+
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    use futures::channel::mpsc::{unbounded, UnboundedSender};
+    use oncall::sources::alertmanager::AlertmanagerClient;
+    use oncall::sources::transport::Endpoint;
+    use oncall::tui::action::ContextInfo;
+    use oncall::tui::app::{App, AppOptions};
+    use oncall::tui::runtime::{Clients, Runtime};
+    use ratatui::backend::TestBackend;
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::Terminal;
+    use tokio::sync::watch;
+
+    use super::harness::{self, alert, Alertmanager};
+
+    const TEAM_RUNBOOK: &str = "# ServiceDown\n\n\
+        The cache team's own runbook for a cache that stopped answering.\n\n\
+        ## Diagnosis\n\n\
+        1. Ask the cache itself.\n\n\
+        ```sh\nredis-cli -h $instance ping\n```\n\n\
+        2. Read its logs.\n\n\
+        ```sh\nkubectl -n cache logs -l app=$job --tail=100\n```\n";
+
+    struct Ui {
+        keys: UnboundedSender<io::Result<Event>>,
+        frames: watch::Receiver<Buffer>,
+        _rt: tokio::runtime::Runtime,
+    }
+
+    impl Ui {
+        fn press(&self, c: char) {
+            let _ = self.keys.unbounded_send(Ok(Event::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            ))));
+        }
+
+        fn text(&self) -> String {
+            let buf = self.frames.borrow();
+            let mut out = String::new();
+            for y in 0..buf.area.height {
+                for x in 0..buf.area.width {
+                    out.push_str(buf[(x, y)].symbol());
+                }
+                out.push('\n');
+            }
+            out
+        }
+
+        fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+            harness::wait_for_within(what, Duration::from_secs(60), || {
+                let text = self.text();
+                pred(&text).then_some(text)
+            })
+        }
+    }
+
+    /// The real runtime on its own tokio runtime, over `am`, with `team` as the first runbook
+    /// directory.
+    fn start(am: &Alertmanager, team: &std::path::Path) -> Ui {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let (width, height) = (140, 40);
+        let mut endpoint = Endpoint::parse(&am.url()).expect("url");
+        endpoint.timeout = Duration::from_secs(5);
+        let context = ContextInfo {
+            name: "test".into(),
+            prometheus: false,
+            alertmanagers: vec!["alertmanager".into()],
+            pagerduty: false,
+            insecure: vec![],
+        };
+        let clients = Clients {
+            alertmanagers: vec![AlertmanagerClient::new(endpoint).expect("client")],
+            ..Clients::default()
+        };
+        let mut opts = AppOptions::new(Vec::new(), context);
+        opts.width = width;
+        opts.height = height;
+        opts.prefs.runbooks.dirs = vec![team.to_path_buf()];
+        let (keys, events) = unbounded();
+        let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
+        let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
+        let mut runtime = Runtime::new(App::new(opts), clients, terminal).with_frames(frames_tx);
+        rt.spawn(async move { runtime.run(events).await });
+        Ui {
+            keys,
+            frames,
+            _rt: rt,
+        }
+    }
+
+    #[test]
+    fn r_loads_the_teams_runbook_through_the_runtime_and_marks_a_refused_value() {
+        let team = tempfile::tempdir().expect("team dir");
+        std::fs::write(team.path().join("service-down.md"), TEAM_RUNBOOK).expect("write");
+        let am = Alertmanager::start();
+        am.push(&[alert(
+            &[
+                ("alertname", "ServiceDown"),
+                ("severity", "critical"),
+                ("job", "cache-service"),
+                ("instance", "--kubeconfig=/x"),
+            ],
+            &[("summary", "cache-service is not answering")],
+        )]);
+        am.wait_for_alerts("", 1);
+        let ui = start(&am, team.path());
+        ui.wait_for("the alert", |t| t.contains("ServiceDown"));
+        ui.press('g');
+        ui.wait_for("the alert as a row", |t| {
+            t.lines()
+                .any(|l| l.contains("critical") && l.contains("ServiceDown"))
+        });
+        ui.press('r');
+        let text = ui.wait_for("the team's runbook", |t| t.contains("cache team's own"));
+        assert!(text.contains("Runbook ServiceDown"), "{text}");
+        assert!(
+            !text.contains("shipped runbook"),
+            "the team's directory comes first: {text}"
+        );
+        ui.press('n');
+        ui.press('n');
+        let text = ui.wait_for("step 2 selected", |t| t.contains("step 2/2"));
+        assert!(
+            text.contains("[2] kubectl -n cache logs -l app=cache-service --tail=100"),
+            "{text}"
+        );
+        assert!(text.contains("[1] redis-cli -h $instance ping"), "{text}");
+        assert!(
+            text.contains("! value refused: instance=\"--kubeconfig=/x\": it starts with `-`"),
+            "{text}"
+        );
+        ui.press('p');
+        ui.press('x');
+        ui.wait_for("x refusing step 1", |t| t.contains("step 1 not run"));
+    }
 }

@@ -6,7 +6,6 @@
 mod tui_support;
 
 use std::collections::HashMap;
-use std::io;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,20 +15,15 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-use futures::channel::mpsc::{unbounded, UnboundedSender};
+use crossterm::event::KeyCode;
 use oncall::sources::prometheus::PrometheusClient;
 use oncall::sources::transport::Endpoint;
 use oncall::tui::action::ContextInfo;
 use oncall::tui::app::{App, AppOptions};
-use oncall::tui::runtime::{Clients, RunSummary, Runtime, RuntimeError};
-use ratatui::backend::TestBackend;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::Terminal;
+use oncall::tui::runtime::Clients;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use tui_support::screen::{self, Screen, Task};
 
 const OK: u8 = 0;
 const FAIL_500: u8 = 1;
@@ -126,52 +120,6 @@ async fn nothing_listening() -> String {
     url
 }
 
-struct Ui {
-    keys: UnboundedSender<io::Result<Event>>,
-    frames: watch::Receiver<Buffer>,
-}
-
-impl Ui {
-    fn press(&self, c: char) {
-        self.code(KeyCode::Char(c));
-    }
-
-    fn code(&self, code: KeyCode) {
-        let _ = self
-            .keys
-            .unbounded_send(Ok(Event::Key(KeyEvent::new(code, KeyModifiers::NONE))));
-    }
-
-    fn text(&self) -> String {
-        let buf = self.frames.borrow();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
-    }
-
-    /// Wait until the screen satisfies `pred`; fail with the screen if it never does.
-    async fn wait_for(&mut self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-        loop {
-            let text = self.text();
-            if pred(&text) {
-                return text;
-            }
-            if tokio::time::timeout_at(deadline, self.frames.changed())
-                .await
-                .is_err()
-            {
-                panic!("never saw {what}; the screen was:\n{text}");
-            }
-        }
-    }
-}
-
 fn app(width: u16, height: u16) -> App {
     let context = ContextInfo {
         name: "test".into(),
@@ -186,38 +134,22 @@ fn app(width: u16, height: u16) -> App {
     App::new(opts)
 }
 
-/// Start the real runtime against `url`; returns the handle to drive it and its task.
-fn start(url: &str) -> (Ui, JoinHandle<Result<RunSummary, RuntimeError>>) {
-    let (width, height) = (120, 36);
+/// Start the real runtime against `url`; returns the screen to drive it and its task.
+fn start(url: &str) -> (Screen, Task) {
     let mut endpoint = Endpoint::parse(url).expect("url");
     endpoint.timeout = Duration::from_secs(10);
     let clients = Clients {
         prometheus: Some(PrometheusClient::new(endpoint).expect("client")),
         ..Clients::default()
     };
-    let (keys, events) = unbounded();
-    let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
-    let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    let mut runtime = Runtime::new(app(width, height), clients, terminal).with_frames(frames_tx);
-    let task = tokio::spawn(async move { runtime.run(events).await });
-    (Ui { keys, frames }, task)
-}
-
-async fn quit(ui: &Ui, task: JoinHandle<Result<RunSummary, RuntimeError>>) -> RunSummary {
-    ui.press('q');
-    let summary = tokio::time::timeout(Duration::from_secs(30), task)
-        .await
-        .expect("quit ends the loop")
-        .expect("task")
-        .expect("runtime ok");
-    assert!(summary.frames > 0);
-    summary
+    let (runtime, ui, keys) = screen::attach(app(120, 36), clients);
+    (ui, screen::spawn(runtime, keys))
 }
 
 #[tokio::test]
 async fn data_arrives_and_every_view_answers_keys() {
     let prom = stand_in(OK).await;
-    let (mut ui, task) = start(&prom.url);
+    let (ui, task) = start(&prom.url);
     ui.wait_for("data in every panel", |t| {
         !t.contains("loading…") && t.contains("now") && t.contains("● prometheus")
     })
@@ -227,22 +159,22 @@ async fn data_arrives_and_every_view_answers_keys() {
         ('3', "Trading Engine"),
         ('7', "Infrastructure"),
     ] {
-        ui.press(key);
+        ui.press(KeyCode::Char(key));
         ui.wait_for(title, |t| t.contains(title) && !t.contains("loading…"))
             .await;
     }
-    ui.press('8');
+    ui.press(KeyCode::Char('8'));
     ui.wait_for("the alerts view", |t| t.contains("Alerts"))
         .await;
-    ui.press('?');
+    ui.press(KeyCode::Char('?'));
     ui.wait_for("help", |t| t.contains("Zoom in (halve the time range)"))
         .await;
-    ui.code(KeyCode::Esc);
-    ui.press('1');
-    ui.press('+');
+    ui.press(KeyCode::Esc);
+    ui.press(KeyCode::Char('1'));
+    ui.press(KeyCode::Char('+'));
     ui.wait_for("the zoomed range", |t| t.contains("last 3h"))
         .await;
-    let summary = quit(&ui, task).await;
+    let summary = ui.quit(task).await;
     assert!(summary.panel_requests > 0 && summary.response_bytes > 0);
     prom.server.abort();
 }
@@ -250,7 +182,7 @@ async fn data_arrives_and_every_view_answers_keys() {
 #[tokio::test]
 async fn prometheus_down_at_start() {
     let url = nothing_listening().await;
-    let (mut ui, task) = start(&url);
+    let (ui, task) = start(&url);
     let text = ui
         .wait_for("the panels' errors", |t| {
             t.contains("query failed") && t.contains("prometheus down")
@@ -258,20 +190,20 @@ async fn prometheus_down_at_start() {
         .await;
     assert!(text.contains("unreachable"), "{text}");
     // Keys still work.
-    ui.press('2');
+    ui.press(KeyCode::Char('2'));
     ui.wait_for("dashboard 2", |t| t.contains("Application Performance"))
         .await;
-    ui.press('?');
+    ui.press(KeyCode::Char('?'));
     ui.wait_for("help", |t| t.contains("Everywhere")).await;
     // In help, q closes help; the second q quits.
-    ui.press('q');
-    quit(&ui, task).await;
+    ui.press(KeyCode::Char('q'));
+    ui.quit(task).await;
 }
 
 #[tokio::test]
 async fn prometheus_goes_down_while_watching_keeps_the_data_as_stale() {
     let prom = stand_in(OK).await;
-    let (mut ui, task) = start(&prom.url);
+    let (ui, task) = start(&prom.url);
     ui.wait_for("data", |t| {
         !t.contains("loading…") && t.contains("● prometheus")
     })
@@ -279,7 +211,7 @@ async fn prometheus_goes_down_while_watching_keeps_the_data_as_stale() {
     // Prometheus goes away: its listener is closed once the server task is gone.
     prom.server.abort();
     let _ = prom.server.await;
-    ui.press('r');
+    ui.press(KeyCode::Char('r'));
     let text = ui
         .wait_for("stale panels", |t| {
             t.contains("stale since") && t.contains("prometheus down")
@@ -291,18 +223,18 @@ async fn prometheus_goes_down_while_watching_keeps_the_data_as_stale() {
         !text.contains("query failed"),
         "no panel lost its data:\n{text}"
     );
-    ui.press('2');
+    ui.press(KeyCode::Char('2'));
     ui.wait_for("dashboard 2 while down", |t| {
         t.contains("Application Performance")
     })
     .await;
-    quit(&ui, task).await;
+    ui.quit(task).await;
 }
 
 #[tokio::test]
 async fn prometheus_answering_500_shows_its_message() {
     let prom = stand_in(FAIL_500).await;
-    let (mut ui, task) = start(&prom.url);
+    let (ui, task) = start(&prom.url);
     let text = ui
         .wait_for("the 500", |t| {
             t.contains("query failed") && t.contains("prometheus down")
@@ -312,33 +244,33 @@ async fn prometheus_answering_500_shows_its_message() {
         text.contains("too many samples"),
         "Prometheus's own words:\n{text}"
     );
-    ui.press('j');
-    ui.press('f');
+    ui.press(KeyCode::Char('j'));
+    ui.press(KeyCode::Char('f'));
     ui.wait_for("full screen", |t| t.contains("full screen"))
         .await;
-    quit(&ui, task).await;
+    ui.quit(task).await;
     prom.server.abort();
 }
 
 #[tokio::test]
 async fn invalid_json_is_reported_not_crashed_on() {
     let prom = stand_in(GARBAGE).await;
-    let (mut ui, task) = start(&prom.url);
+    let (ui, task) = start(&prom.url);
     ui.wait_for("the decode error", |t| {
         t.contains("query failed") && t.contains("bad response")
     })
     .await;
-    ui.press('3');
+    ui.press(KeyCode::Char('3'));
     ui.wait_for("dashboard 3", |t| t.contains("Trading Engine"))
         .await;
-    quit(&ui, task).await;
+    ui.quit(task).await;
     prom.server.abort();
 }
 
 #[tokio::test]
 async fn a_promql_error_is_the_panels_not_prometheus_health() {
     let prom = stand_in(BAD_QUERY).await;
-    let (mut ui, task) = start(&prom.url);
+    let (ui, task) = start(&prom.url);
     let text = ui
         .wait_for("the parse error", |t| t.contains("parse error"))
         .await;
@@ -346,26 +278,26 @@ async fn a_promql_error_is_the_panels_not_prometheus_health() {
         text.contains("● prometheus"),
         "Prometheus answered, so it is up:\n{text}"
     );
-    quit(&ui, task).await;
+    ui.quit(task).await;
     prom.server.abort();
 }
 
 #[tokio::test]
 async fn a_slow_prometheus_never_blocks_the_keys() {
     let prom = stand_in(SLOW).await;
-    let (mut ui, task) = start(&prom.url);
+    let (ui, task) = start(&prom.url);
     ui.wait_for("loading panels", |t| t.contains("loading…"))
         .await;
     // Every key is handled while the queries are still out.
-    ui.press('2');
+    ui.press(KeyCode::Char('2'));
     ui.wait_for("dashboard 2", |t| {
         t.contains("Application Performance") && t.contains("loading…")
     })
     .await;
-    ui.press('?');
+    ui.press(KeyCode::Char('?'));
     ui.wait_for("help", |t| t.contains("Everywhere")).await;
-    ui.code(KeyCode::Esc);
-    ui.press('8');
+    ui.press(KeyCode::Esc);
+    ui.press(KeyCode::Char('8'));
     ui.wait_for("the alerts view", |t| t.contains("Alerts"))
         .await;
     assert_eq!(
@@ -374,7 +306,7 @@ async fn a_slow_prometheus_never_blocks_the_keys() {
         "all of that happened before any answer"
     );
     // Quitting does not wait for them either.
-    quit(&ui, task).await;
+    ui.quit(task).await;
     assert_eq!(prom.answered.load(Ordering::SeqCst), 0);
     prom.mode.store(OK, Ordering::SeqCst);
     prom.server.abort();
@@ -397,7 +329,6 @@ async fn the_loop_ends_when_input_ends() {
 async fn switching_context_moves_every_query_to_the_new_backends() {
     let first = stand_in(OK).await;
     let second = stand_in(BAD_QUERY).await;
-    let (width, height) = (120, 36);
     let client =
         |url: &str| PrometheusClient::new(Endpoint::parse(url).expect("url")).expect("client");
     let clients = Clients {
@@ -422,22 +353,14 @@ async fn switching_context_moves_every_query_to_the_new_backends() {
         };
         Ok((clients, info))
     });
-    let (keys, events) = unbounded();
-    let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
-    let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-    let mut runtime = Runtime::new(app(width, height), clients, terminal)
-        .with_frames(frames_tx)
-        .with_context_loader(loader);
-    let task = tokio::spawn(async move { runtime.run(events).await });
-    let mut ui = Ui { keys, frames };
+    let (runtime, ui, keys) = screen::attach(app(120, 36), clients);
+    let task = screen::spawn(runtime.with_context_loader(loader), keys);
     ui.wait_for("data from the first context", |t| {
         t.contains("ctx test") && !t.contains("loading…")
     })
     .await;
-    for c in ":context staging".chars() {
-        ui.press(c);
-    }
-    ui.code(KeyCode::Enter);
+    ui.typed(":context staging");
+    ui.press(KeyCode::Enter);
     let text = ui
         .wait_for("the second context's answers", |t| {
             t.contains("ctx staging") && t.contains("parse error")
@@ -448,15 +371,13 @@ async fn switching_context_moves_every_query_to_the_new_backends() {
         "nothing of the first context is shown as the second's:\n{text}"
     );
     // An unknown one is refused with the reason, and the current context stays.
-    for c in ":context nope".chars() {
-        ui.press(c);
-    }
-    ui.code(KeyCode::Enter);
+    ui.typed(":context nope");
+    ui.press(KeyCode::Enter);
     ui.wait_for("the refusal", |t| {
         t.contains("no context `nope`") && t.contains("ctx staging")
     })
     .await;
-    quit(&ui, task).await;
+    ui.quit(task).await;
     first.server.abort();
     second.server.abort();
 }

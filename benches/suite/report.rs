@@ -142,6 +142,17 @@ impl Report {
             ratio(f.client.as_secs_f64(), f.bare_capped.as_secs_f64()),
             "",
         );
+        self.row(
+            "1",
+            format!(
+                "profile: oncall's first frame (every panel loading); frames drawn per run: {}",
+                f.frames
+            ),
+            ms(f.first_frame),
+            "",
+            "",
+            "",
+        );
         let q = |p: f64| ms(quantile(&f.oncall_runs, p));
         self.row(
             "1",

@@ -43,6 +43,10 @@ pub struct FirstDashboard {
     pub client: Duration,
     /// Of `oncall`: building the app (dashboards, keymap and themes parsed).
     pub setup: Duration,
+    /// Of `oncall`: until the first frame (every panel loading) was drawn.
+    pub first_frame: Duration,
+    /// Frames drawn in a run (median), the first and the complete one included.
+    pub frames: u64,
     pub queries: usize,
     pub response_bytes: u64,
     /// The app as the last run left it, with every panel's data (for figures 4 and 6).
@@ -78,7 +82,16 @@ fn screen_text(buffer: &Buffer) -> String {
 /// One run of the real runtime until no panel is loading; the elapsed time, the part of it
 /// spent building the app, the run's summary and the app with its data.
 /// The setup part is `App::new`: parsing the embedded dashboards, keymap and themes.
-async fn oncall_once(prom_url: &str) -> (Duration, Duration, RunSummary, App) {
+struct OncallRun {
+    elapsed: Duration,
+    setup: Duration,
+    /// When the first frame (every panel loading) was drawn.
+    first_frame: Duration,
+    summary: RunSummary,
+    app: App,
+}
+
+async fn oncall_once(prom_url: &str) -> OncallRun {
     let clients = Clients {
         prometheus: Some(
             PrometheusClient::new(Endpoint::parse(prom_url).expect("url")).expect("client"),
@@ -99,17 +112,24 @@ async fn oncall_once(prom_url: &str) -> (Duration, Duration, RunSummary, App) {
         let result = runtime.run(events).await;
         (result, runtime)
     });
+    let mut first_frame = None;
     let elapsed = loop {
         frames.changed().await.expect("the runtime draws");
         let text = screen_text(&frames.borrow_and_update());
+        first_frame.get_or_insert_with(|| started.elapsed());
         if !text.contains("loading") {
             break started.elapsed();
         }
     };
     shutdown.cancel();
     let (result, runtime) = task.await.expect("runtime task");
-    let summary = result.expect("the runtime ran");
-    (elapsed, setup, summary, runtime.app.clone())
+    OncallRun {
+        elapsed,
+        setup,
+        first_frame: first_frame.unwrap_or(elapsed),
+        summary: result.expect("the runtime ran"),
+        app: runtime.app.clone(),
+    }
 }
 
 /// The range queries the app's dashboard holds data for, each over its full window: the ones
@@ -191,13 +211,14 @@ pub fn first_dashboard(
 ) -> FirstDashboard {
     // One run first, unmeasured: it tells the bare client which queries to fire, and warms
     // Prometheus's caches for both sides alike.
-    let (_, _, _, warm) = rt.block_on(oncall_once(prom_url));
-    let mut queries = queries_of(&warm);
+    let mut queries = queries_of(&rt.block_on(oncall_once(prom_url)).app);
     let mut ours = Vec::new();
     let mut bare = Vec::new();
     let mut capped = Vec::new();
     let mut clients = Vec::new();
     let mut setups = Vec::new();
+    let mut first_frames = Vec::new();
+    let mut frames = Vec::new();
     let mut last = None;
     for rep in 0..reps.max(1) {
         let bare_side = |queries: &[RangeQuery]| {
@@ -212,19 +233,21 @@ pub fn first_dashboard(
         } else {
             (Duration::ZERO, Duration::ZERO)
         };
-        let (elapsed, setup, summary, app) = rt.block_on(oncall_once(prom_url));
+        let run = rt.block_on(oncall_once(prom_url));
         // A new step may have begun since: fire what oncall fired this time.
-        queries = queries_of(&app);
+        queries = queries_of(&run.app);
         let (b, c) = if rep % 2 == 0 {
             bare_side(&queries)
         } else {
             (b, c)
         };
-        ours.push(elapsed);
-        setups.push(setup);
+        ours.push(run.elapsed);
+        setups.push(run.setup);
+        first_frames.push(run.first_frame);
+        frames.push(run.summary.frames);
         bare.push(b);
         capped.push(c);
-        last = Some((summary, app, queries.len()));
+        last = Some((run.summary, run.app, queries.len()));
     }
     let (summary, app, queries) = last.expect("at least one run");
     let sorted_ratios = |reference: &[Duration]| {
@@ -249,6 +272,11 @@ pub fn first_dashboard(
         ratios_capped,
         oncall_runs,
         setup: median(setups),
+        first_frame: median(first_frames),
+        frames: {
+            frames.sort_unstable();
+            frames[frames.len() / 2]
+        },
         queries,
         response_bytes: summary.response_bytes,
         app,

@@ -3,6 +3,7 @@
 
 pub mod document;
 pub mod fetch;
+pub mod fill;
 pub mod load;
 pub mod name;
 pub mod render;

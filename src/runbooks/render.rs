@@ -1,11 +1,15 @@
-//! A parsed runbook as styled, pre-wrapped lines for a scrollable pane, with where each step
-//! starts so `x` can act on the step under the cursor and the view can scroll to it.
+//! A parsed runbook as styled, pre-wrapped lines for a scrollable pane, with the rows each step
+//! takes so `x` can act on the step under the cursor and the view can scroll to it. Commands
+//! wrap with a marker instead of being cut, and show the values they would run with.
+
+use std::ops::Range;
 
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::document::{Block, Inline, ListMarker, Runbook};
+use super::fill::{fill, ForAlert, Piece};
 use crate::sanitize::one_line;
 
 /// The styles the pane uses; the caller maps them from its theme.
@@ -18,18 +22,35 @@ pub struct Styles {
     pub step: Style,
     pub selected: Style,
     pub muted: Style,
+    /// A label value put into a command in place of its placeholder.
+    pub value: Style,
+    /// A placeholder that gets no value, and the reason under its step.
+    pub refused: Style,
 }
 
-/// The lines to draw and, for step `n`, `step_lines[n - 1]` is the line its command is on.
+/// How to lay a runbook out.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options<'a> {
+    pub width: u16,
+    /// The step to highlight (1-based).
+    pub selected: Option<usize>,
+    /// Mark wrapped command lines with `>` instead of `↪`.
+    pub ascii: bool,
+    /// The alert whose labels fill the steps; without one they show as written.
+    pub alert: Option<ForAlert<'a>>,
+}
+
+/// The lines to draw and, for step `n`, `steps[n - 1]`: the rows it takes, from its numbered
+/// line through its wrapped lines and the notes under it.
 #[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub lines: Vec<Line<'static>>,
-    pub step_lines: Vec<usize>,
+    pub steps: Vec<Range<usize>>,
 }
 
-/// Lay the runbook out `width` cells wide. `selected` is the step to highlight (1-based).
-pub fn render(runbook: &Runbook, width: u16, styles: &Styles, selected: Option<usize>) -> Rendered {
-    let width = usize::from(width.max(10));
+/// Lay the runbook out.
+pub fn render(runbook: &Runbook, styles: &Styles, options: &Options) -> Rendered {
+    let width = usize::from(options.width.max(10));
     let mut out = Rendered::default();
     for (i, block) in runbook.blocks.iter().enumerate() {
         match block {
@@ -70,28 +91,136 @@ pub fn render(runbook: &Runbook, width: u16, styles: &Styles, selected: Option<u
                 out.lines.extend(wrap(first, width, hang));
             }
             Block::Code { text, step, .. } => {
-                for (n, line) in text.lines().enumerate() {
-                    let mut spans = Vec::new();
-                    match step {
-                        Some(number) if n == 0 => {
-                            out.step_lines.push(out.lines.len());
-                            let style = if selected == Some(*number) {
-                                styles.selected
-                            } else {
-                                styles.step
-                            };
-                            spans.push(Span::styled(format!("[{number}] "), style));
-                        }
-                        _ => spans.push(Span::raw("    ")),
-                    }
-                    spans.push(Span::styled(one_line(line), styles.code));
-                    // Commands are not wrapped: a wrapped command reads as two.
-                    out.lines.push(Line::from(spans));
+                let start = out.lines.len();
+                out.lines
+                    .extend(code(runbook, text, *step, width, styles, options));
+                if step.is_some() {
+                    out.steps.push(start..out.lines.len());
                 }
             }
         }
     }
     out
+}
+
+/// A code block: every line wrapped under its `[n] ` (or blank) prefix with a marker, the
+/// step's placeholders filled for the alert, and why a value is missing beneath.
+fn code(
+    runbook: &Runbook,
+    text: &str,
+    step: Option<usize>,
+    width: usize,
+    styles: &Styles,
+    options: &Options,
+) -> Vec<Line<'static>> {
+    let number = step.map(|n| {
+        let style = if options.selected == Some(n) {
+            styles.selected
+        } else {
+            styles.step
+        };
+        Span::styled(format!("[{n}] "), style)
+    });
+    let indent = number.as_ref().map_or(4, |s| s.content.width());
+    let marker = if options.ascii { "> " } else { "↪ " };
+    let marker = Span::styled(format!("{marker:>indent$}"), styles.muted);
+    let command = step.and_then(|n| runbook.step(n));
+    let filled = match (command, options.alert) {
+        (Some(command), Some(alert)) => Some(fill(text, &command.command, alert)),
+        _ => None,
+    };
+    let mut lines = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let cells = match filled.as_ref().and_then(|f| f.lines.get(n)) {
+            Some(pieces) => pieces
+                .iter()
+                .flat_map(|piece| {
+                    let (text, style) = match piece {
+                        Piece::Text(t) => (one_line(t), styles.code),
+                        Piece::Value { value, .. } => (one_line(value), styles.value),
+                        Piece::Refused { written, .. } => (one_line(written), styles.refused),
+                    };
+                    text.chars().map(move |c| (c, style)).collect::<Vec<_>>()
+                })
+                .collect(),
+            None => one_line(line).chars().map(|c| (c, styles.code)).collect(),
+        };
+        let first = match (&number, n) {
+            (Some(number), 0) => number.clone(),
+            _ => Span::raw(" ".repeat(indent)),
+        };
+        lines.extend(wrap_code(first, &marker, cells, width));
+    }
+    for note in filled.iter().flat_map(|f| &f.notes) {
+        let first = vec![
+            Span::raw(" ".repeat(indent)),
+            Span::styled(format!("! {}", one_line(note)), styles.refused),
+        ];
+        let hang = vec![Span::raw(" ".repeat(indent + 2))];
+        lines.extend(wrap(first, width, hang));
+    }
+    lines
+}
+
+/// Wrap a command line to `width`: `first` starts it, `marker` (as wide) starts each
+/// continuation. Breaks go after a space where the row has one, else mid-word; every
+/// character is kept, so the rows joined are the line.
+fn wrap_code(
+    first: Span<'static>,
+    marker: &Span<'static>,
+    cells: Vec<(char, Style)>,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let room = width.saturating_sub(first.content.width()).max(1);
+    let mut lines = Vec::new();
+    let mut start = 0;
+    let mut prefix = first;
+    loop {
+        let mut used = 0;
+        let mut end = start;
+        while end < cells.len() {
+            let w = cells[end].0.width().unwrap_or(0);
+            if used + w > room && end > start {
+                break;
+            }
+            used += w;
+            end += 1;
+        }
+        if end < cells.len() {
+            // Move the cut word to the next row, unless it would not fit there either.
+            let after_space = (start + 1..end).rev().find(|&i| cells[i - 1].0 == ' ');
+            if let Some(at) = after_space {
+                let word: usize = cells[at..]
+                    .iter()
+                    .take_while(|(c, _)| *c != ' ')
+                    .map(|(c, _)| c.width().unwrap_or(0))
+                    .sum();
+                if word <= room {
+                    end = at;
+                }
+            }
+        }
+        let mut spans = vec![prefix];
+        spans.extend(group(&cells[start..end]));
+        lines.push(Line::from(spans));
+        if end >= cells.len() {
+            return lines;
+        }
+        start = end;
+        prefix = marker.clone();
+    }
+}
+
+/// Runs of equally styled characters as spans.
+fn group(cells: &[(char, Style)]) -> Vec<Span<'static>> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    for &(c, style) in cells {
+        match spans.last_mut() {
+            Some(last) if last.style == style => last.content.to_mut().push(c),
+            _ => spans.push(Span::styled(c.to_string(), style)),
+        }
+    }
+    spans
 }
 
 fn spans(inlines: &[Inline], styles: &Styles) -> Vec<Span<'static>> {
@@ -124,7 +253,9 @@ fn wrap(spans: Vec<Span<'static>>, width: usize, hang: Vec<Span<'static>>) -> Ve
         // Split into words keeping their trailing spaces, so styles survive the wrap.
         for word in span.content.split_inclusive(' ') {
             let w = word.width();
-            if used + w.saturating_sub(1) > width && used > hang_width {
+            // A trailing space may hang past the edge; the word's last character may not.
+            let visible = word.trim_end_matches(' ').width();
+            if used + visible > width && used > hang_width {
                 lines.push(Line::from(std::mem::take(&mut current)));
                 current.extend(hang.iter().cloned());
                 used = hang_width;
@@ -141,20 +272,34 @@ fn wrap(spans: Vec<Span<'static>>, width: usize, hang: Vec<Span<'static>>) -> Ve
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::*;
-    use crate::runbooks::parse;
+    use crate::runbooks::{parse, ValuePolicy};
 
     fn text(line: &Line) -> String {
         line.spans.iter().map(|s| s.content.as_ref()).collect()
     }
 
+    fn plain(width: u16) -> Options<'static> {
+        Options {
+            width,
+            ..Options::default()
+        }
+    }
+
     #[test]
     fn steps_are_numbered_and_located() {
         let rb = parse("# A\n\n## Diagnosis\n\n1. Look at it.\n\n```sh\nls -l\n```\n\n2. Then this.\n\n```sh\nid\n```\n").unwrap();
-        let r = render(&rb, 40, &Styles::default(), Some(2));
-        assert_eq!(r.step_lines.len(), 2);
-        assert_eq!(text(&r.lines[r.step_lines[0]]), "[1] ls -l");
-        assert_eq!(text(&r.lines[r.step_lines[1]]), "[2] id");
+        let options = Options {
+            selected: Some(2),
+            ..plain(40)
+        };
+        let r = render(&rb, &Styles::default(), &options);
+        assert_eq!(r.steps.len(), 2);
+        assert_eq!(text(&r.lines[r.steps[0].start]), "[1] ls -l");
+        assert_eq!(text(&r.lines[r.steps[1].start]), "[2] id");
+        assert_eq!(r.steps[1].len(), 1);
         assert!(r.lines.iter().any(|l| text(l) == "1. Look at it."));
     }
 
@@ -164,7 +309,7 @@ mod tests {
             "# A\n\nsee [the docs](https://example.com/very/long/path) for more words here\n",
         )
         .unwrap();
-        let r = render(&rb, 20, &Styles::default(), None);
+        let r = render(&rb, &Styles::default(), &plain(20));
         let all: Vec<String> = r.lines.iter().map(text).collect();
         assert!(
             all.iter()
@@ -181,9 +326,104 @@ mod tests {
     #[test]
     fn list_items_hang_under_their_marker() {
         let rb = parse("# A\n\n- one two three four five six\n").unwrap();
-        let r = render(&rb, 12, &Styles::default(), None);
+        let r = render(&rb, &Styles::default(), &plain(12));
         let all: Vec<String> = r.lines.iter().map(text).collect();
         assert!(all.iter().any(|l| l.starts_with("• one")), "{all:?}");
         assert!(all.iter().any(|l| l.starts_with("  ")), "{all:?}");
+    }
+
+    #[test]
+    fn the_last_word_of_a_row_is_never_clipped() {
+        // "abc defgh." fits 10 cells exactly; "abcd efghi." is one too many, so its last
+        // word moves down whole instead of losing its full stop at the edge.
+        let rb = parse("# A\n\nabc defgh.\n").unwrap();
+        let r = render(&rb, &Styles::default(), &plain(10));
+        let all: Vec<String> = r.lines.iter().map(text).collect();
+        assert!(all.contains(&"abc defgh.".to_string()), "{all:?}");
+        let rb = parse("# A\n\nabcd efghi.\n").unwrap();
+        let r = render(&rb, &Styles::default(), &plain(10));
+        let all: Vec<String> = r.lines.iter().map(text).collect();
+        assert!(all.contains(&"efghi.".to_string()), "{all:?}");
+        assert!(all.iter().all(|l| l.trim_end().width() <= 10), "{all:?}");
+    }
+
+    const LONG: &str = "curl -sG http://prometheus:9090/api/v1/targets --data-urlencode 'state=active' --data-urlencode 'scrapePool=$job'";
+
+    /// The rows of step 1 with their 4-cell prefix removed, joined: the line as drawn.
+    fn joined(r: &Rendered, step: usize) -> String {
+        r.lines[r.steps[step - 1].clone()]
+            .iter()
+            .map(|l| text(l).chars().skip(4).collect::<String>())
+            .collect()
+    }
+
+    #[test]
+    fn long_commands_wrap_under_the_number_with_a_marker_and_keep_every_character() {
+        let rb = parse(&format!("# A\n\n```sh\n{LONG}\n```\n")).unwrap();
+        for (ascii, marker) in [(false, "  ↪ "), (true, "  > ")] {
+            let options = Options { ascii, ..plain(40) };
+            let r = render(&rb, &Styles::default(), &options);
+            let rows: Vec<String> = r.lines[r.steps[0].clone()].iter().map(text).collect();
+            assert!(rows.len() >= 3, "{rows:?}");
+            assert!(rows[0].starts_with("[1] curl"), "{rows:?}");
+            assert!(rows[1..].iter().all(|l| l.starts_with(marker)), "{rows:?}");
+            assert!(rows.iter().all(|l| l.width() <= 40), "{rows:?}");
+            assert_eq!(joined(&r, 1), LONG);
+            // A word that fits a row is not cut; the URL, longer than a row, is.
+            assert!(rows[0].ends_with("/api/"), "{rows:?}");
+            assert!(
+                rows[1..rows.len() - 1].iter().all(|l| l.ends_with(' ')),
+                "{rows:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_word_longer_than_the_row_is_cut_by_character() {
+        let url = "http://prometheus:9090/api/v1/query?query=up";
+        let rb = parse(&format!("# A\n\n```sh\ncurl {url}\n```\n")).unwrap();
+        let r = render(&rb, &Styles::default(), &plain(20));
+        let rows: Vec<String> = r.lines[r.steps[0].clone()].iter().map(text).collect();
+        assert!(rows.iter().all(|l| l.width() <= 20), "{rows:?}");
+        assert_eq!(joined(&r, 1), format!("curl {url}"));
+    }
+
+    #[test]
+    fn steps_show_the_alerts_values_and_why_one_is_missing() {
+        let rb = parse(&format!(
+            "# A\n\n```sh\n{LONG}\n```\n\n```sh\nkubectl logs $pod -l app=$job\n```\n"
+        ))
+        .unwrap();
+        let labels: BTreeMap<String, String> =
+            [("job".to_string(), "wallet-service".to_string())].into();
+        let policy = ValuePolicy::default();
+        let styles = Styles {
+            value: Style::new().add_modifier(Modifier::BOLD),
+            refused: Style::new().add_modifier(Modifier::REVERSED),
+            ..Styles::default()
+        };
+        let options = Options {
+            alert: Some(ForAlert {
+                labels: &labels,
+                policy: &policy,
+            }),
+            ..plain(60)
+        };
+        let r = render(&rb, &styles, &options);
+        assert_eq!(joined(&r, 1), LONG.replace("$job", "wallet-service"));
+        let value = r.lines[r.steps[0].clone()]
+            .iter()
+            .flat_map(|l| &l.spans)
+            .find(|s| s.style == styles.value)
+            .expect("a value span");
+        assert_eq!(value.content, "wallet-service");
+
+        let rows: Vec<&Line> = r.lines[r.steps[1].clone()].iter().collect();
+        assert_eq!(text(rows[0]), "[2] kubectl logs $pod -l app=wallet-service");
+        assert!(rows[0]
+            .spans
+            .iter()
+            .any(|s| s.content == "$pod" && s.style == styles.refused));
+        assert_eq!(text(rows[1]), "    ! label pod missing");
     }
 }

@@ -229,6 +229,23 @@ pub fn placeholders(text: &str) -> Vec<String> {
     names
 }
 
+/// Every `$name` / `${name}` written in `text`: its byte range (sigil and braces included)
+/// and the name, in order.
+pub fn placeholder_positions(text: &str) -> Vec<(std::ops::Range<usize>, String)> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(at) = text[from..].find('$').map(|i| from + i) {
+        match placeholder_after(&text[at..]) {
+            Some((name, len)) => {
+                found.push((at..at + len, name.to_string()));
+                from = at + len;
+            }
+            None => from = at + 1,
+        }
+    }
+    found
+}
+
 /// The name after a `$` and how many bytes it used (braces included).
 fn placeholder_name(after_dollar: &str) -> Option<(&str, usize)> {
     let braced = after_dollar.starts_with('{');
@@ -279,7 +296,9 @@ fn substitute(
     Ok(out)
 }
 
-fn value<'a>(
+/// The checked value of label `name`, or why there is none: the one decision `plan` makes
+/// for every placeholder, public so the runbook view shows exactly what would run.
+pub fn value<'a>(
     name: &str,
     labels: &'a BTreeMap<String, String>,
     policy: &ValuePolicy,
@@ -356,7 +375,9 @@ fn plan_shell(
     })
 }
 
-fn is_label_like(name: &str) -> bool {
+/// Whether a shell step treats `$name` as a label placeholder even when the alert lacks it
+/// (lower-case letters); other names the alert does not carry are the shell's own variables.
+pub fn is_label_like(name: &str) -> bool {
     name.chars().any(|c| c.is_ascii_lowercase())
 }
 

@@ -33,6 +33,10 @@ use crate::sources::prometheus::PrometheusClient;
 
 /// At most one frame per this long (~60 fps); input between frames is batched.
 pub const FRAME: Duration = Duration::from_millis(16);
+/// While panels load, their results alone are drawn at most this often: a load that is
+/// over sooner shows in one frame, drawn as its last panel arrives, instead of taking CPU
+/// from the load with partial frames; a slow one still fills in as it goes.
+pub const LOADING_FRAME: Duration = Duration::from_millis(100);
 /// Range queries in flight at once, across the dashboard's panels.
 pub const QUERY_CONCURRENCY: usize = 6;
 
@@ -182,6 +186,8 @@ impl<B: Backend> Runtime<B> {
         tick.set_missed_tick_behavior(MissedTickBehavior::Skip);
         let mut batch: Vec<Action> = Vec::with_capacity(64);
         let mut render_at: Option<Instant> = None;
+        // Something besides panel results (a key, the clock, the pane) waits to be drawn.
+        let mut urgent = false;
         let shutdown = self.shutdown.clone();
         loop {
             let fetching = !self.in_flight.is_empty();
@@ -191,6 +197,7 @@ impl<B: Backend> Runtime<B> {
                 event = events.next() => match event {
                     Some(Ok(event)) => {
                         if let Some(action) = translate(event) {
+                            urgent = true;
                             self.dispatch(action);
                         }
                     }
@@ -206,36 +213,54 @@ impl<B: Backend> Runtime<B> {
                         break;
                     }
                     for action in batch.drain(..) {
+                        urgent |= !matches!(action, Action::PanelData { .. });
                         self.dispatch(action);
                     }
                 }
-                Some(switched) = self.context_rx.recv() => self.context_switched(switched),
-                _ = tick.tick() => self.dispatch(Action::Tick),
+                Some(switched) = self.context_rx.recv() => {
+                    urgent = true;
+                    self.context_switched(switched);
+                }
+                _ = tick.tick() => {
+                    urgent = true;
+                    self.dispatch(Action::Tick);
+                }
                 _ = sleep_until(render_at), if render_at.is_some() => {
                     render_at = None;
+                    urgent = false;
                     self.draw()?;
                     last_frame = Instant::now();
                 }
             }
             // Whatever else arrived meanwhile goes into the same frame.
             while let Ok(action) = self.rx.try_recv() {
+                urgent |= !matches!(action, Action::PanelData { .. });
                 self.dispatch(action);
             }
             if self.app.quit {
                 break;
             }
-            // The frame that shows the last panel of a load is the one the user waits for: it
-            // is drawn now, not at the next frame slot. This happens once per load, so the cap
-            // on frames still holds for keys and streams of results.
-            let load_done = fetching && self.in_flight.is_empty();
-            if self.app.dirty && (render_at.is_none() || load_done) {
-                let due = last_frame + FRAME;
-                if load_done || Instant::now() >= due {
+            if self.app.dirty {
+                let loading = !self.in_flight.is_empty();
+                // The frame that shows the last panel of a load is the one the user waits for:
+                // it is drawn now, not at the next frame slot (once per load, so frames stay
+                // capped for keys and streams of results).
+                let pace = if fetching && !loading {
+                    Duration::ZERO
+                } else if loading && !urgent {
+                    LOADING_FRAME
+                } else {
+                    FRAME
+                };
+                let due = last_frame + pace;
+                if Instant::now() >= due {
                     render_at = None;
+                    urgent = false;
                     self.draw()?;
                     last_frame = Instant::now();
                 } else {
-                    render_at = Some(due);
+                    // A key after partial results must not wait for the slower slot.
+                    render_at = Some(render_at.map_or(due, |at| at.min(due)));
                 }
             }
         }

@@ -1,6 +1,9 @@
 //! Shared by the TUI tests: an app over the seven shipped dashboards at a fixed time, and
-//! deterministic series to answer its queries with. No network, no clock.
+//! deterministic series to answer its queries with, for `update` and `draw` with no network
+//! and no clock; and `screen`, the real runtime driven by keys and read by its frames.
 #![allow(dead_code)]
+
+pub mod screen;
 
 use std::collections::BTreeMap;
 
@@ -156,13 +159,5 @@ pub fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
 
 /// The screen as plain text, one line per row.
 pub fn screen_text(terminal: &Terminal<TestBackend>) -> String {
-    let buf = terminal.backend().buffer();
-    let mut out = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            out.push_str(buf[(x, y)].symbol());
-        }
-        out.push('\n');
-    }
-    out
+    screen::buffer_text(terminal.backend().buffer())
 }

@@ -3,42 +3,37 @@
 //! fetched with the alerts, rarely; answers to old requests are dropped; the IDs acted on are
 //! those captured when `A` was pressed.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 
 use super::ROUTE_TREE_EVERY;
 use crate::model::route::RouteTree;
 use crate::model::{Incident, PdAlert};
 use crate::triage::group_key::dedup_key;
-use crate::tui::action::{Action, ContextInfo, Effect, Write};
+use crate::tui::action::{Action, Effect, Write};
+use crate::tui::app::test_fixtures::{
+    answer_alerts, answer_incidents, key, options, press, started, typed, Backends, NOW,
+};
 use crate::tui::app::triage::tests::alert;
-use crate::tui::app::{App, AppOptions, Overlay};
+use crate::tui::app::{App, Overlay};
 
-const NOW: i64 = 1_768_478_400_000;
+/// Alertmanager and PagerDuty: what an ack on an alert needs.
+const AM_PD: Backends = Backends {
+    prometheus: false,
+    alertmanager: true,
+    pagerduty: true,
+};
 
 const TREE: &str =
     "route:\n  group_by: [alertname]\n  routes:\n    - matchers: ['severity=\"critical\"']\n";
 
 fn app() -> App {
-    let context = ContextInfo {
-        name: "test".into(),
-        prometheus: false,
-        alertmanagers: vec!["am".into()],
-        pagerduty: true,
-        insecure: vec![],
-    };
-    let mut a = App::new(AppOptions::new(Vec::new(), context));
-    a.start(NOW);
-    let generation = a.triage.generation;
-    a.update(
-        Action::Alerts {
-            source: 0,
-            generation,
-            result: Ok(vec![
-                alert("DiskFull", "critical", "d", false),
-                alert("CpuHigh", "warning", "c", false),
-            ]),
-        },
-        NOW,
+    let mut a = started(options(AM_PD));
+    answer_alerts(
+        &mut a,
+        vec![
+            alert("DiskFull", "critical", "d", false),
+            alert("CpuHigh", "warning", "c", false),
+        ],
     );
     a
 }
@@ -49,17 +44,6 @@ fn incident(id: &str, title: &str, key: Option<String>) -> Incident {
         "created_at": "2026-01-15T11:00:00Z", "incident_key": key
     }))
     .unwrap()
-}
-
-fn incidents(a: &mut App, list: Vec<Incident>) {
-    let generation = a.triage.incidents_generation;
-    a.update(
-        Action::Incidents {
-            generation,
-            result: Ok(list),
-        },
-        NOW,
-    );
 }
 
 fn with_tree(a: &mut App) {
@@ -77,10 +61,7 @@ fn with_tree(a: &mut App) {
 }
 
 fn press_ack(a: &mut App) -> Vec<Effect> {
-    a.update(
-        Action::Key(KeyEvent::new(KeyCode::Char('A'), KeyModifiers::SHIFT)),
-        NOW,
-    )
+    key(a, KeyCode::Char('A'), KeyModifiers::SHIFT)
 }
 
 /// Select the row of the alert named `name` (its group's header: the list is grouped).
@@ -131,14 +112,7 @@ fn lookup(fx: &[Effect]) -> Option<(u64, Vec<String>)> {
 
 #[test]
 fn the_route_tree_is_asked_for_with_the_first_alerts_and_then_rarely() {
-    let context = ContextInfo {
-        name: "test".into(),
-        prometheus: false,
-        alertmanagers: vec!["am".into()],
-        pagerduty: true,
-        insecure: vec![],
-    };
-    let mut a = App::new(AppOptions::new(Vec::new(), context.clone()));
+    let mut a = App::new(options(AM_PD));
     let fx = a.start(NOW);
     assert!(fx.iter().any(
         |e| matches!(e, Effect::FetchRouteTree { generation } if *generation == a.triage.generation)
@@ -153,13 +127,10 @@ fn the_route_tree_is_asked_for_with_the_first_alerts_and_then_rarely() {
     }
     assert_eq!(asked, 2, "once per {ROUTE_TREE_EVERY} alerts rounds");
     // Without PagerDuty there is nothing to link, so no tree is fetched.
-    let mut plain = App::new(AppOptions::new(
-        Vec::new(),
-        ContextInfo {
-            pagerduty: false,
-            ..context
-        },
-    ));
+    let mut plain = App::new(options(Backends {
+        pagerduty: false,
+        ..AM_PD
+    }));
     assert!(!plain
         .start(NOW)
         .iter()
@@ -196,7 +167,7 @@ fn a_dedup_key_match_acks_at_once_without_lookup_or_picker() {
     let mut a = app();
     with_tree(&mut a);
     let key = dedup_key("{}/{severity=\"critical\"}:{alertname=\"DiskFull\"}");
-    incidents(
+    answer_incidents(
         &mut a,
         vec![
             incident(
@@ -223,7 +194,7 @@ fn a_dedup_key_match_acks_at_once_without_lookup_or_picker() {
 #[test]
 fn without_a_key_match_the_details_decide_for_the_alert_captured_at_a() {
     let mut a = app();
-    incidents(
+    answer_incidents(
         &mut a,
         vec![
             incident("P1", "[FIRING:1] DiskFull (db-1)", None),
@@ -280,7 +251,7 @@ fn without_a_key_match_the_details_decide_for_the_alert_captured_at_a() {
 #[test]
 fn an_answer_to_an_older_lookup_is_dropped() {
     let mut a = app();
-    incidents(&mut a, vec![incident("P1", "[FIRING:1] DiskFull", None)]);
+    answer_incidents(&mut a, vec![incident("P1", "[FIRING:1] DiskFull", None)]);
     select(&mut a, "DiskFull");
     let (first, _) = lookup(&press_ack(&mut a)).unwrap();
     let (second, _) = lookup(&press_ack(&mut a)).unwrap();
@@ -304,7 +275,7 @@ fn an_answer_to_an_older_lookup_is_dropped() {
 #[test]
 fn no_details_match_falls_back_to_the_title_picker_or_says_none() {
     let mut a = app();
-    incidents(
+    answer_incidents(
         &mut a,
         vec![
             incident("P1", "[FIRING:1] DiskFull a", None),
@@ -361,7 +332,7 @@ fn no_details_match_falls_back_to_the_title_picker_or_says_none() {
 #[test]
 fn without_open_incidents_there_is_nothing_to_look_up() {
     let mut a = app();
-    incidents(&mut a, vec![]);
+    answer_incidents(&mut a, vec![]);
     select(&mut a, "DiskFull");
     let fx = press_ack(&mut a);
     assert!(fx.is_empty(), "{fx:?}");
@@ -373,29 +344,18 @@ fn without_open_incidents_there_is_nothing_to_look_up() {
 /// everything typed and the error. (The silence form's loose end, tested with the app here.)
 #[test]
 fn a_failed_silence_comes_back_even_when_another_overlay_is_open() {
-    let key = |a: &mut App, code: KeyCode| {
-        a.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW)
-    };
-    let ctrl = |a: &mut App, c: char| {
-        a.update(
-            Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-            NOW,
-        )
-    };
     for (other, closes_with) in [('?', None), (':', Some(KeyCode::Esc))] {
         let mut a = app();
         select(&mut a, "DiskFull");
-        key(&mut a, KeyCode::Char('s'));
-        key(&mut a, KeyCode::Up); // wraps to the comment
-        for c in "disk swap".chars() {
-            key(&mut a, KeyCode::Char(c));
-        }
-        ctrl(&mut a, 's');
-        let fx = key(&mut a, KeyCode::Char('y'));
+        press(&mut a, KeyCode::Char('s'));
+        press(&mut a, KeyCode::Up); // wraps to the comment
+        typed(&mut a, "disk swap");
+        key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
+        let fx = press(&mut a, KeyCode::Char('y'));
         let [Effect::Write { id, .. }] = fx.as_slice() else {
             panic!("{fx:?}");
         };
-        key(&mut a, KeyCode::Char(other));
+        press(&mut a, KeyCode::Char(other));
         assert!(a.overlay.is_some());
         a.update(
             Action::Written {
@@ -410,7 +370,7 @@ fn a_failed_silence_comes_back_even_when_another_overlay_is_open() {
                 matches!(a.overlay, Some(Overlay::CommandLine(_))),
                 "the command line stays while it is used"
             );
-            key(&mut a, code);
+            press(&mut a, code);
         }
         match &a.overlay {
             Some(Overlay::Silence(f)) => {
@@ -429,23 +389,20 @@ fn a_failed_silence_comes_back_even_when_another_overlay_is_open() {
 fn form_fields_are_edited_at_the_cursor() {
     let mut a = app();
     select(&mut a, "DiskFull");
-    let key = |a: &mut App, code: KeyCode| {
-        a.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW);
-    };
-    key(&mut a, KeyCode::Char('s'));
+    press(&mut a, KeyCode::Char('s'));
     // The first matcher is `alertname="DiskFull"`: change it to `alertname=~"Disk.*"`.
-    key(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Home);
     for _ in 0.."alertname=".len() {
-        key(&mut a, KeyCode::Right);
+        press(&mut a, KeyCode::Right);
     }
-    key(&mut a, KeyCode::Char('~'));
-    key(&mut a, KeyCode::End);
-    key(&mut a, KeyCode::Left);
+    press(&mut a, KeyCode::Char('~'));
+    press(&mut a, KeyCode::End);
+    press(&mut a, KeyCode::Left);
     for _ in 0.."Full".len() {
-        key(&mut a, KeyCode::Backspace);
+        press(&mut a, KeyCode::Backspace);
     }
-    key(&mut a, KeyCode::Char('.'));
-    key(&mut a, KeyCode::Char('*'));
+    press(&mut a, KeyCode::Char('.'));
+    press(&mut a, KeyCode::Char('*'));
     match &a.overlay {
         Some(Overlay::Silence(f)) => {
             assert_eq!(f.matchers[0], "alertname=~\"Disk.*\"");

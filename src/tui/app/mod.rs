@@ -623,3 +623,4 @@ mod tests;
 mod triage_tests;
 #[cfg(test)]
 mod runbook_tests;
+mod test_fixtures;

@@ -10,7 +10,8 @@ use crossterm::event::{KeyCode, KeyEvent};
 use url::Url;
 
 use super::{App, Message, Overlay, Preferences, View};
-use crate::runbooks::render::{render, Rendered, Styles};
+use crate::runbooks::fill::ForAlert;
+use crate::runbooks::render::{render, Options, Rendered, Styles};
 use crate::runbooks::{self, LoadError, Loaded, Lookup, Origin, Plan, ValuePolicy};
 use crate::sanitize::one_line;
 use crate::tui::action::{Effect, PaneRequest};
@@ -87,10 +88,19 @@ impl OpenRunbook {
         }
     }
 
-    /// The runbook laid out `width` cells wide with the selection highlighted.
-    pub fn layout(&self, width: u16, styles: &Styles) -> Option<Rendered> {
-        self.loaded()
-            .map(|l| render(&l.runbook, width, styles, self.selected))
+    /// The runbook laid out `width` cells wide with the selection highlighted and the steps
+    /// filled with this alert's labels as `prefs`' policy allows.
+    pub fn layout(&self, width: u16, styles: &Styles, prefs: &Preferences) -> Option<Rendered> {
+        let options = Options {
+            width,
+            selected: self.selected,
+            ascii: prefs.ascii,
+            alert: Some(ForAlert {
+                labels: &self.labels,
+                policy: &prefs.runbooks.policy,
+            }),
+        };
+        self.loaded().map(|l| render(&l.runbook, styles, &options))
     }
 
     /// What the pane's title calls the runbook: its file name.
@@ -225,7 +235,7 @@ impl App {
             return;
         };
         let total = open
-            .layout(width, &Styles::default())
+            .layout(width, &Styles::default(), &self.prefs)
             .map_or(0, |r| r.lines.len());
         let max = total.saturating_sub(height);
         open.scroll = open.scroll.saturating_add_signed(delta).min(max);
@@ -251,17 +261,18 @@ impl App {
             (Some(n), true) => (n + 1).min(count),
             (Some(n), false) => n.saturating_sub(1).max(1),
         });
-        let Some(rendered) = open.layout(width, &Styles::default()) else {
+        let Some(rendered) = open.layout(width, &Styles::default(), &self.prefs) else {
             return;
         };
-        let Some(&line) = open.selected.and_then(|n| rendered.step_lines.get(n - 1)) else {
+        let Some(rows) = open.selected.and_then(|n| rendered.steps.get(n - 1)) else {
             return;
         };
+        // All of the step's rows (wrapped lines and notes) when they fit, its first always.
         let context = 2.min(height.saturating_sub(1));
-        if line < open.scroll + context {
-            open.scroll = line.saturating_sub(context);
-        } else if line >= open.scroll + height {
-            open.scroll = line + 1 - height;
+        if rows.start < open.scroll + context {
+            open.scroll = rows.start.saturating_sub(context);
+        } else if rows.end > open.scroll + height {
+            open.scroll = (rows.end - height).min(rows.start);
         }
     }
 

@@ -245,9 +245,10 @@ fn n_and_p_select_steps_and_scroll_them_into_view() {
         .layout(
             crate::tui::view::runbook::text_area(&a).width,
             &Default::default(),
+            &a.prefs,
         )
         .unwrap();
-    let line = rendered.step_lines[2];
+    let line = rendered.steps[2].start;
     assert!(line >= height, "the test needs step 3 below the fold");
     assert!(
         (scroll(&a)..scroll(&a) + height).contains(&line),
@@ -258,7 +259,7 @@ fn n_and_p_select_steps_and_scroll_them_into_view() {
     key(&mut a, 'p');
     key(&mut a, 'p');
     assert_eq!(selected(&a), Some(1));
-    assert!(scroll(&a) <= rendered.step_lines[0]);
+    assert!(scroll(&a) <= rendered.steps[0].start);
     // j/k scroll a line, home/end the ends; the list's cursor does not move meanwhile.
     press(&mut a, KeyCode::End);
     assert_eq!(scroll(&a), rendered.lines.len() - height);

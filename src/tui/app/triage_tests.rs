@@ -2,46 +2,20 @@
 //! the silence form and confirmation, silences and incidents actions.
 
 mod list_tests {
-    use crate::tui::action::{Action, ContextInfo};
+    use crate::tui::action::Action;
+    use crate::tui::app::test_fixtures::{
+        answer_alerts as answer, options, press, started, typed, Backends, NOW,
+    };
     use crate::tui::app::triage::tests::alert;
-    use crate::tui::app::{App, AppOptions};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
-    const NOW: i64 = 1_768_478_400_000;
+    use crate::tui::app::App;
+    use crossterm::event::KeyCode;
 
     fn app() -> App {
-        let context = ContextInfo {
-            name: "test".into(),
+        started(options(Backends {
             prometheus: true,
-            alertmanagers: vec!["am".into()],
+            alertmanager: true,
             pagerduty: false,
-            insecure: vec![],
-        };
-        let mut a = App::new(AppOptions::new(Vec::new(), context));
-        a.start(NOW);
-        a
-    }
-
-    fn press(a: &mut App, code: KeyCode) {
-        a.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW);
-    }
-
-    fn typed(a: &mut App, text: &str) {
-        for c in text.chars() {
-            press(a, KeyCode::Char(c));
-        }
-    }
-
-    fn answer(a: &mut App, alerts: Vec<crate::model::Alert>) {
-        let generation = a.triage.generation;
-        a.update(
-            Action::Alerts {
-                source: 0,
-                generation,
-                result: Ok(alerts),
-            },
-            NOW,
-        );
+        }))
     }
 
     fn selected_fp(a: &App) -> String {
@@ -154,48 +128,37 @@ mod list_tests {
 }
 
 mod form_tests {
-    use crate::tui::action::{Action, ContextInfo, Effect, Write, Written};
+    use crate::tui::action::{Action, Effect, Write, Written};
+    use crate::tui::app::test_fixtures::{
+        answer_alerts, answer_incidents, key, options, started, typed, Backends, NOW,
+    };
     use crate::tui::app::triage::tests::alert;
-    use crate::tui::app::{App, AppOptions, Overlay};
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crate::tui::app::{App, Overlay};
+    use crossterm::event::{KeyCode, KeyModifiers};
 
-    const NOW: i64 = 1_768_478_400_000;
+    const AM: Backends = Backends {
+        prometheus: false,
+        alertmanager: true,
+        pagerduty: false,
+    };
+    const PD: Backends = Backends {
+        prometheus: false,
+        alertmanager: false,
+        pagerduty: true,
+    };
 
     fn app_with_alerts() -> App {
-        let context = ContextInfo {
-            name: "test".into(),
-            prometheus: false,
-            alertmanagers: vec!["am".into()],
-            pagerduty: false,
-            insecure: vec![],
-        };
-        let mut opts = AppOptions::new(Vec::new(), context);
+        let mut opts = options(AM);
         opts.prefs.author = "alice".into();
-        let mut a = App::new(opts);
-        a.start(NOW);
-        let generation = a.triage.generation;
-        a.update(
-            Action::Alerts {
-                source: 0,
-                generation,
-                result: Ok(vec![
-                    alert("DiskFull", "critical", "d", false),
-                    alert("Other", "warning", "o", false),
-                ]),
-            },
-            NOW,
+        let mut a = started(opts);
+        answer_alerts(
+            &mut a,
+            vec![
+                alert("DiskFull", "critical", "d", false),
+                alert("Other", "warning", "o", false),
+            ],
         );
         a
-    }
-
-    fn key(a: &mut App, code: KeyCode, modifiers: KeyModifiers) -> Vec<Effect> {
-        a.update(Action::Key(KeyEvent::new(code, modifiers)), NOW)
-    }
-
-    fn typed(a: &mut App, text: &str) {
-        for c in text.chars() {
-            key(a, KeyCode::Char(c), KeyModifiers::NONE);
-        }
     }
 
     fn form(a: &App) -> &crate::triage::silence_form::SilenceForm {
@@ -228,15 +191,7 @@ mod form_tests {
             "{lines:?}"
         );
         // A refresh moving the cursor changes nothing: the body was captured at Ctrl-S.
-        let generation = a.triage.generation;
-        a.update(
-            Action::Alerts {
-                source: 0,
-                generation,
-                result: Ok(vec![alert("Zzz", "critical", "z", false)]),
-            },
-            NOW,
-        );
+        answer_alerts(&mut a, vec![alert("Zzz", "critical", "z", false)]);
         let fx = key(&mut a, KeyCode::Char('y'), KeyModifiers::NONE);
         let (id, body) = match fx.as_slice() {
             [Effect::Write {
@@ -316,28 +271,14 @@ mod form_tests {
 
     #[test]
     fn incidents_ack_at_once_and_resolve_after_yes() {
-        let context = ContextInfo {
-            name: "test".into(),
-            prometheus: false,
-            alertmanagers: vec![],
-            pagerduty: true,
-            insecure: vec![],
-        };
-        let mut a = App::new(AppOptions::new(Vec::new(), context));
-        a.start(NOW);
+        let mut a = started(options(PD));
         let incident: crate::model::Incident = serde_json::from_value(serde_json::json!({
             "id": "P1", "incident_number": 7, "title": "DiskFull", "status": "triggered",
             "created_at": "2026-01-15T11:00:00Z"
         }))
         .unwrap();
         let generation = a.triage.incidents_generation;
-        a.update(
-            Action::Incidents {
-                generation,
-                result: Ok(vec![incident]),
-            },
-            NOW,
-        );
+        answer_incidents(&mut a, vec![incident]);
         key(&mut a, KeyCode::Char('0'), KeyModifiers::NONE);
         let fx = key(&mut a, KeyCode::Char('A'), KeyModifiers::SHIFT);
         assert!(matches!(
@@ -363,30 +304,15 @@ mod form_tests {
     }
 
     fn app_with_incident(osc52: bool, url: &str) -> App {
-        let context = ContextInfo {
-            name: "test".into(),
-            prometheus: false,
-            alertmanagers: vec![],
-            pagerduty: true,
-            insecure: vec![],
-        };
-        let mut opts = AppOptions::new(Vec::new(), context);
+        let mut opts = options(PD);
         opts.prefs.osc52 = osc52;
-        let mut a = App::new(opts);
-        a.start(NOW);
+        let mut a = started(opts);
         let incident: crate::model::Incident = serde_json::from_value(serde_json::json!({
             "id": "P1", "incident_number": 7, "title": "DiskFull", "status": "triggered",
             "created_at": "2026-01-15T11:00:00Z", "html_url": url
         }))
         .unwrap();
-        let generation = a.triage.incidents_generation;
-        a.update(
-            Action::Incidents {
-                generation,
-                result: Ok(vec![incident]),
-            },
-            NOW,
-        );
+        answer_incidents(&mut a, vec![incident]);
         key(&mut a, KeyCode::Char('0'), KeyModifiers::NONE);
         a
     }
@@ -431,15 +357,7 @@ mod form_tests {
         with_runbook
             .annotations
             .insert("runbook_url".into(), "https://runbooks/disk".into());
-        let generation = a.triage.generation;
-        a.update(
-            Action::Alerts {
-                source: 0,
-                generation,
-                result: Ok(vec![with_runbook]),
-            },
-            NOW,
-        );
+        answer_alerts(&mut a, vec![with_runbook]);
         a.prefs.osc52 = true;
         let fx = key(&mut a, KeyCode::Char('u'), KeyModifiers::NONE);
         assert_eq!(fx, vec![Effect::Copy("https://runbooks/disk".into())]);
@@ -457,15 +375,7 @@ mod form_tests {
 
     #[test]
     fn mine_shows_only_incidents_assigned_to_the_token_user() {
-        let context = ContextInfo {
-            name: "test".into(),
-            prometheus: false,
-            alertmanagers: vec![],
-            pagerduty: true,
-            insecure: vec![],
-        };
-        let mut a = App::new(AppOptions::new(Vec::new(), context));
-        a.start(NOW);
+        let mut a = started(options(PD));
         let incident = |id: &str, user: &str| -> crate::model::Incident {
             serde_json::from_value(serde_json::json!({
                 "id": id, "title": id, "status": "triggered", "created_at": "2026-01-15T11:00:00Z",
@@ -474,13 +384,7 @@ mod form_tests {
             .unwrap()
         };
         let generation = a.triage.incidents_generation;
-        a.update(
-            Action::Incidents {
-                generation,
-                result: Ok(vec![incident("P1", "U1"), incident("P2", "U2")]),
-            },
-            NOW,
-        );
+        answer_incidents(&mut a, vec![incident("P1", "U1"), incident("P2", "U2")]);
         key(&mut a, KeyCode::Char('0'), KeyModifiers::NONE);
         key(&mut a, KeyCode::Char('m'), KeyModifiers::NONE);
         assert!(a.message.as_ref().is_some_and(|m| m.error), "who am I?");
@@ -502,24 +406,11 @@ mod form_tests {
 
     #[test]
     fn ack_with_several_matching_incidents_asks_which() {
-        let context = ContextInfo {
-            name: "test".into(),
-            prometheus: false,
-            alertmanagers: vec!["am".into()],
-            pagerduty: true,
-            insecure: vec![],
-        };
-        let mut a = App::new(AppOptions::new(Vec::new(), context));
-        a.start(NOW);
-        let generation = a.triage.generation;
-        a.update(
-            Action::Alerts {
-                source: 0,
-                generation,
-                result: Ok(vec![alert("DiskFull", "critical", "d", false)]),
-            },
-            NOW,
-        );
+        let mut a = started(options(Backends {
+            alertmanager: true,
+            ..PD
+        }));
+        answer_alerts(&mut a, vec![alert("DiskFull", "critical", "d", false)]);
         let incident = |id: &str| -> crate::model::Incident {
             serde_json::from_value(serde_json::json!({
                 "id": id, "title": format!("[FIRING:1] DiskFull {id}"), "status": "triggered",
@@ -527,21 +418,20 @@ mod form_tests {
             }))
             .unwrap()
         };
-        let igen = a.triage.incidents_generation;
-        a.update(
-            Action::Incidents {
-                generation: igen,
-                result: Ok(vec![incident("P1"), incident("P2")]),
-            },
-            NOW,
-        );
+        answer_incidents(&mut a, vec![incident("P1"), incident("P2")]);
         // No route tree: the incidents' alert details are read first (ack_tests.rs); they
         // name neither, so both title matches go to the picker.
         let fx = key(&mut a, KeyCode::Char('A'), KeyModifiers::SHIFT);
         let Some(Effect::FetchIncidentAlerts { id, .. }) = fx.first().cloned() else {
             panic!("a details lookup: {fx:?}");
         };
-        a.update(Action::IncidentAlerts { id, result: Ok(vec![]) }, NOW);
+        a.update(
+            Action::IncidentAlerts {
+                id,
+                result: Ok(vec![]),
+            },
+            NOW,
+        );
         assert!(matches!(a.overlay, Some(Overlay::PickIncident { .. })));
         key(&mut a, KeyCode::Down, KeyModifiers::NONE);
         let fx = key(&mut a, KeyCode::Enter, KeyModifiers::NONE);

@@ -80,6 +80,8 @@ pub fn styles(app: &App) -> Styles {
         step: t.key_hint.add_modifier(Modifier::BOLD),
         selected: t.selection.add_modifier(Modifier::BOLD),
         muted: t.muted,
+        value: t.accent.add_modifier(Modifier::BOLD),
+        refused: t.critical.add_modifier(Modifier::BOLD),
     }
 }
 
@@ -106,7 +108,7 @@ pub fn render(app: &App, pane: Rect, buf: &mut Buffer) {
     }
     let header = header_rows(open);
     let text = text_of(pane, header);
-    let rendered = open.layout(text.width, &styles(app));
+    let rendered = open.layout(text.width, &styles(app), &app.prefs);
 
     // Title: which alert, which file, where in it.
     let mut title = vec![
@@ -145,10 +147,11 @@ pub fn render(app: &App, pane: Rect, buf: &mut Buffer) {
                 ]);
                 buf.set_line(text.x, pane.y + 1, &line, text.width);
             }
-            let selected_line = open
+            let selected_rows = open
                 .selected
-                .and_then(|n| rendered.step_lines.get(n.wrapping_sub(1)))
-                .copied();
+                .and_then(|n| rendered.steps.get(n.wrapping_sub(1)))
+                .cloned()
+                .unwrap_or_default();
             for (row, (n, line)) in rendered
                 .lines
                 .iter()
@@ -158,7 +161,7 @@ pub fn render(app: &App, pane: Rect, buf: &mut Buffer) {
                 .enumerate()
             {
                 let y = text.y + row as u16;
-                if Some(n) == selected_line {
+                if selected_rows.contains(&n) {
                     buf.set_style(Rect::new(text.x, y, text.width, 1), t.selection);
                 }
                 buf.set_line(text.x, y, line, text.width);
