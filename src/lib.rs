@@ -18,3 +18,6 @@ pub mod sources;
 pub mod timespec;
 pub mod triage;
 pub mod tui;
+
+#[cfg(test)]
+pub(crate) mod test_util;

@@ -5,8 +5,8 @@ mod harness;
 use std::collections::BTreeMap;
 
 use chrono::{Duration as ChronoDuration, DurationRound, Utc};
-use harness::alertmanager::many_alerts;
-use harness::{alert, Alertmanager};
+use harness::alertmanager::{many_alerts, silence_noisy, suppression_alerts};
+use harness::Alertmanager;
 use oncall::model::alert::{AlertState, PostableAlert};
 use oncall::model::matcher::{MatchOp, Matcher};
 use oncall::model::silence::{PostableSilence, SilenceState};
@@ -39,49 +39,8 @@ struct Scene {
 
 fn scene() -> Scene {
     let am = Alertmanager::start();
-    am.push(&[
-        alert(
-            &[
-                ("alertname", "DiskFull"),
-                ("severity", "critical"),
-                ("cluster", "eu"),
-                ("instance", "db-1"),
-            ],
-            &[
-                ("summary", "Disk full on db-1"),
-                ("runbook_url", "https://runbooks.example.com/DiskFull"),
-            ],
-        ),
-        alert(
-            &[
-                ("alertname", "DiskFilling"),
-                ("severity", "warning"),
-                ("cluster", "eu"),
-                ("instance", "db-1"),
-            ],
-            &[],
-        ),
-        alert(
-            &[
-                ("alertname", "DiskFilling"),
-                ("severity", "warning"),
-                ("cluster", "us"),
-                ("instance", "db-9"),
-            ],
-            &[],
-        ),
-        alert(
-            &[("alertname", "Noisy"), ("severity", "info")],
-            &[("summary", "a noisy alert")],
-        ),
-    ]);
-    let now = Utc::now();
-    let silence_id = am.create_silence(&json!({
-        "matchers": [{"name": "alertname", "value": "Noisy", "isRegex": false, "isEqual": true}],
-        "startsAt": harness::alertmanager::rfc3339(now),
-        "endsAt": harness::alertmanager::rfc3339(now + ChronoDuration::hours(1)),
-        "createdBy": "harness", "comment": "fixture",
-    }));
+    am.push(&suppression_alerts(&[], &[("summary", "a noisy alert")]));
+    let silence_id = silence_noisy(&am);
     // Suppression is computed at query time, but alerts are "unprocessed" until the
     // dispatcher has seen them: wait until all four have a final state.
     am.wait_for_alerts("active=false", 2);

@@ -5,6 +5,7 @@
 mod harness;
 
 use chrono::{DateTime, Duration as ChronoDuration, DurationRound, Utc};
+use harness::alertmanager::{silence_noisy, suppression_alerts};
 use harness::pagerduty::{incident_at, ME_EMAIL};
 use harness::{alert, Alertmanager, Oncall, PagerDutyStandin};
 use serde_json::Value;
@@ -37,57 +38,24 @@ fn json_list(v: Value) -> Vec<Value> {
 /// Alertmanager with three firing alerts, one inhibited and one silenced.
 fn busy_alertmanager() -> Alertmanager {
     let am = Alertmanager::start();
-    am.push(&[
-        alert(
-            &[
-                ("alertname", "DiskFull"),
-                ("severity", "critical"),
-                ("cluster", "eu"),
-                ("instance", "db-1"),
-            ],
-            &[
-                ("summary", "Disk full on db-1"),
-                ("runbook_url", "https://runbooks.example.com/DiskFull"),
-            ],
-        ),
-        alert(
-            &[
-                ("alertname", "DiskFilling"),
-                ("severity", "warning"),
-                ("cluster", "eu"),
-                ("instance", "db-1"),
-            ],
-            &[],
-        ),
-        alert(
-            &[
-                ("alertname", "DiskFilling"),
-                ("severity", "warning"),
-                ("cluster", "us"),
-                ("instance", "db-9"),
-            ],
-            &[(
-                "summary",
-                "Disk \u{1b}]52;c;aGk=\u{7}filling \u{1b}[2Jon db-9",
-            )],
-        ),
-        alert(
-            &[
-                ("alertname", "HighLatency"),
-                ("severity", "warning"),
-                ("service", "checkout"),
-            ],
-            &[],
-        ),
-        alert(&[("alertname", "Noisy"), ("severity", "info")], &[]),
-    ]);
-    let now = Utc::now();
-    am.create_silence(&serde_json::json!({
-        "matchers": [{"name": "alertname", "value": "Noisy", "isRegex": false, "isEqual": true}],
-        "startsAt": harness::alertmanager::rfc3339(now),
-        "endsAt": harness::alertmanager::rfc3339(now + ChronoDuration::hours(1)),
-        "createdBy": "harness", "comment": "fixture",
-    }));
+    let mut alerts = suppression_alerts(
+        &[(
+            "summary",
+            "Disk \u{1b}]52;c;aGk=\u{7}filling \u{1b}[2Jon db-9",
+        )],
+        &[],
+    );
+    // Neither inhibited nor silenced.
+    alerts.push(alert(
+        &[
+            ("alertname", "HighLatency"),
+            ("severity", "warning"),
+            ("service", "checkout"),
+        ],
+        &[],
+    ));
+    am.push(&alerts);
+    silence_noisy(&am);
     am.wait_for_alerts("active=false", 2);
     am.wait_for_alerts("silenced=false&inhibited=false", 3);
     am

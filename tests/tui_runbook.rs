@@ -249,23 +249,17 @@ mod runtime {
     //! `r` through the real runtime: its `Effect::LoadRunbook` arm resolves the runbook in the
     //! team directory configured in the app's preferences, before the shipped one.
 
-    use std::io;
     use std::time::Duration;
 
-    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
-    use futures::channel::mpsc::{unbounded, UnboundedSender};
+    use crossterm::event::KeyCode;
     use oncall::sources::alertmanager::AlertmanagerClient;
     use oncall::sources::transport::Endpoint;
     use oncall::tui::action::ContextInfo;
     use oncall::tui::app::{App, AppOptions};
-    use oncall::tui::runtime::{Clients, Runtime};
-    use ratatui::backend::TestBackend;
-    use ratatui::buffer::Buffer;
-    use ratatui::layout::Rect;
-    use ratatui::Terminal;
-    use tokio::sync::watch;
+    use oncall::tui::runtime::Clients;
 
-    use super::harness::{self, alert, Alertmanager};
+    use super::harness::{alert, Alertmanager};
+    use super::tui_support::screen::Background;
 
     const TEAM_RUNBOOK: &str = "# ServiceDown\n\n\
         The cache team's own runbook for a cache that stopped answering.\n\n\
@@ -275,49 +269,8 @@ mod runtime {
         2. Read its logs.\n\n\
         ```sh\nkubectl -n cache logs -l app=$job --tail=100\n```\n";
 
-    struct Ui {
-        keys: UnboundedSender<io::Result<Event>>,
-        frames: watch::Receiver<Buffer>,
-        _rt: tokio::runtime::Runtime,
-    }
-
-    impl Ui {
-        fn press(&self, c: char) {
-            let _ = self.keys.unbounded_send(Ok(Event::Key(KeyEvent::new(
-                KeyCode::Char(c),
-                KeyModifiers::NONE,
-            ))));
-        }
-
-        fn text(&self) -> String {
-            let buf = self.frames.borrow();
-            let mut out = String::new();
-            for y in 0..buf.area.height {
-                for x in 0..buf.area.width {
-                    out.push_str(buf[(x, y)].symbol());
-                }
-                out.push('\n');
-            }
-            out
-        }
-
-        fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-            harness::wait_for_within(what, Duration::from_secs(60), || {
-                let text = self.text();
-                pred(&text).then_some(text)
-            })
-        }
-    }
-
-    /// The real runtime on its own tokio runtime, over `am`, with `team` as the first runbook
-    /// directory.
-    fn start(am: &Alertmanager, team: &std::path::Path) -> Ui {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .expect("runtime");
-        let (width, height) = (140, 40);
+    /// The real runtime over `am`, with `team` as the first runbook directory.
+    fn start(am: &Alertmanager, team: &std::path::Path) -> Background {
         let mut endpoint = Endpoint::parse(&am.url()).expect("url");
         endpoint.timeout = Duration::from_secs(5);
         let context = ContextInfo {
@@ -332,19 +285,10 @@ mod runtime {
             ..Clients::default()
         };
         let mut opts = AppOptions::new(Vec::new(), context);
-        opts.width = width;
-        opts.height = height;
+        opts.width = 140;
+        opts.height = 40;
         opts.prefs.runbooks.dirs = vec![team.to_path_buf()];
-        let (keys, events) = unbounded();
-        let (frames_tx, frames) = watch::channel(Buffer::empty(Rect::new(0, 0, width, height)));
-        let terminal = Terminal::new(TestBackend::new(width, height)).expect("terminal");
-        let mut runtime = Runtime::new(App::new(opts), clients, terminal).with_frames(frames_tx);
-        rt.spawn(async move { runtime.run(events).await });
-        Ui {
-            keys,
-            frames,
-            _rt: rt,
-        }
+        Background::start(App::new(opts), clients)
     }
 
     #[test]
@@ -363,21 +307,22 @@ mod runtime {
         )]);
         am.wait_for_alerts("", 1);
         let ui = start(&am, team.path());
+        let press = |c: char| ui.screen.press(KeyCode::Char(c));
         ui.wait_for("the alert", |t| t.contains("ServiceDown"));
-        ui.press('g');
+        press('g');
         ui.wait_for("the alert as a row", |t| {
             t.lines()
                 .any(|l| l.contains("critical") && l.contains("ServiceDown"))
         });
-        ui.press('r');
+        press('r');
         let text = ui.wait_for("the team's runbook", |t| t.contains("cache team's own"));
         assert!(text.contains("Runbook ServiceDown"), "{text}");
         assert!(
             !text.contains("shipped runbook"),
             "the team's directory comes first: {text}"
         );
-        ui.press('n');
-        ui.press('n');
+        press('n');
+        press('n');
         let text = ui.wait_for("step 2 selected", |t| t.contains("step 2/2"));
         assert!(
             text.contains("[2] kubectl -n cache logs -l app=cache-service --tail=100"),
@@ -388,8 +333,8 @@ mod runtime {
             text.contains("! value refused: instance=\"--kubeconfig=/x\": it starts with `-`"),
             "{text}"
         );
-        ui.press('p');
-        ui.press('x');
+        press('p');
+        press('x');
         ui.wait_for("x refusing step 1", |t| t.contains("step 1 not run"));
     }
 }

@@ -4,10 +4,9 @@
 
 mod tui_support;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 use insta::assert_snapshot;
 use oncall::model::alert::Alert;
-use oncall::tui::action::Action;
 use tui_support::*;
 
 fn hostile_alerts() -> Vec<Alert> {
@@ -36,24 +35,13 @@ fn hostile_alerts() -> Vec<Alert> {
         .collect()
 }
 
-fn key(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
-
 #[test]
 fn hostile_values_are_drawn_safely_at_every_row() {
     let mut app = app(120, 40);
     app.start(NOW);
     app.update(key('8'), NOW);
     app.update(key('g'), NOW); // flat: one row per alert
-    app.update(
-        Action::Alerts {
-            source: 0,
-            generation: 1,
-            result: Ok(hostile_alerts()),
-        },
-        NOW,
-    );
+    answer_alerts(&mut app, hostile_alerts());
     for row in 0..5 {
         let terminal = render(&app, 120, 40);
         let buf = terminal.backend().buffer();
@@ -90,23 +78,12 @@ fn grouped_alerts_with_hostile_values_snapshot() {
     let mut app = app(100, 30);
     app.start(NOW);
     app.update(key('8'), NOW);
-    app.update(
-        Action::Alerts {
-            source: 0,
-            generation: 1,
-            result: Ok(hostile_alerts()),
-        },
-        NOW,
-    );
+    answer_alerts(&mut app, hostile_alerts());
     app.update(key('j'), NOW);
     app.update(key('j'), NOW);
     app.update(key('j'), NOW);
     let text = screen_text(&render(&app, 100, 30));
     assert_snapshot!("alerts_hostile_grouped_100x30", text);
-}
-
-fn ctrl(c: char) -> Action {
-    Action::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL))
 }
 
 fn plain_alerts() -> Vec<Alert> {
@@ -138,37 +115,21 @@ fn silence_form_preview_and_confirmation_snapshots() {
     let mut app = oncall::tui::app::App::new(opts);
     app.start(NOW);
     app.update(key('8'), NOW);
-    app.update(
-        Action::Alerts {
-            source: 0,
-            generation: 1,
-            result: Ok(plain_alerts()),
-        },
-        NOW,
-    );
+    answer_alerts(&mut app, plain_alerts());
     app.update(key('s'), NOW);
     // Broaden it: drop the instance matcher so both DiskFull alerts are muted.
-    app.update(
-        Action::Key(KeyEvent::new(KeyCode::Down, KeyModifiers::NONE)),
-        NOW,
-    );
-    app.update(ctrl('d'), NOW);
+    app.update(chord(KeyCode::Down, KeyModifiers::NONE), NOW);
+    app.update(chord(KeyCode::Char('d'), KeyModifiers::CONTROL), NOW);
     let text = screen_text(&render(&app, 100, 30));
     assert!(text.contains("mutes 2 current alerts"), "{text}");
     assert!(text.contains("a comment is required"), "{text}");
     assert_snapshot!("silence_form_100x30", text);
-    app.update(
-        Action::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)),
-        NOW,
-    );
-    app.update(
-        Action::Key(KeyEvent::new(KeyCode::Up, KeyModifiers::NONE)),
-        NOW,
-    );
+    app.update(chord(KeyCode::Up, KeyModifiers::NONE), NOW);
+    app.update(chord(KeyCode::Up, KeyModifiers::NONE), NOW);
     for c in "disk swap CHG-42".chars() {
         app.update(key(c), NOW);
     }
-    app.update(ctrl('s'), NOW);
+    app.update(chord(KeyCode::Char('s'), KeyModifiers::CONTROL), NOW);
     let text = screen_text(&render(&app, 100, 30));
     assert!(text.contains("it mutes 2 current alerts"), "{text}");
     assert_snapshot!("silence_confirm_100x30", text);

@@ -5,23 +5,15 @@
 
 mod harness;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
 use harness::TmuxSession;
 
 #[test]
 fn demo_silence_from_an_alert_shows_it_silenced() {
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_oncall"));
     let data_dir = tempfile::tempdir().expect("a temp dir for the incident log");
     let session = TmuxSession::start("oncall-triage-e2e", 160, 48);
-    session.send(&format!(
-        "ONCALL_DATA_DIR='{}' {} --demo watch",
-        data_dir.path().display(),
-        binary.display()
-    ));
-    session.send("Enter");
-    session.wait_for("the demo", |s| s.contains("DEMO"));
+    session.watch_demo(&[("ONCALL_DATA_DIR", &data_dir.path().display().to_string())]);
     session.send("8");
     session.send("g"); // flat: the first row is an alert, not a group
     let list = session.wait_for("firing alerts", |s| {
@@ -59,10 +51,7 @@ fn demo_silence_from_an_alert_shows_it_silenced() {
     session.wait_for("the silence in the silences view", |s| {
         s.contains("tmux end-to-end")
     });
-    session.send("q");
-    session.wait_for("the shell again", |s| {
-        !s.contains("DEMO") && s.matches("e2e$").count() >= 2
-    });
+    session.quit_to_shell();
     // The silence is in the incident log, with the comment typed in the form.
     let log = std::fs::read_to_string(data_dir.path().join("incident-log.jsonl"))
         .expect("the UI wrote the incident log");

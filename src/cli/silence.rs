@@ -173,13 +173,14 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     };
 
     let preview_query = AlertQuery::default().with_filter(matchers.clone());
-    // The status requests that find HA clusters do not depend on the preview, so both go out
-    // at once: the wait is the slower of the two, not their sum. A dry run needs no clusters.
-    // Nothing is written before the confirmation either way.
+    // With --yes nothing waits between the preview and the POST, so the status requests that
+    // find HA clusters go out with the preview: the wait is the slower of the two, not their
+    // sum. After a prompt, which may sit for minutes, they are asked afresh; a dry run needs
+    // none. Nothing is written before the confirmation either way.
     let clusters = async {
-        match args.dry_run {
-            true => None,
-            false => Some(fleet.clusters().await),
+        match args.yes && !args.dry_run {
+            true => Some(fleet.clusters().await),
+            false => None,
         }
     };
     let (selected, clusters) = tokio::join!(fleet.alerts(&preview_query), clusters);

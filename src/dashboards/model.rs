@@ -243,12 +243,7 @@ fn series_name(labels: &BTreeMap<String, String>) -> String {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_util::labels;
 
     #[test]
     fn legend_fills_labels_and_drops_missing_ones() {

@@ -552,12 +552,7 @@ mod tests {
         }
     }
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_util::labels;
 
     #[test]
     fn parses_the_four_operators_bare_and_quoted() {

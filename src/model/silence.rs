@@ -135,12 +135,7 @@ mod tests {
         "updatedAt": "2026-08-20T10:00:00.000Z"
     }"#;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_util::labels;
 
     #[test]
     fn decodes_alertmanagers_shape() {

@@ -134,7 +134,8 @@ fn reason(e: &StepError) -> String {
         } => {
             let mut shown: String = value.chars().take(40).collect();
             if shown.len() < value.len() {
-                shown.push('…');
+                // Plain dots: this text is drawn in ASCII mode too.
+                shown.push_str("...");
             }
             format!("value refused: {label}={shown:?}: {reason}")
         }
@@ -146,12 +147,7 @@ fn reason(e: &StepError) -> String {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_util::labels;
 
     fn run(command: &str, labels: &BTreeMap<String, String>) -> Filled {
         let policy = ValuePolicy::default();
@@ -199,6 +195,18 @@ mod tests {
             written: "$instance".into(),
             label: "instance".into()
         }));
+    }
+
+    #[test]
+    fn a_long_refused_value_is_shortened_in_its_note() {
+        let long = format!("{};x", "a".repeat(60));
+        let l = labels(&[("job", &long)]);
+        let f = run("echo $job", &l);
+        let note = &f.notes[0];
+        assert!(
+            note.contains(&format!("job=\"{}...\"", "a".repeat(40))),
+            "{note}"
+        );
     }
 
     #[test]

@@ -211,6 +211,18 @@ fn wrap_code(
     }
 }
 
+/// The longest start of `text` at most `cols` cells wide, and the rest.
+fn split_at_width(text: &str, cols: usize) -> (&str, &str) {
+    let mut used = 0;
+    for (i, c) in text.char_indices() {
+        used += c.width().unwrap_or(0);
+        if used > cols {
+            return text.split_at(i);
+        }
+    }
+    (text, "")
+}
+
 /// Runs of equally styled characters as spans.
 fn group(cells: &[(char, Style)]) -> Vec<Span<'static>> {
     let mut spans: Vec<Span<'static>> = Vec::new();
@@ -252,7 +264,6 @@ fn wrap(spans: Vec<Span<'static>>, width: usize, hang: Vec<Span<'static>>) -> Ve
     for span in spans {
         // Split into words keeping their trailing spaces, so styles survive the wrap.
         for word in span.content.split_inclusive(' ') {
-            let w = word.width();
             // A trailing space may hang past the edge; the word's last character may not.
             let visible = word.trim_end_matches(' ').width();
             if used + visible > width && used > hang_width {
@@ -260,8 +271,22 @@ fn wrap(spans: Vec<Span<'static>>, width: usize, hang: Vec<Span<'static>>) -> Ve
                 current.extend(hang.iter().cloned());
                 used = hang_width;
             }
-            current.push(Span::styled(word.to_string(), span.style));
-            used += w;
+            // A word wider than a whole row (a long link) is cut by character rather than
+            // lost past the edge.
+            let mut rest = word;
+            while used + rest.trim_end_matches(' ').width() > width {
+                let (head, tail) = split_at_width(rest, width.saturating_sub(used));
+                if head.is_empty() {
+                    break;
+                }
+                current.push(Span::styled(head.to_string(), span.style));
+                lines.push(Line::from(std::mem::take(&mut current)));
+                current.extend(hang.iter().cloned());
+                used = hang_width;
+                rest = tail;
+            }
+            current.push(Span::styled(rest.to_string(), span.style));
+            used += rest.width();
         }
     }
     if !current.is_empty() {
@@ -311,14 +336,11 @@ mod tests {
         .unwrap();
         let r = render(&rb, &Styles::default(), &plain(20));
         let all: Vec<String> = r.lines.iter().map(text).collect();
+        assert!(all.iter().all(|l| l.trim_end().width() <= 20), "{all:?}");
+        // Rows end in the space they broke at, or mid-link: joined, they are the text.
         assert!(
-            all.iter()
-                .all(|l| l.trim_end().width() <= 20 || !l.contains(' ')),
-            "{all:?}"
-        );
-        assert!(
-            all.join(" ")
-                .contains("<https://example.com/very/long/path>"),
+            all.concat()
+                .contains("see the docs <https://example.com/very/long/path> for more"),
             "{all:?}"
         );
     }
@@ -345,6 +367,17 @@ mod tests {
         let all: Vec<String> = r.lines.iter().map(text).collect();
         assert!(all.contains(&"efghi.".to_string()), "{all:?}");
         assert!(all.iter().all(|l| l.trim_end().width() <= 10), "{all:?}");
+    }
+
+    #[test]
+    fn a_link_longer_than_the_row_is_cut_not_lost() {
+        let url = "https://wiki.example.com/runbooks/platform/service-down#diagnosis";
+        let rb = parse(&format!("# A\n\n- see [the wiki]({url}) first\n")).unwrap();
+        let r = render(&rb, &Styles::default(), &plain(24));
+        let all: Vec<String> = r.lines.iter().map(text).collect();
+        assert!(all.iter().all(|l| l.width() <= 24), "{all:?}");
+        let joined: String = all.iter().map(|l| l.trim_start()).collect();
+        assert!(joined.contains(&format!("<{url}>")), "{all:?}");
     }
 
     const LONG: &str = "curl -sG http://prometheus:9090/api/v1/targets --data-urlencode 'state=active' --data-urlencode 'scrapePool=$job'";

@@ -391,12 +391,7 @@ fn placeholder_after(s: &str) -> Option<(&str, usize)> {
 mod tests {
     use super::*;
 
-    fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::test_util::labels;
 
     #[test]
     fn the_default_pattern_compiles() {

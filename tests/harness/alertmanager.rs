@@ -214,3 +214,62 @@ fn to_map(pairs: &[(&str, &str)]) -> Value {
     }
     Value::Object(m)
 }
+
+/// Alerts that show each way an alert is suppressed, under `DEFAULT_CONFIG`'s inhibit rule: a
+/// critical `DiskFull` on db-1 in cluster eu (with a summary and a runbook link), the
+/// `DiskFilling` warning on the same host that it inhibits, a `DiskFilling` warning on db-9 in
+/// cluster us that nothing inhibits (annotated with `db9_annotations`), and an info `Noisy`
+/// (annotated with `noisy_annotations`) for `silence_noisy` to mute.
+pub fn suppression_alerts(
+    db9_annotations: &[(&str, &str)],
+    noisy_annotations: &[(&str, &str)],
+) -> Vec<Value> {
+    vec![
+        alert(
+            &[
+                ("alertname", "DiskFull"),
+                ("severity", "critical"),
+                ("cluster", "eu"),
+                ("instance", "db-1"),
+            ],
+            &[
+                ("summary", "Disk full on db-1"),
+                ("runbook_url", "https://runbooks.example.com/DiskFull"),
+            ],
+        ),
+        alert(
+            &[
+                ("alertname", "DiskFilling"),
+                ("severity", "warning"),
+                ("cluster", "eu"),
+                ("instance", "db-1"),
+            ],
+            &[],
+        ),
+        alert(
+            &[
+                ("alertname", "DiskFilling"),
+                ("severity", "warning"),
+                ("cluster", "us"),
+                ("instance", "db-9"),
+            ],
+            db9_annotations,
+        ),
+        alert(
+            &[("alertname", "Noisy"), ("severity", "info")],
+            noisy_annotations,
+        ),
+    ]
+}
+
+/// Mute `alertname=Noisy` with an hour-long silence made directly through the API; returns
+/// its ID.
+pub fn silence_noisy(am: &Alertmanager) -> String {
+    let now = Utc::now();
+    am.create_silence(&json!({
+        "matchers": [{"name": "alertname", "value": "Noisy", "isRegex": false, "isEqual": true}],
+        "startsAt": rfc3339(now),
+        "endsAt": rfc3339(now + ChronoDuration::hours(1)),
+        "createdBy": "harness", "comment": "fixture",
+    }))
+}

@@ -62,6 +62,27 @@ impl TmuxSession {
         self.tmux(&["send-keys", "-t", &self.name, "-l", text]);
     }
 
+    /// Run the built `oncall --demo watch` in the shell with `env` set for it (values are
+    /// single-quoted for the shell), and wait until the demo is drawn.
+    pub fn watch_demo(&self, env: &[(&str, &str)]) {
+        let mut line = String::new();
+        for (name, value) in env {
+            line.push_str(&format!("{name}='{value}' "));
+        }
+        line.push_str(&format!("{} --demo watch", env!("CARGO_BIN_EXE_oncall")));
+        self.send(&line);
+        self.send("Enter");
+        self.wait_for("the demo", |s| s.contains("DEMO"));
+    }
+
+    /// Quit oncall with `q` and wait for the shell's prompt under the restored screen.
+    pub fn quit_to_shell(&self) {
+        self.send("q");
+        self.wait_for("the shell again", |s| {
+            !s.contains("DEMO") && s.matches("e2e$").count() >= 2
+        });
+    }
+
     pub fn screen(&self) -> String {
         self.tmux(&["capture-pane", "-p", "-t", &self.name])
     }

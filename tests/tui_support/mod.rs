@@ -7,7 +7,9 @@ pub mod screen;
 
 use std::collections::BTreeMap;
 
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use oncall::dashboards::model::{Dashboard, PanelKind, Unit};
+use oncall::model::alert::Alert;
 use oncall::model::series::Series;
 use oncall::tui::action::{Action, ContextInfo, Effect, PanelRequest};
 use oncall::tui::app::{App, AppOptions};
@@ -39,6 +41,28 @@ pub fn app(width: u16, height: u16) -> App {
     opts.width = width;
     opts.height = height;
     App::new(opts)
+}
+
+/// A key with no modifier, as the terminal hands it to `update`.
+pub fn key(c: char) -> Action {
+    chord(KeyCode::Char(c), KeyModifiers::NONE)
+}
+
+/// Any key with its modifiers.
+pub fn chord(code: KeyCode, modifiers: KeyModifiers) -> Action {
+    Action::Key(KeyEvent::new(code, modifiers))
+}
+
+/// Alertmanager's answer to the first alerts request of an app started at `NOW`.
+pub fn answer_alerts(app: &mut App, alerts: Vec<Alert>) {
+    app.update(
+        Action::Alerts {
+            source: 0,
+            generation: 1,
+            result: Ok(alerts),
+        },
+        NOW,
+    );
 }
 
 pub fn requests(effects: &[Effect]) -> Vec<PanelRequest> {

@@ -194,7 +194,7 @@ impl DashboardState {
                 && healthy
                 && state.data.as_ref().is_some_and(|d| d.window == window)
             {
-                // The aligned window has not moved: Prometheus would answer the same points.
+                // No new scrape and no new step: Prometheus would answer the same points.
                 continue;
             }
             let tail = match (&state.data, force || !same_query || !self.range.is_live()) {
@@ -298,14 +298,20 @@ pub fn absorb(panel: &Panel, old: Option<&PanelData>, fetch: PanelFetch, now_ms:
         .filter(|s| !s.points.is_empty())
         .collect();
     series.sort_by(|a, b| a.query.cmp(&b.query).then_with(|| a.legend.cmp(&b.legend)));
-    let mut exprs = fetch.exprs;
     // A request asks each expression once per span; the data answers each once.
+    let mut exprs = fetch.exprs;
     exprs.truncate(panel.queries.len().max(1));
+    let mut warnings: Vec<String> = Vec::with_capacity(fetch.warnings.len());
+    for w in fetch.warnings {
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
     PanelData {
         window,
         exprs,
         series,
-        warnings: fetch.warnings,
+        warnings,
         at_ms: now_ms,
     }
 }
@@ -528,6 +534,11 @@ mod tests {
             "the grid tail, then the newest point"
         );
         assert_eq!(fourth[0].tail_from_ms, Some(now - 1 - 2 * step));
+        let mut both = answer(&fourth[0], |_| 1.0);
+        // Each span's answer carries Prometheus's warnings for the same expression.
+        both.warnings = vec!["info: not a counter".into(), "info: not a counter".into()];
+        let once = absorb(&d.def.panels[0], d.panels[0].data.as_ref(), both, now);
+        assert_eq!(once.warnings, vec!["info: not a counter".to_string()]);
         absorb_all(&mut d, fourth, now + step + scrape);
         let data = d.panels[0].data.as_ref().unwrap();
         assert_eq!(

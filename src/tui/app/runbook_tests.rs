@@ -425,3 +425,72 @@ fn the_help_and_the_status_line_list_the_runbook_keys() {
     assert!(hints.contains(&("np".to_string(), "step")), "{hints:?}");
     assert!(hints.contains(&("x".to_string(), "run")), "{hints:?}");
 }
+
+#[test]
+fn n_scrolls_a_wrapped_step_and_its_notes_wholly_into_view() {
+    // The last step wraps over several rows at this width and has a note under it (its
+    // `pod` label is missing): `n` must bring every one of those rows on screen.
+    let markdown = format!(
+        "# ServiceDown\n\n## Meaning\n\n{}\n\n## Diagnosis\n\n1. Look.\n\n```sh\nid\n```\n\n\
+         2. Then this.\n\n```sh\ncurl -s http://prometheus:9090/api/v1/query --data-urlencode \
+         'query=up{{job=\"$job\",instance=\"$instance\",pod=\"$pod\"}}' --data-urlencode 'time=0'\n```\n",
+        "Words to fill the pane. ".repeat(40)
+    );
+    let mut a = app_sized(60, 16);
+    key(&mut a, '8');
+    key(&mut a, 'g');
+    answer(
+        &mut a,
+        vec![alert("ServiceDown", "a", "web-1:9100", "node")],
+    );
+    let fx = key(&mut a, 'r');
+    let [Effect::LoadRunbook { generation, .. }] = fx.as_slice() else {
+        panic!("{fx:?}")
+    };
+    let mut loaded = loaded();
+    loaded.runbook = parse(&markdown).unwrap();
+    a.update(
+        Action::RunbookLoaded {
+            generation: *generation,
+            result: Ok(loaded),
+        },
+        NOW,
+    );
+    key(&mut a, 'n');
+    key(&mut a, 'n');
+    let area = crate::tui::view::runbook::text_area(&a);
+    let open = a.runbook.open.as_ref().unwrap();
+    let rendered = open
+        .layout(area.width, &Default::default(), &a.prefs)
+        .unwrap();
+    let rows = rendered.steps[1].clone();
+    assert!(rows.len() >= 4, "the step wraps and has a note: {rows:?}");
+    let text = |n: usize| -> String {
+        rendered.lines[n]
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect()
+    };
+    assert!(text(rows.end - 1).contains("label pod missing"));
+    let height = usize::from(area.height);
+    assert!(
+        open.scroll <= rows.start && rows.end <= open.scroll + height,
+        "rows {rows:?} in view from {} ({height} high)",
+        open.scroll
+    );
+    // And the screen shows them: the last wrapped row and the note.
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(60, 16)).unwrap();
+    terminal.draw(|f| crate::tui::view::draw(f, &a)).unwrap();
+    let buf = terminal.backend().buffer();
+    let screen: String = (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect();
+    assert!(screen.contains("'time=0'"), "{screen}");
+    assert!(screen.contains("! label pod missing"), "{screen}");
+}
