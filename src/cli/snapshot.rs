@@ -175,24 +175,31 @@ async fn fetch_panels(
     window: &RangeWindow,
     scrape_interval: Duration,
 ) -> Vec<Result<PanelOutcome, SourceError>> {
-    let jobs: Vec<(usize, usize, RangeQuery)> = d
+    // Like the TUI: the step grid, then the newest point on its own (it sits at the last
+    // scrape, off the grid), so "now" in a snapshot is the value as of the last scrape.
+    let spans = window.spans_from(window.start_ms);
+    let spans = &spans;
+    let jobs: Vec<(usize, usize, usize, RangeQuery)> = d
         .panels
         .iter()
         .enumerate()
         .flat_map(|(pi, p)| {
-            p.queries.iter().enumerate().map(move |(qi, q)| {
-                let query = RangeQuery {
-                    expr: expand(&q.expr, values, window, scrape_interval),
-                    start_ms: window.start_ms,
-                    end_ms: window.end_ms,
-                    step_ms: window.step_ms,
-                };
-                (pi, qi, query)
+            p.queries.iter().enumerate().flat_map(move |(qi, q)| {
+                let expr = expand(&q.expr, values, window, scrape_interval);
+                spans.iter().enumerate().map(move |(si, span)| {
+                    let query = RangeQuery {
+                        expr: expr.clone(),
+                        start_ms: span.start_ms,
+                        end_ms: span.end_ms,
+                        step_ms: window.step_ms,
+                    };
+                    (pi, qi, si, query)
+                })
             })
         })
         .collect();
     let answers: Vec<_> = futures::stream::iter(jobs)
-        .map(|(pi, qi, q)| async move { (pi, qi, client.query_range(&q).await) })
+        .map(|(pi, qi, si, q)| async move { (pi, qi, si, client.query_range(&q).await) })
         .buffer_unordered(MAX_IN_FLIGHT)
         .collect()
         .await;
@@ -207,10 +214,12 @@ async fn fetch_panels(
             })
         })
         .collect();
-    // Keep the queries' order inside a panel whatever order the answers came in.
+    // Keep the queries' order inside a panel whatever order the answers came in; a series'
+    // newest point joins its grid points (same query, same labels).
     let mut ordered = answers;
-    ordered.sort_by_key(|(pi, qi, _)| (*pi, *qi));
-    for (pi, qi, answer) in ordered {
+    ordered.sort_by_key(|(pi, qi, si, _)| (*pi, *qi, *si));
+    let mut labels_of: BTreeMap<(usize, usize), Vec<BTreeMap<String, String>>> = BTreeMap::new();
+    for (pi, qi, _, answer) in ordered {
         let Some(slot) = panels.get_mut(pi) else {
             continue;
         };
@@ -220,11 +229,25 @@ async fn fetch_panels(
         match answer {
             Ok(a) => {
                 let query = &d.panels[pi].queries[qi];
-                warnings.extend(a.warnings);
-                series.extend(a.data.into_iter().map(|s| NamedSeries {
-                    legend: series_legend(query, &s.labels),
-                    points: s.points,
-                }));
+                for w in a.warnings {
+                    if !warnings.contains(&w) {
+                        warnings.push(w);
+                    }
+                }
+                let first = series.len() - labels_of.get(&(pi, qi)).map_or(0, Vec::len);
+                for s in a.data {
+                    let known = labels_of.entry((pi, qi)).or_default();
+                    match known.iter().position(|l| *l == s.labels) {
+                        Some(i) => series[first + i].points.extend(s.points),
+                        None => {
+                            series.push(NamedSeries {
+                                legend: series_legend(query, &s.labels),
+                                points: s.points,
+                            });
+                            known.push(s.labels);
+                        }
+                    }
+                }
             }
             Err(e) => *slot = Err(e),
         }

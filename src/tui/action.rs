@@ -124,7 +124,8 @@ pub struct PanelRequest {
     /// The panel's full window; the queries may ask for only its tail.
     pub window: crate::dashboards::plan::RangeWindow,
     pub tail_from_ms: Option<i64>,
-    /// One per panel query, already expanded.
+    /// Already expanded: one per panel query for the grid, then one per panel query for the
+    /// newest point when it is fetched apart (`dashboard::range_queries`).
     pub queries: Vec<RangeQuery>,
 }
 
