@@ -5,22 +5,16 @@
 
 mod harness;
 
-use std::path::PathBuf;
-
 use harness::TmuxSession;
 
 #[test]
 fn demo_shell_in_the_pane_then_quit_restores_the_terminal() {
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_oncall"));
     let data_dir = tempfile::tempdir().expect("a temp dir for the incident log");
     let session = TmuxSession::start("oncall-pane-e2e", 120, 40);
-    session.send(&format!(
-        "ONCALL_DATA_DIR='{}' ONCALL_PAGERDUTY_TOKEN=pd-secret-e2e {} --demo watch",
-        data_dir.path().display(),
-        binary.display()
-    ));
-    session.send("Enter");
-    session.wait_for("the demo", |s| s.contains("DEMO"));
+    session.watch_demo(&[
+        ("ONCALL_DATA_DIR", &data_dir.path().display().to_string()),
+        ("ONCALL_PAGERDUTY_TOKEN", "pd-secret-e2e"),
+    ]);
     session.send("8");
     session.wait_for("the alerts view", |s| s.contains("SEVERITY"));
     session.send("!");
@@ -38,10 +32,7 @@ fn demo_shell_in_the_pane_then_quit_restores_the_terminal() {
     assert!(!screen.contains("pd-secret-e2e"), "{screen}");
     session.send("C-g");
     session.wait_for("the keys back with oncall", |s| s.contains("keys: oncall"));
-    session.send("q");
-    let screen = session.wait_for("the shell again", |s| {
-        !s.contains("DEMO") && s.matches("e2e$").count() >= 2
-    });
+    let screen = session.quit_to_shell();
     assert!(!screen.contains("hello-from-pane"), "{screen}");
     // The alternate screen is off and the shell takes input as before.
     let alternate = session.tmux(&[

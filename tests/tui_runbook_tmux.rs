@@ -6,22 +6,13 @@
 
 mod harness;
 
-use std::path::PathBuf;
-
 use harness::TmuxSession;
 
 #[test]
 fn demo_runbook_beside_an_alert_plans_a_step_and_cancels() {
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_oncall"));
     let data_dir = tempfile::tempdir().expect("a temp dir for the incident log");
     let session = TmuxSession::start("oncall-runbook-e2e", 160, 48);
-    session.send(&format!(
-        "ONCALL_DATA_DIR='{}' {} --demo watch",
-        data_dir.path().display(),
-        binary.display()
-    ));
-    session.send("Enter");
-    session.wait_for("the demo", |s| s.contains("DEMO"));
+    session.watch_demo(&[("ONCALL_DATA_DIR", &data_dir.path().display().to_string())]);
     session.send("8");
     session.send("g"); // flat: the first row is an alert, not a group
     session.wait_for("the alerts", |s| s.contains("HighErrorRate"));
@@ -77,8 +68,5 @@ fn demo_runbook_beside_an_alert_plans_a_step_and_cancels() {
     session.wait_for("the runbook closed", |s| {
         !s.contains("Runbook HighErrorRate")
     });
-    session.send("q");
-    session.wait_for("the shell again", |s| {
-        !s.contains("DEMO") && s.matches("e2e$").count() >= 2
-    });
+    session.quit_to_shell();
 }

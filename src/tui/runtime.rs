@@ -292,11 +292,7 @@ impl<B: Backend> Runtime<B> {
                 self.summary.response_bytes += fetch.bytes as u64;
             }
         }
-        let alerts_replaced = matches!(action, Action::Alerts { result: Ok(_), .. });
         let effects = self.app.update(action, (self.clock)());
-        if alerts_replaced {
-            release_freed_memory();
-        }
         self.execute(effects);
     }
 
@@ -769,18 +765,6 @@ fn translate(event: Event) -> Option<Action> {
         Event::Resize(width, height) => Some(Action::Resize { width, height }),
         Event::Paste(text) => Some(Action::Paste(text)),
         _ => None,
-    }
-}
-
-
-/// Hand freed heap pages back to the system. A refresh of 10,000 alerts frees tens of MiB
-/// spread over the arenas of the threads that decoded and copied them; glibc keeps them
-/// resident otherwise, and each later refresh can land in a different arena.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only returns free memory to the system; it has no preconditions.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 

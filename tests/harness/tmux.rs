@@ -75,12 +75,13 @@ impl TmuxSession {
         self.wait_for("the demo", |s| s.contains("DEMO"));
     }
 
-    /// Quit oncall with `q` and wait for the shell's prompt under the restored screen.
-    pub fn quit_to_shell(&self) {
+    /// Quit oncall with `q` and wait for the shell's prompt under the restored screen;
+    /// returns that screen.
+    pub fn quit_to_shell(&self) -> String {
         self.send("q");
         self.wait_for("the shell again", |s| {
             !s.contains("DEMO") && s.matches("e2e$").count() >= 2
-        });
+        })
     }
 
     pub fn screen(&self) -> String {
