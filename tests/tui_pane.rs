@@ -129,7 +129,7 @@ async fn a_focused_step_gets_the_typed_keys() {
 
 #[tokio::test]
 async fn a_resize_reaches_the_program() {
-    let (ui, task, log) = start(vec![step(&["sh", "-c", "read x; stty size"])]);
+    let (ui, task, _log) = start(vec![step(&["sh", "-c", "read x; stty size"])]);
     ui.wait_for("the step running", |t| t.contains("running"))
         .await;
     let (width, height) = (120, 40);
