@@ -1,15 +1,25 @@
 //! `oncall alerts`: firing alerts from every configured Alertmanager, merged by fingerprint.
+//!
+//! With one Alertmanager (the common case) nothing needs merging, so the list is printed
+//! straight from the body: `-o json` passes it through, the table decodes only the fields it
+//! prints, borrowing their text ([`AlertRow`]). Several Alertmanagers are decoded in full and
+//! merged by fingerprint, then printed by the same table code.
+
+use std::borrow::Cow;
+use std::cmp::Reverse;
+use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
 use super::output::{self, Column, Table};
 use super::{block_on, CliError, Globals, OutputFormat};
+use crate::model::alert_row::{AlertRow, RowStatus, TextMap};
 use crate::model::{parse_matchers, Alert, AlertState};
-use crate::sources::alertmanager::AlertQuery;
-use crate::sources::fleet::{Fleet, MergedAlert};
+use crate::sources::alertmanager::{decode_alert_rows, AlertQuery};
+use crate::sources::fleet::{Fleet, Gathered, MergedAlert};
 use crate::sources::SourceError;
 pub use crate::triage::alert_list::label_summary;
-use crate::triage::alert_list::people_order;
+use crate::triage::severity::severity_rank;
 
 #[derive(Debug, clap::Args)]
 #[command(
@@ -47,54 +57,96 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         ..AlertQuery::firing()
     }
     .with_filter(matchers);
-    if globals.output == OutputFormat::Json && fleet.len() == 1 {
-        // One Alertmanager: nothing to merge, so pass its answer through untouched.
-        let raw = fleet.client(0).alerts_raw(&query).await?;
-        use std::io::Write;
-        let mut out = std::io::stdout().lock();
-        out.write_all(&raw)?;
-        if !raw.ends_with(b"\n") {
-            out.write_all(b"\n")?;
+    let keys: Vec<&str> = settings
+        .runbook_annotation_keys
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let print = Printing {
+        format: globals.output,
+        runbook_keys: &keys,
+        filtered: !args.matchers.is_empty(),
+    };
+
+    if fleet.len() == 1 {
+        // One Alertmanager: nothing to merge, so print from its answer as it came.
+        let client = fleet.client(0);
+        if globals.output == OutputFormat::Json {
+            return print_raw(&client.alerts_raw(&query).await?);
         }
-        out.flush()?;
+        let body = client.alerts_body(&query).await?;
+        let listed = decode_alert_rows(&body)?
+            .into_iter()
+            .map(|row| Listed { row, seen_on: 1 })
+            .collect();
+        print.table(listed, 1)?;
+        // The process exits next: freeing the body is work nobody waits for.
+        std::mem::forget(body);
         return Ok(());
     }
-    let gathered = fleet.alerts(&query).await?;
 
+    let Gathered { items, failures } = fleet.alerts(&query).await?;
     match globals.output {
         OutputFormat::Json => {
-            let alerts: Vec<&Alert> = gathered.items.iter().map(|m| &m.alert).collect();
+            let alerts: Vec<&Alert> = items.iter().map(|m| &m.alert).collect();
             output::print_json(&alerts)?;
         }
-        format => {
-            let mut alerts = gathered.items;
-            alerts.sort_by_cached_key(|m| people_order(&m.alert));
-            let keys: Vec<&str> = settings
-                .runbook_annotation_keys
+        _ => {
+            let listed = items
                 .iter()
-                .map(String::as_str)
+                .map(|m| Listed {
+                    row: AlertRow::from_alert(&m.alert),
+                    seen_on: m.seen_on,
+                })
                 .collect();
-            let table = table(
-                &alerts,
-                format == OutputFormat::Wide,
-                fleet.len(),
-                Utc::now(),
-                &keys,
-            );
-            output::print(&table.render(output::table_width(format)))?;
-            if alerts.is_empty() {
-                eprintln!(
-                    "no alerts{}",
-                    if args.matchers.is_empty() {
-                        ""
-                    } else {
-                        " match"
-                    }
-                );
-            }
+            print.table(listed, fleet.len())?;
         }
     }
-    partial_failure(&gathered.failures, fleet.len(), "alerts")
+    // As above: the process is about to exit with these.
+    std::mem::forget(items);
+    partial_failure(&failures, fleet.len(), "alerts")
+}
+
+/// Alertmanager's answer on stdout, untouched, ending with a newline.
+fn print_raw(raw: &[u8]) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    out.write_all(raw)?;
+    if !raw.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// How the table is printed: the output format, the runbook annotation keys, and whether
+/// matchers were given (for the "no alerts" note).
+struct Printing<'k> {
+    format: OutputFormat,
+    runbook_keys: &'k [&'k str],
+    filtered: bool,
+}
+
+impl Printing<'_> {
+    fn table(&self, mut listed: Vec<Listed<'_>>, members: usize) -> Result<(), CliError> {
+        sort_for_people(&mut listed);
+        let format = self.format;
+        let table = table(
+            &listed,
+            format == OutputFormat::Wide,
+            members,
+            Utc::now(),
+            self.runbook_keys,
+        );
+        output::print_table(&table, output::table_width(format))?;
+        if listed.is_empty() {
+            eprintln!("no alerts{}", if self.filtered { " match" } else { "" });
+        }
+        // The process exits next: freeing 10,000 rows is work nobody waits for.
+        std::mem::forget(table);
+        std::mem::forget(listed);
+        Ok(())
+    }
 }
 
 /// Warn about each Alertmanager that did not answer; any is a failure (exit 1), since the
@@ -117,29 +169,63 @@ pub fn partial_failure(
     }
 }
 
+/// One line of the table: an alert and how many Alertmanagers reported it.
+#[derive(Debug, Clone)]
+pub struct Listed<'a> {
+    pub row: AlertRow<'a>,
+    pub seen_on: usize,
+}
+
+/// Most severe first, then newest first; the fingerprint keeps the order stable (the order
+/// of `triage::alert_list::people_order`, on rows).
+pub fn sort_for_people(alerts: &mut [Listed<'_>]) {
+    alerts.sort_by_cached_key(|l| {
+        (
+            severity_rank(l.row.severity()),
+            Reverse(l.row.starts_at),
+            // Borrowed from the body, so the key costs no copy.
+            l.row.fingerprint.clone(),
+        )
+    });
+}
+
 /// firing, silenced, inhibited, unprocessed; with several Alertmanagers, how many had it.
 pub fn state(m: &MergedAlert, members: usize) -> String {
     let a = &m.alert;
-    let base = if a.status.state == AlertState::Unprocessed {
+    let status = RowStatus {
+        state: a.status.state,
+        silenced: a.is_silenced(),
+        inhibited: a.is_inhibited(),
+    };
+    state_text(&status, m.seen_on, members).into_owned()
+}
+
+/// [`state`] for a table row.
+fn row_state(l: &Listed<'_>, members: usize) -> Cow<'static, str> {
+    state_text(&l.row.status, l.seen_on, members)
+}
+
+fn state_text(status: &RowStatus, seen_on: usize, members: usize) -> Cow<'static, str> {
+    let base = if status.state == AlertState::Unprocessed {
         "unprocessed"
-    } else if a.is_silenced() {
+    } else if status.silenced {
         "silenced"
-    } else if a.is_inhibited() {
+    } else if status.inhibited {
         "inhibited"
-    } else if a.status.state == AlertState::Active {
+    } else if status.state == AlertState::Active {
         "firing"
     } else {
-        a.status.state.as_str()
+        status.state.as_str()
     };
-    if members > 1 && m.seen_on < members {
-        format!("{base} ({}/{members} AMs)", m.seen_on)
+    if members > 1 && seen_on < members {
+        Cow::Owned(format!("{base} ({seen_on}/{members} AMs)"))
     } else {
-        base.to_string()
+        Cow::Borrowed(base)
     }
 }
 
 pub fn table(
-    alerts: &[MergedAlert],
+    alerts: &[Listed<'_>],
     wide: bool,
     members: usize,
     now: DateTime<Utc>,
@@ -154,24 +240,84 @@ pub fn table(
         Column::fixed("STATE"),
         Column::flexible("RUNBOOK", 12),
     ]);
-    for m in alerts {
-        let a = &m.alert;
-        t.push(vec![
-            a.severity().unwrap_or("-").to_string(),
-            a.alertname().to_string(),
-            label_summary(a, wide),
-            output::age(now - a.starts_at),
-            a.summary().unwrap_or("").to_string(),
-            state(m, members),
-            a.runbook_url(runbook_keys).unwrap_or("").to_string(),
+    // Reused row after row, so the computed cells cost no allocation each.
+    let (mut labels, mut age) = (String::new(), String::new());
+    for l in alerts {
+        let r = &l.row;
+        labels.clear();
+        row_label_summary(&r.labels, wide, &mut labels);
+        age.clear();
+        // Writing into a String cannot fail.
+        let _ = write!(age, "{}", output::Age(now - r.starts_at));
+        t.push_row([
+            r.severity().unwrap_or("-"),
+            r.alertname(),
+            &labels,
+            &age,
+            r.summary().unwrap_or(""),
+            &row_state(l, members),
+            r.runbook_url(runbook_keys).unwrap_or(""),
         ]);
     }
     t
 }
 
+/// Labels that tell alerts of one name apart, in the order shown: those of
+/// `triage::alert_list::label_summary`, which the terminal UI shows; the test
+/// `lean_table_matches_the_full_decode` keeps the two equal.
+const KEY_LABELS: &[&str] = &[
+    "cluster",
+    "env",
+    "namespace",
+    "service",
+    "job",
+    "instance",
+    "pod",
+    "deployment",
+    "node",
+    "container",
+];
+
+/// `namespace=prod pod=api-1 +2` into `out`: the key labels (all labels when `wide`), never
+/// alertname or severity, which have their own columns.
+fn row_label_summary(labels: &TextMap<'_>, wide: bool, out: &mut String) {
+    fn word(out: &mut String, args: std::fmt::Arguments<'_>) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        // Writing into a String cannot fail.
+        let _ = out.write_fmt(args);
+    }
+    let mut key_shown = false;
+    for key in KEY_LABELS {
+        if let Some(v) = labels.get(key) {
+            word(out, format_args!("{key}={v}"));
+            key_shown = true;
+        }
+    }
+    let others = || {
+        labels
+            .iter()
+            .filter(|(k, _)| *k != "alertname" && *k != "severity" && !KEY_LABELS.contains(k))
+    };
+    let count = others().count();
+    if wide || !key_shown {
+        let take = if wide { count } else { 3 };
+        for (k, v) in others().take(take) {
+            word(out, format_args!("{k}={v}"));
+        }
+        if count > take {
+            word(out, format_args!("+{}", count - take));
+        }
+    } else if count > 0 {
+        word(out, format_args!("+{count}"));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::triage::alert_list::people_order;
 
     fn alert(labels: serde_json::Value, starts: &str, silenced: bool) -> MergedAlert {
         let alert = serde_json::from_value(serde_json::json!({
@@ -185,9 +331,22 @@ mod tests {
         MergedAlert { alert, seen_on: 1 }
     }
 
+    fn listed(m: &MergedAlert) -> Listed<'_> {
+        Listed {
+            row: AlertRow::from_alert(&m.alert),
+            seen_on: m.seen_on,
+        }
+    }
+
+    fn summary(m: &MergedAlert, wide: bool) -> String {
+        let mut out = String::new();
+        row_label_summary(&listed(m).row.labels, wide, &mut out);
+        out
+    }
+
     #[test]
     fn most_severe_first_then_newest() {
-        let mut alerts = [
+        let alerts = [
             alert(
                 serde_json::json!({"alertname": "A", "severity": "warning"}),
                 "2026-08-20T10:00:00Z",
@@ -209,8 +368,9 @@ mod tests {
                 false,
             ),
         ];
-        alerts.sort_by_cached_key(|m| people_order(&m.alert));
-        let names: Vec<&str> = alerts.iter().map(|m| m.alert.alertname()).collect();
+        let mut rows: Vec<Listed> = alerts.iter().map(listed).collect();
+        sort_for_people(&mut rows);
+        let names: Vec<&str> = rows.iter().map(|l| l.row.alertname()).collect();
         assert_eq!(names, ["C", "B", "A", "D"]);
     }
 
@@ -221,14 +381,14 @@ mod tests {
             "2026-08-20T10:00:00Z",
             false,
         );
-        assert_eq!(
-            label_summary(&a.alert, false),
-            "namespace=prod pod=api-1 +2"
+        assert_eq!(summary(&a, false), "namespace=prod pod=api-1 +2");
+        assert_eq!(summary(&a, true), "namespace=prod pod=api-1 uid=9 zone=a");
+        let b = alert(
+            serde_json::json!({"alertname": "X", "a": "1", "b": "2", "c": "3", "d": "4", "e": "5"}),
+            "2026-08-20T10:00:00Z",
+            false,
         );
-        assert_eq!(
-            label_summary(&a.alert, true),
-            "namespace=prod pod=api-1 uid=9 zone=a"
-        );
+        assert_eq!(summary(&b, false), "a=1 b=2 c=3 +2");
     }
 
     #[test]
@@ -239,7 +399,7 @@ mod tests {
             "2026-08-20T10:00:00Z",
             true,
         );
-        let out = table(std::slice::from_ref(&m), false, 1, now, &[]).render(None);
+        let out = table(&[listed(&m)], false, 1, now, &[]).render(None);
         assert!(out.contains("critical  X"), "{out}");
         assert!(
             out.contains("2h00m  it broke  silenced  https://rb/x"),
@@ -247,6 +407,128 @@ mod tests {
         );
         m.alert.status.silenced_by.clear();
         m.alert.status.state = AlertState::Active;
+        assert_eq!(row_state(&listed(&m), 2), "firing (1/2 AMs)");
         assert_eq!(state(&m, 2), "firing (1/2 AMs)");
+    }
+
+    /// Alerts as hostile as anyone who can POST to Alertmanager can make them: escape
+    /// sequences, bidi overrides, newlines, wide and combining characters, blank and repeated
+    /// annotations, odd severities, every state, equal start times.
+    const HOSTILE: &str = r#"[
+      {"labels": {"alertname": "Disk\u001b[31mFull", "severity": "CRITICAL ", "instance": "db-1\u001b]52;c;aGk=\u0007", "namespace": "prod", "zz": "1", "aa": "2"},
+       "annotations": {"summary": "  ", "description": "line one\nline two\r\u202eevil", "runbook": "https://rb/\u001b]8;;http://evil\u001b\\x"},
+       "fingerprint": "0001", "startsAt": "2026-08-20T09:00:00.000Z", "updatedAt": "2026-08-20T09:00:00Z", "endsAt": "2026-08-20T23:00:00Z",
+       "receivers": [{"name": "pd"}], "generatorURL": "http://p", "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}},
+      {"labels": {"alertname": "日本語のアラート名前がとても長い", "severity": "warning", "pod": "🔥api\u200f-1", "team": "a\tb", "x": "\u009b31m"},
+       "annotations": {"summary": "概要\u2066isolated\u2069 ok", "runbook_url": "   ", "link": "https://wiki/\u00e9"},
+       "fingerprint": "0002", "startsAt": "2026-08-20T09:00:00Z", "updatedAt": "2026-08-20T09:00:00Z", "endsAt": "2026-08-20T23:00:00Z",
+       "status": {"state": "suppressed", "silencedBy": ["s1"], "inhibitedBy": ["i1"]}},
+      {"labels": {"alertname": "", "a": "1", "b": "2", "c": "3", "d": "4"},
+       "annotations": {},
+       "fingerprint": "0003", "startsAt": "2026-08-20T11:59:30Z", "updatedAt": "2026-08-20T09:00:00Z", "endsAt": "2026-08-20T23:00:00Z",
+       "status": {"state": "unprocessed", "silencedBy": [], "inhibitedBy": []}},
+      {"labels": {"alertname": "Inhibited", "severity": "page", "cluster": "eu\u00a0", "service": "trailing space ", "job": "j", "node": "n", "container": "c", "deployment": "d", "env": "e", "severity": "info"},
+       "annotations": {"summary": "short", "sop": "https://sop"},
+       "fingerprint": "0004", "startsAt": "2026-08-17T01:00:00Z", "updatedAt": "2026-08-20T09:00:00Z", "endsAt": "2026-08-20T23:00:00Z",
+       "status": {"state": "suppressed", "silencedBy": [], "inhibitedBy": ["i1"]}},
+      {"labels": {"alertname": "Snoozed", "severity": "p1"},
+       "annotations": {"summary": "a very long summary that goes on and on so that the table has to cut it when it is narrow"},
+       "fingerprint": "0000", "startsAt": "2026-08-20T09:00:00Z", "updatedAt": "2026-08-20T09:00:00Z", "endsAt": "2026-08-20T23:00:00Z",
+       "status": {"state": "snoozed", "silencedBy": [], "inhibitedBy": []}}
+    ]"#;
+
+    /// The table as it was printed before the lean decode: every alert decoded in full,
+    /// sorted by `people_order`, cells from `Alert`'s own helpers and triage's label summary.
+    fn reference_table(
+        alerts: &mut [MergedAlert],
+        wide: bool,
+        members: usize,
+        now: DateTime<Utc>,
+        runbook_keys: &[&str],
+    ) -> Table {
+        alerts.sort_by_cached_key(|m| people_order(&m.alert));
+        let mut t = Table::new(vec![
+            Column::fixed("SEVERITY"),
+            Column::flexible("ALERTNAME", 12),
+            Column::flexible("LABELS", 12),
+            Column::fixed("AGE"),
+            Column::flexible("SUMMARY", 16),
+            Column::fixed("STATE"),
+            Column::flexible("RUNBOOK", 12),
+        ]);
+        for m in alerts.iter() {
+            let a = &m.alert;
+            let base = if a.status.state == AlertState::Unprocessed {
+                "unprocessed"
+            } else if a.is_silenced() {
+                "silenced"
+            } else if a.is_inhibited() {
+                "inhibited"
+            } else if a.status.state == AlertState::Active {
+                "firing"
+            } else {
+                a.status.state.as_str()
+            };
+            let state = if members > 1 && m.seen_on < members {
+                format!("{base} ({}/{members} AMs)", m.seen_on)
+            } else {
+                base.to_string()
+            };
+            t.push(vec![
+                a.severity().unwrap_or("-").to_string(),
+                a.alertname().to_string(),
+                label_summary(a, wide),
+                output::age(now - a.starts_at),
+                a.summary().unwrap_or("").to_string(),
+                state,
+                a.runbook_url(runbook_keys).unwrap_or("").to_string(),
+            ]);
+        }
+        t
+    }
+
+    #[test]
+    fn lean_table_matches_the_full_decode() {
+        let now: DateTime<Utc> = "2026-08-20T12:00:00Z".parse().unwrap();
+        let full: Vec<Alert> = serde_json::from_str(HOSTILE).unwrap();
+        let rows: Vec<AlertRow> = serde_json::from_str(HOSTILE).unwrap();
+        for (wide, members, keys) in [
+            (false, 1, &[][..]),
+            (true, 1, &[][..]),
+            (false, 2, &["sop", "runbook"][..]),
+        ] {
+            let mut merged: Vec<MergedAlert> = full
+                .iter()
+                .enumerate()
+                .map(|(i, a)| MergedAlert {
+                    alert: a.clone(),
+                    seen_on: 1 + i % 2,
+                })
+                .collect();
+            let mut lean: Vec<Listed> = rows
+                .iter()
+                .cloned()
+                .enumerate()
+                .map(|(i, row)| Listed {
+                    row,
+                    seen_on: 1 + i % 2,
+                })
+                .collect();
+            sort_for_people(&mut lean);
+            let expected = reference_table(&mut merged, wide, members, now, keys);
+            let got = table(&lean, wide, members, now, keys);
+            for width in [None, Some(60), Some(100), Some(160)] {
+                let out = got.render(width);
+                assert_eq!(out, expected.render(width), "wide {wide}, width {width:?}");
+                assert!(!out.contains(['\u{1b}', '\u{9b}', '\u{7}', '\u{202e}', '\r']));
+            }
+            // Several Alertmanagers: rows borrowed from the merged alerts print the same.
+            let mut borrowed: Vec<Listed> = merged.iter().map(listed).collect();
+            sort_for_people(&mut borrowed);
+            assert_eq!(
+                table(&borrowed, wide, members, now, keys).render(None),
+                expected.render(None)
+            );
+        }
     }
 }

@@ -263,6 +263,7 @@ mod tests {
             context: None,
             output: OutputFormat::Table,
             demo: false,
+            readonly: false,
         }
     }
 

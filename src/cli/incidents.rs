@@ -155,6 +155,11 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
         (None, _) => None,
     };
     let session = globals.session().await?;
+    // Before the token is read: a read-only session never needs it to write.
+    session.settings.require_writable(match to {
+        IncidentStatus::Resolved => "incidents are not resolved",
+        _ => "incidents are not acknowledged",
+    })?;
     let client = client(&session.settings).await?;
     let ids = match selector {
         Some(matchers) => {

@@ -66,6 +66,10 @@ pub struct Globals {
     /// Run against the built-in simulated platform instead of real backends.
     #[arg(long, global = true)]
     pub demo: bool,
+    /// Change nothing: silences, acks, resolves and runbook steps are refused (also
+    /// ONCALL_READONLY=1, or `readonly = true` in a context).
+    #[arg(long, global = true)]
+    pub readonly: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -243,9 +247,18 @@ impl Globals {
             return Session::demo(self).await;
         }
         Ok(Session {
-            settings: config::load(&self.load_options())?,
+            settings: self.apply(config::load(&self.load_options())?),
             _demo: None,
         })
+    }
+
+    /// Settings with the flags that change them applied (`--readonly`). Everything that
+    /// loads settings for a command (a session, the TUI's context switch) goes through here.
+    pub fn apply(&self, mut settings: Settings) -> Settings {
+        if self.readonly {
+            settings.readonly_reasons.add(config::ReadOnlyReason::Flag);
+        }
+        settings
     }
 }
 
@@ -276,7 +289,7 @@ impl Session {
             }
         };
         Ok(Session {
-            settings,
+            settings: globals.apply(settings),
             _demo: Some(platform),
         })
     }

@@ -35,7 +35,21 @@ impl Column {
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     columns: Vec<Column>,
-    rows: Vec<Vec<String>>,
+    /// Every cell's printable text, one after another; `cells` says where each ends.
+    text: String,
+    /// `columns.len()` cells per row.
+    cells: Vec<Cell>,
+    rows: usize,
+    /// The widest cell of each column so far, header included: kept up to date as rows are
+    /// added, so fitting the table never walks the rows again.
+    natural: Vec<usize>,
+}
+
+/// Where a cell's text ends in [`Table::text`], and how many terminal cells it takes.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    end: usize,
+    width: usize,
 }
 
 const GAP: &str = "  ";
@@ -43,61 +57,100 @@ const GAP: &str = "  ";
 impl Table {
     pub fn new(columns: Vec<Column>) -> Table {
         Table {
+            natural: columns.iter().map(|c| c.header.width()).collect(),
             columns,
-            rows: Vec::new(),
+            text: String::new(),
+            cells: Vec::new(),
+            rows: 0,
         }
     }
 
     /// Add a row; cells are untrusted text and are made printable on one line.
     pub fn push(&mut self, cells: Vec<String>) {
-        self.rows
-            .push(cells.iter().map(|c| crate::sanitize::one_line(c)).collect());
+        self.push_row(cells.iter().map(String::as_str));
+    }
+
+    /// [`Table::push`] for borrowed cells. Missing cells are empty; cells beyond the last
+    /// column are dropped.
+    pub fn push_row<'s>(&mut self, cells: impl IntoIterator<Item = &'s str>) {
+        let mut cells = cells.into_iter();
+        for column in 0..self.columns.len() {
+            let raw = cells.next().unwrap_or("");
+            let start = self.text.len();
+            if raw.chars().any(needs_sanitizing) {
+                self.text.push_str(&crate::sanitize::one_line(raw));
+            } else {
+                // Nothing `sanitize` would change: copy it as it is, without a temporary.
+                self.text.push_str(raw);
+            }
+            let width = self.text[start..].width();
+            self.natural[column] = self.natural[column].max(width);
+            self.cells.push(Cell {
+                end: self.text.len(),
+                width,
+            });
+        }
+        self.rows += 1;
     }
 
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.rows == 0
     }
 
     /// The table as text, at most `width` columns wide when given (flexible columns are cut
     /// with `…`); `None` means never cut (pipes, `-o wide`).
     pub fn render(&self, width: Option<usize>) -> String {
-        let widths = self.fit(width);
         let mut out = String::new();
-        let header: Vec<String> = self.columns.iter().map(|c| c.header.to_string()).collect();
-        for row in std::iter::once(&header).chain(self.rows.iter()) {
-            let mut line = String::new();
-            for (i, w) in widths.iter().enumerate() {
-                let cell = row.get(i).map(String::as_str).unwrap_or("");
-                let cut = truncate(cell, *w);
-                let last = i + 1 == widths.len();
-                line.push_str(&cut);
-                if !last {
-                    line.push_str(&" ".repeat(w.saturating_sub(cut.width())));
-                    line.push_str(GAP);
-                }
-            }
-            out.push_str(line.trim_end());
+        let written = self.each_line(width, |line| {
+            out.push_str(line);
             out.push('\n');
+            Ok::<(), std::convert::Infallible>(())
+        });
+        match written {
+            Ok(()) => out,
+            Err(never) => match never {},
         }
-        out
+    }
+
+    /// [`Table::render`] written to `out` line by line, without building the whole text.
+    pub fn write_to(&self, width: Option<usize>, out: &mut impl Write) -> std::io::Result<()> {
+        self.each_line(width, |line| {
+            out.write_all(line.as_bytes())?;
+            out.write_all(b"\n")
+        })
+    }
+
+    /// Each line of the table, header first, trailing blanks trimmed, without its newline.
+    fn each_line<E>(
+        &self,
+        width: Option<usize>,
+        mut emit: impl FnMut(&str) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let widths = self.fit(width);
+        let mut line = String::new();
+        let header = self.columns.iter().map(|c| (c.header, c.header.width()));
+        lay_out(&widths, header, &mut line);
+        emit(line.trim_end())?;
+        let per_row = self.columns.len();
+        let mut start = 0;
+        for row in 0..self.rows {
+            let cells = self.cells[row * per_row..(row + 1) * per_row]
+                .iter()
+                .map(|cell| {
+                    let text = &self.text[start..cell.end];
+                    start = cell.end;
+                    (text, cell.width)
+                });
+            lay_out(&widths, cells, &mut line);
+            emit(line.trim_end())?;
+        }
+        Ok(())
     }
 
     /// Column widths: natural widths, then flexible columns shortened until the row fits or
     /// none can give more (fixed columns are never cut; the row may then overflow).
     fn fit(&self, width: Option<usize>) -> Vec<usize> {
-        let mut widths: Vec<usize> = self
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, c)| {
-                self.rows
-                    .iter()
-                    .map(|r| r.get(i).map(|s| s.width()).unwrap_or(0))
-                    .chain(std::iter::once(c.header.width()))
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
+        let mut widths = self.natural.clone();
         let Some(limit) = width else { return widths };
         let total = |w: &[usize]| w.iter().sum::<usize>() + GAP.len() * w.len().saturating_sub(1);
         let mut excess = total(&widths).saturating_sub(limit);
@@ -119,6 +172,34 @@ impl Table {
         }
         widths
     }
+}
+
+/// One line into `line` (cleared first): each `(text, its width)` cut or padded to its
+/// column, columns apart by [`GAP`]; the last column is not padded.
+fn lay_out<'s>(widths: &[usize], cells: impl Iterator<Item = (&'s str, usize)>, line: &mut String) {
+    line.clear();
+    for (i, ((text, text_width), &w)) in cells.zip(widths).enumerate() {
+        let shown = if text_width <= w {
+            line.push_str(text);
+            text_width
+        } else {
+            let cut = truncate(text, w);
+            line.push_str(&cut);
+            cut.width()
+        };
+        if i + 1 < widths.len() {
+            line.extend(std::iter::repeat(' ').take(w.saturating_sub(shown)));
+            line.push_str(GAP);
+        }
+    }
+}
+
+/// Whether `sanitize::one_line` would change text holding `c`: controls (escape sequences
+/// start with one) and the bidi marks it drops. Text without any is printed as it is; the
+/// test `fast_path_agrees_with_sanitize` holds this to `sanitize` for every character.
+fn needs_sanitizing(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
 /// Cut `text` to `width` terminal cells, ending with `…` when cut.
@@ -161,6 +242,14 @@ pub fn table_width(format: OutputFormat) -> Option<usize> {
         .filter(|w| *w > 0)
 }
 
+/// Write a table to stdout through one buffer, never holding the whole text.
+pub fn print_table(table: &Table, width: Option<usize>) -> Result<(), CliError> {
+    let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    table.write_to(width, &mut out)?;
+    out.flush()?;
+    Ok(())
+}
+
 /// Write text to stdout (buffered; a closed pipe surfaces as `BrokenPipe`).
 pub fn print(text: &str) -> Result<(), CliError> {
     let mut out = BufWriter::new(std::io::stdout().lock());
@@ -180,13 +269,23 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
 
 /// `45s`, `12m`, `3h04m`, `2d3h`: how long ago (or until) something is, compactly.
 pub fn age(d: chrono::Duration) -> String {
-    let secs = d.num_seconds().max(0);
-    let (days, hours, minutes) = (secs / 86_400, (secs % 86_400) / 3_600, (secs % 3_600) / 60);
-    match () {
-        _ if secs < 60 => format!("{secs}s"),
-        _ if secs < 3_600 => format!("{minutes}m"),
-        _ if secs < 86_400 => format!("{hours}h{minutes:02}m"),
-        _ => format!("{days}d{hours}h"),
+    Age(d).to_string()
+}
+
+/// [`age`] as `Display`, for writing into a buffer that is reused row after row.
+#[derive(Debug, Clone, Copy)]
+pub struct Age(pub chrono::Duration);
+
+impl std::fmt::Display for Age {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let secs = self.0.num_seconds().max(0);
+        let (days, hours, minutes) = (secs / 86_400, (secs % 86_400) / 3_600, (secs % 3_600) / 60);
+        match () {
+            _ if secs < 60 => write!(f, "{secs}s"),
+            _ if secs < 3_600 => write!(f, "{minutes}m"),
+            _ if secs < 86_400 => write!(f, "{hours}h{minutes:02}m"),
+            _ => write!(f, "{days}d{hours}h"),
+        }
     }
 }
 
@@ -256,6 +355,113 @@ mod tests {
         let out = t.render(Some(10));
         assert!(!out.contains('\u{1b}'));
         assert!(out.lines().all(|l| l.width() <= 10), "{out}");
+    }
+
+    /// The table as it was rendered before cells were kept in one buffer: natural widths
+    /// measured per column over every row, one `String` per cell and line.
+    fn reference_render(columns: &[Column], rows: &[Vec<String>], widths: &[usize]) -> String {
+        let mut out = String::new();
+        let header: Vec<String> = columns.iter().map(|c| c.header.to_string()).collect();
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| crate::sanitize::one_line(c)).collect())
+            .collect();
+        for row in std::iter::once(&header).chain(rows.iter()) {
+            let mut line = String::new();
+            for (i, w) in widths.iter().enumerate() {
+                let cell = row.get(i).map(String::as_str).unwrap_or("");
+                let cut = truncate(cell, *w);
+                line.push_str(&cut);
+                if i + 1 != widths.len() {
+                    line.push_str(&" ".repeat(w.saturating_sub(cut.width())));
+                    line.push_str(GAP);
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn renders_as_before_at_every_width() {
+        let columns = vec![
+            Column::fixed("SEV"),
+            Column::flexible("NAME", 4),
+            Column::flexible("TEXT", 6),
+            Column::fixed("AGE"),
+        ];
+        let rows: Vec<Vec<String>> = vec![
+            vec![
+                "critical".into(),
+                "Disk\u{1b}[31mFull".into(),
+                "日本語テキスト\u{202e}x".into(),
+                "5m".into(),
+            ],
+            vec![
+                "".into(),
+                "a\nb\tc".into(),
+                "trailing\u{3000} ".into(),
+                "".into(),
+            ],
+            vec!["warn".into(), "🔥🔥🔥".into()],
+            vec![
+                "x".into(),
+                "y".into(),
+                "z".into(),
+                "1d2h".into(),
+                "extra".into(),
+            ],
+            vec![
+                "\u{1b}]52;c;aGk=\u{7}".into(),
+                "\u{9b}1m".into(),
+                "\u{a0}nbsp\u{a0}".into(),
+                "2h".into(),
+            ],
+        ];
+        let mut t = Table::new(columns.clone());
+        for r in &rows {
+            t.push(r.clone());
+        }
+        for width in [
+            None,
+            Some(0),
+            Some(10),
+            Some(20),
+            Some(31),
+            Some(40),
+            Some(200),
+        ] {
+            let expected = reference_render(&columns, &rows, &t.fit(width));
+            assert_eq!(t.render(width), expected, "width {width:?}");
+            let mut written = Vec::new();
+            t.write_to(width, &mut written).unwrap();
+            assert_eq!(String::from_utf8(written).unwrap(), expected);
+        }
+        // The natural widths kept while pushing are what measuring every row gives.
+        let measured: Vec<usize> = (0..columns.len())
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r.get(i).map_or(0, |c| crate::sanitize::one_line(c).width()))
+                    .chain([columns[i].header.width()])
+                    .max()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(t.fit(None), measured);
+    }
+
+    #[test]
+    fn fast_path_agrees_with_sanitize() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert_eq!(
+                needs_sanitizing(c),
+                crate::sanitize::one_line(&text) != text,
+                "U+{:04X}",
+                c as u32
+            );
+        }
     }
 
     #[test]

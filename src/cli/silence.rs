@@ -157,6 +157,9 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
 
     let session = globals.session().await?;
     let settings = &session.settings;
+    if !args.dry_run {
+        settings.require_writable("silences are not created (--dry-run still previews one)")?;
+    }
     let author = args
         .author
         .map(|a| a.trim().to_string())
@@ -480,6 +483,9 @@ pub fn silence_table(silences: &[Silence], now: DateTime<Utc>) -> Table {
 
 async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
     let session = globals.session().await?;
+    session
+        .settings
+        .require_writable("silences are not expired")?;
     let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
     let mut found: Vec<(usize, Silence)> = Vec::new();
     let mut errors: Vec<CliError> = Vec::new();
@@ -572,6 +578,9 @@ fn report_all(errors: Vec<CliError>) -> Result<(), CliError> {
 
 async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
     let session = globals.session().await?;
+    session
+        .settings
+        .require_writable("silences are not extended")?;
     let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
     let (member, silence) = fleet.find_silence(&args.id).await?;
     let now = Local::now().trunc_subsecs(0);

@@ -139,6 +139,9 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     opts.offset = chrono::Local::now().offset().fix();
     opts.prefs.ascii = args.ascii || settings.ui.ascii.unwrap_or(false);
     opts.prefs.osc52 = settings.ui.osc52.unwrap_or(false);
+    opts.prefs.notify = settings.ui.notify.unwrap_or_default();
+    // Every context's `readonly`, so a `:context` switch knows the new one's at once.
+    opts.prefs.readonly = settings.readonly_reasons.clone();
     opts.problems = problems;
     opts.prefs.author = settings.author.clone();
     opts.prefs.ack_duration = settings.ack_duration;
@@ -153,12 +156,26 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     let app = App::new(opts);
 
     let load_options = globals.load_options();
+    let flags = globals.clone();
+    let readonly_known = settings.readonly_reasons.clone();
     let loader: ContextLoader = std::sync::Arc::new(move |name: &str| {
-        let settings = config::load(&LoadOptions {
-            context: Some(name.to_string()),
-            ..load_options.clone()
-        })
-        .map_err(|e| e.to_string())?;
+        let settings = flags.apply(
+            config::load(&LoadOptions {
+                context: Some(name.to_string()),
+                ..load_options.clone()
+            })
+            .map_err(|e| e.to_string())?,
+        );
+        // The app refuses writes by what the config said at start; a context made read-only
+        // since then must not be entered with writes allowed.
+        let readonly = settings.readonly();
+        if readonly.is_set() && !readonly_known.for_context(name).is_set() {
+            return Err(format!(
+                "context {} became read-only ({}) since oncall started; restart oncall to use it",
+                crate::sanitize::one_line(name),
+                readonly.label()
+            ));
+        }
         let (clients, info, problems) = clients_for(&settings);
         match problems.first() {
             Some(p) if clients.prometheus.is_none() && clients.alertmanagers.is_empty() => {

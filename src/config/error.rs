@@ -106,6 +106,10 @@ pub enum ConfigError {
         source: std::io::Error,
     },
 
+    /// A write refused because the session is read-only (see `ReadOnly::check`).
+    #[error("{message}")]
+    ReadOnly { message: String },
+
     #[error("cannot tell where the config file lives: no home directory. Pass --config FILE or set ONCALL_CONFIG")]
     NoConfigDir,
 }

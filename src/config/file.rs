@@ -9,7 +9,8 @@ use toml::Spanned;
 
 use super::error::{ConfigError, Origin};
 use super::values::{
-    BackendUrl, ByteSize, CommandLine, ConfigDuration, InlineSecret, OneOrMany, ProxyUrl,
+    BackendUrl, ByteSize, CommandLine, ConfigDuration, InlineSecret, NotifyMode, OneOrMany,
+    ProxyUrl,
 };
 
 #[derive(Debug, Default, Deserialize)]
@@ -33,6 +34,8 @@ pub struct ContextFile {
     pub prometheus: Option<PrometheusFile>,
     pub alertmanagers: Option<OneOrMany<AlertmanagerFile>>,
     pub pagerduty: Option<PagerDutyFile>,
+    /// Refuse every change (silences, acks, resolves, runbook steps) in this context.
+    pub readonly: Option<Spanned<bool>>,
 }
 
 /// Settings for the TUI. Every field is optional: the TUI owns the defaults.
@@ -47,6 +50,7 @@ pub struct UiFile {
     pub mouse: Option<bool>,
     pub ascii: Option<bool>,
     pub osc52: Option<bool>,
+    pub notify: Option<NotifyMode>,
 }
 
 /// Declares a backend table with the transport keys every backend shares (TLS, headers,
@@ -308,7 +312,7 @@ mod tests {
             "{msg}"
         );
         assert!(
-            msg.contains("expected one of prometheus, alertmanagers, pagerduty"),
+            msg.contains("expected one of prometheus, alertmanagers, pagerduty, readonly"),
             "{msg}"
         );
     }

@@ -7,6 +7,7 @@
 
 pub mod error;
 pub mod file;
+pub mod readonly;
 mod resolve;
 pub mod secrets;
 pub mod show;
@@ -18,7 +19,9 @@ use std::time::Duration;
 use url::Url;
 
 pub use error::{display_path, ConfigError, Origin};
+pub use readonly::{ReadOnly, ReadOnlyReason};
 pub use secrets::TokenSource;
+pub use values::NotifyMode;
 
 use crate::secret::Secret;
 use crate::sources::transport::{Auth, Endpoint};
@@ -73,6 +76,9 @@ pub struct Settings {
     /// Backends that skip TLS verification (`insecure_skip_verify`), for the UI to flag.
     pub insecure: Vec<String>,
     pub ui: UiSettings,
+    /// Why changes are refused: `ONCALL_READONLY`, `--readonly`, and `readonly = true` of
+    /// every context that has it (only `context`'s own applies: see [`Settings::readonly`]).
+    pub readonly_reasons: ReadOnly,
     /// Where each URL and credential came from (`prometheus.url` → `ONCALL_PROMETHEUS_URL`),
     /// for `oncall config show`.
     pub provenance: Vec<(String, String)>,
@@ -117,6 +123,8 @@ pub struct UiSettings {
     pub ascii: Option<bool>,
     /// Copy URLs to the clipboard with OSC 52 (off unless asked for).
     pub osc52: Option<bool>,
+    /// How a new critical alert is announced (bell, OSC 9, OSC 777; off unless asked for).
+    pub notify: Option<NotifyMode>,
 }
 
 /// The config path used when neither `--config` nor `ONCALL_CONFIG` is given.
@@ -165,6 +173,7 @@ impl Settings {
             ack_duration: DEFAULT_ACK_DURATION,
             insecure: Vec::new(),
             ui: UiSettings::default(),
+            readonly_reasons: ReadOnly::default(),
             provenance: Vec::new(),
         }
     }
@@ -183,6 +192,8 @@ impl Settings {
         pagerduty: Url,
     ) -> Settings {
         self.context = "demo".into();
+        // The configured context's own `readonly` is about its backends, not the demo's.
+        self.readonly_reasons = self.readonly_reasons.session_wide();
         self.prometheus = Some(Endpoint::new(prometheus));
         self.alertmanagers = vec![Endpoint::new(alertmanager)];
         self.pagerduty = Some(PagerDutySettings {
@@ -237,6 +248,18 @@ impl Settings {
             table,
             env,
         }
+    }
+
+    /// `Ok` unless the session is read-only; then the refusal, naming where read-only came
+    /// from and how to lift it. `what` says what did not happen ("silences are not created").
+    /// Every write command calls this before it sends anything.
+    pub fn require_writable(&self, what: &str) -> Result<(), ConfigError> {
+        self.readonly().check(what)
+    }
+
+    /// Why this context is read-only (empty when it may write).
+    pub fn readonly(&self) -> ReadOnly {
+        self.readonly_reasons.for_context(&self.context)
     }
 
     /// Where a setting came from, if recorded (see `provenance`).

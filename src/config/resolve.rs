@@ -12,6 +12,7 @@ use super::error::{display_path, ConfigError, Origin};
 use super::file::{
     self, AlertmanagerFile, AuthKeys, ConfigFile, ContextFile, TransportKeys, UiFile,
 };
+use super::readonly::{self, ReadOnly, ReadOnlyReason, ENV_READONLY};
 use super::secrets::{keyring_user, readable_by_others, TokenSource};
 use super::values::{BackendUrl, ConfigDuration, InlineSecret};
 use super::{
@@ -208,6 +209,7 @@ impl<'a> Loader<'a> {
         let empty = ContextFile::default();
         let ctx = context_file.unwrap_or(&empty);
 
+        let readonly = self.readonly(parsed)?;
         let prometheus = self.prometheus(ctx)?;
         let alertmanagers = self.alertmanagers(ctx)?;
         let pagerduty = self.pagerduty(ctx, &context)?;
@@ -231,6 +233,7 @@ impl<'a> Loader<'a> {
             ack_duration: DEFAULT_ACK_DURATION,
             insecure: Vec::new(),
             ui: UiSettings::default(),
+            readonly_reasons: readonly,
             provenance: Vec::new(),
         };
         if let Some(src) = self.src {
@@ -283,6 +286,24 @@ impl<'a> Loader<'a> {
                 path,
             }),
         }
+    }
+
+    /// `readonly = true` of every context (with its position, so a context switch knows the
+    /// new context's state) and `ONCALL_READONLY`.
+    fn readonly(&self, parsed: &ConfigFile) -> Result<ReadOnly, ConfigError> {
+        let mut readonly = ReadOnly::default();
+        for (name, ctx) in parsed.contexts.iter().flatten() {
+            if let Some(flag) = ctx.readonly.as_ref().filter(|f| *f.get_ref()) {
+                readonly.add(ReadOnlyReason::Context {
+                    name: name.0.clone(),
+                    at: self.src.map(|s| s.at(flag.span())),
+                });
+            }
+        }
+        if readonly::from_env((self.env)(ENV_READONLY))? {
+            readonly.add(ReadOnlyReason::Env);
+        }
+        Ok(readonly)
     }
 
     /// Record where a setting came from; a later source (the environment) replaces an earlier one.
@@ -833,6 +854,7 @@ fn ui_settings(src: &Source, ui: &UiFile) -> Result<UiSettings, ConfigError> {
         mouse: ui.mouse,
         ascii: ui.ascii,
         osc52: ui.osc52,
+        notify: ui.notify,
     })
 }
 

@@ -25,6 +25,11 @@ pub fn effective(settings: &Settings) -> Value {
     if !settings.contexts.is_empty() {
         out.insert("contexts".into(), json!(settings.contexts));
     }
+    let readonly = settings.readonly();
+    out.insert("readonly".into(), json!(readonly.is_set()));
+    if readonly.is_set() {
+        out.insert("readonly_source".into(), json!(readonly.label()));
+    }
     out.insert("author".into(), json!(settings.author));
     if let Some(theme) = &settings.theme {
         out.insert("theme".into(), json!(theme));
@@ -132,6 +137,9 @@ fn ui(settings: &Settings) -> Map<String, Value> {
     }
     if let Some(b) = ui.osc52 {
         m.insert("osc52".into(), json!(b));
+    }
+    if let Some(mode) = ui.notify {
+        m.insert("notify".into(), json!(mode.as_str()));
     }
     m
 }

@@ -240,6 +240,53 @@ impl<'de> Deserialize<'de> for InlineSecret {
     }
 }
 
+/// `[ui] notify`: how a new critical alert is announced in the terminal.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum NotifyMode {
+    /// Nothing (the default).
+    #[default]
+    Off,
+    /// The terminal bell (BEL).
+    Bell,
+    /// A desktop notification with OSC 9 (iTerm2, kitty, WezTerm, Windows Terminal).
+    Osc9,
+    /// A desktop notification with OSC 777 (rxvt-unicode, foot, VTE terminals).
+    Osc777,
+}
+
+impl NotifyMode {
+    pub const NAMES: [&'static str; 4] = ["off", "bell", "osc9", "osc777"];
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "off" => Ok(NotifyMode::Off),
+            "bell" => Ok(NotifyMode::Bell),
+            "osc9" => Ok(NotifyMode::Osc9),
+            "osc777" => Ok(NotifyMode::Osc777),
+            _ => Err(format!(
+                "`{}` is not a notification kind; expected one of \"off\", \"bell\", \"osc9\", \"osc777\"",
+                crate::sanitize::one_line(text)
+            )),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotifyMode::Off => "off",
+            NotifyMode::Bell => "bell",
+            NotifyMode::Osc9 => "osc9",
+            NotifyMode::Osc777 => "osc777",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for NotifyMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        NotifyMode::parse(&text).map_err(de::Error::custom)
+    }
+}
+
 /// One table, or an array of tables: `[contexts.x.alertmanagers]` or `[[contexts.x.alertmanagers]]`.
 #[derive(Debug, Clone)]
 pub struct OneOrMany<T>(pub Vec<T>);
@@ -299,6 +346,17 @@ mod tests {
         assert_eq!(ByteSize::parse("64MiB"), Ok(ByteSize(64 << 20)));
         assert_eq!(ByteSize::parse("1000"), Ok(ByteSize(1000)));
         assert!(ByteSize::parse("12 parsecs").is_err());
+    }
+
+    #[test]
+    fn notify_modes() {
+        for name in NotifyMode::NAMES {
+            assert_eq!(NotifyMode::parse(name).unwrap().as_str(), name);
+        }
+        assert_eq!(NotifyMode::parse(" OSC9 "), Ok(NotifyMode::Osc9));
+        assert!(NotifyMode::parse("beep")
+            .unwrap_err()
+            .contains("\"osc777\""));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The types every part shares: alerts, silences, matchers, incidents, series. No IO here.
 
 pub mod alert;
+pub mod alert_row;
 pub mod incident;
 pub mod matcher;
 pub mod route;

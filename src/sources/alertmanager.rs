@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{ApiError, SourceError};
 use super::transport::{body_excerpt, Body, Endpoint, SourceKind, Transport};
 use crate::model::alert::{Alert, AlertGroup, PostableAlert};
+use crate::model::alert_row::AlertRow;
 use crate::model::matcher::Matcher;
 use crate::model::route::{RouteError, RouteTree};
 use crate::model::silence::{PostableSilence, Silence};
@@ -242,6 +243,18 @@ impl AlertmanagerClient {
         Ok(body.bytes)
     }
 
+    /// The alert list's body with its status checked, not decoded: for a caller that decodes
+    /// only what it prints, borrowing from the body ([`decode_alert_rows`]).
+    pub async fn alerts_body(&self, q: &AlertQuery) -> Result<Body, SourceError> {
+        let rb = self
+            .transport
+            .request(Method::GET, "api/v2/alerts")
+            .query(&q.params());
+        let body = self.transport.send(rb).await?;
+        check_status(&body)?;
+        Ok(body)
+    }
+
     pub async fn alert_groups(&self, q: &AlertQuery) -> Result<Vec<AlertGroup>, SourceError> {
         let rb = self
             .transport
@@ -412,6 +425,25 @@ fn checked_id(id: &str) -> Result<&str, SourceError> {
 /// 2xx passes; 401/403 is `Unauthorized`; Alertmanager's own error bodies (a plain string, a
 /// JSON string or a JSON object) become `ApiError::Alertmanager`; an HTML page from a proxy
 /// is `Status`.
+/// The table rows of an [`AlertmanagerClient::alerts_body`] answer, their text borrowed from
+/// it. A body that is not an alert list is named with its JSON path, as `alerts` names it.
+pub fn decode_alert_rows(body: &Body) -> Result<Vec<AlertRow<'_>>, SourceError> {
+    // As in `decode_json`: only a failed decode pays for tracking the path.
+    if let Ok(rows) = serde_json::from_slice(&body.bytes) {
+        return Ok(rows);
+    }
+    let de = &mut serde_json::Deserializer::from_slice(&body.bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        SourceError::Decode {
+            kind: SourceKind::Alertmanager,
+            url: body.url.clone(),
+            path: if path.is_empty() { ".".into() } else { path },
+            detail: e.inner().to_string(),
+        }
+    })
+}
+
 fn check_status(body: &Body) -> Result<(), SourceError> {
     if (200..300).contains(&body.status) {
         return Ok(());

@@ -290,24 +290,30 @@ impl Transport {
                 });
             }
         }
-        let mut buf =
-            Vec::with_capacity(resp.content_length().unwrap_or(8192).min(limit as u64) as usize);
+        // The chunks are kept as they come and joined once at the end: Alertmanager sends no
+        // Content-Length, and a growing buffer would copy the body about twice and hold up to
+        // twice its size. Each chunk is freed once copied, so the memory in use during the
+        // join stays near one copy of the body.
+        let mut chunks: Vec<bytes::Bytes> = Vec::new();
+        let mut total = 0usize;
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| self.map_reqwest(e, &url))?;
-            if buf.len() + chunk.len() > limit {
+            total += chunk.len();
+            if total > limit {
                 return Err(SourceError::TooLarge {
                     kind: self.kind,
                     url,
                     limit,
                 });
             }
-            buf.extend_from_slice(&chunk);
+            chunks.push(chunk);
         }
+        let bytes = join_chunks(chunks, total);
         Ok(Body {
             status,
             headers,
-            bytes: buf.into(),
+            bytes,
             url,
         })
     }
@@ -341,6 +347,21 @@ impl Transport {
             url,
             detail: chain,
             env: kind.url_env(),
+        }
+    }
+}
+
+/// The chunks of a body as one buffer of exactly `total` bytes; a body that came in one chunk
+/// is passed through without a copy.
+fn join_chunks(chunks: Vec<bytes::Bytes>, total: usize) -> bytes::Bytes {
+    match <[bytes::Bytes; 1]>::try_from(chunks) {
+        Ok([only]) => only,
+        Err(chunks) => {
+            let mut joined = Vec::with_capacity(total);
+            for chunk in chunks {
+                joined.extend_from_slice(&chunk);
+            }
+            joined.into()
         }
     }
 }
@@ -411,6 +432,17 @@ mod tests {
     fn redacted_url_has_no_credentials() {
         let u = Url::parse("http://bob:pw@host:9093/x?token=1").unwrap();
         assert_eq!(redact_url(&u), "http://host:9093/x");
+    }
+
+    #[test]
+    fn chunks_join_into_one_exact_buffer() {
+        let parts = ["[{\"a\":", "1}", ",{}]"].map(|p| bytes::Bytes::from_static(p.as_bytes()));
+        let joined = join_chunks(parts.to_vec(), 10);
+        assert_eq!(&joined[..], b"[{\"a\":1},{}]");
+        let one = bytes::Bytes::from_static(b"[]");
+        let passed = join_chunks(vec![one.clone()], 2);
+        assert_eq!(passed.as_ptr(), one.as_ptr(), "one chunk is not copied");
+        assert!(join_chunks(Vec::new(), 0).is_empty());
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod incident_match;
 pub mod severity;
 pub mod silence_checks;
 pub mod silence_form;
+pub mod silence_inventory;
 
 pub use severity::{compare_for_people, severity_rank, sort_for_people};
 pub use silence_checks::{broad_silence_warnings, read_back_differences};

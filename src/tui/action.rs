@@ -273,5 +273,8 @@ pub enum Effect {
     /// Put this text on the clipboard with OSC 52 (only when `[ui] osc52 = true`). The text
     /// is sanitized again before it is written.
     Copy(String),
+    /// Announce new critical alerts the way `[ui] notify` says (bell, OSC 9, OSC 777). The
+    /// text is sanitized and capped again before it is written.
+    Notify(String),
     Quit,
 }

@@ -87,7 +87,7 @@ pub struct Runtime<B: Backend> {
     shutdown: CancellationToken,
     summary: RunSummary,
     clock: fn() -> i64,
-    /// Where OSC 52 copies go; `None` is the terminal (stdout).
+    /// Where OSC 52 copies and notifications go; `None` is the terminal (stdout).
     clipboard: Option<ClipboardSink>,
     /// The incident log the UI's writes go to; `None` is the default location (the data
     /// dir or `ONCALL_DATA_DIR`).
@@ -96,7 +96,7 @@ pub struct Runtime<B: Backend> {
     pane: super::pane_host::PaneHost,
 }
 
-/// Receives the bytes of an OSC 52 sequence (tests capture them here).
+/// Receives the bytes of an OSC 52 sequence or a notification (tests capture them here).
 pub type ClipboardSink = Box<dyn FnMut(&[u8]) -> io::Result<()> + Send>;
 
 /// Unix time in milliseconds from the system clock.
@@ -415,20 +415,19 @@ impl<B: Backend> Runtime<B> {
                 }
                 Effect::Copy(text) => {
                     let bytes = super::terminal::osc52(&text);
-                    let written = match self.clipboard.as_mut() {
-                        Some(sink) => sink(&bytes),
-                        None => {
-                            let mut out = io::stdout().lock();
-                            io::Write::write_all(&mut out, &bytes)
-                                .and_then(|()| io::Write::flush(&mut out))
-                        }
-                    };
-                    if let Err(e) = written {
+                    if let Err(e) = self.write_sequence(&bytes) {
                         self.app.message = Some(crate::tui::app::Message {
                             text: format!("could not copy to the clipboard: {e}"),
                             error: true,
                         });
                         self.app.dirty = true;
+                    }
+                }
+                Effect::Notify(text) => {
+                    let bytes = super::terminal::notification(self.app.prefs.notify, &text);
+                    // A bell that cannot be rung is not worth a message over the status line.
+                    if let Some(bytes) = bytes {
+                        let _ = self.write_sequence(&bytes);
                     }
                 }
                 // `app.quit` ends the loop.
@@ -500,6 +499,18 @@ impl<B: Backend> Runtime<B> {
         });
         self.in_flight
             .insert(key, (generation, task.abort_handle()));
+    }
+
+    /// Write an escape sequence (OSC 52, a bell, OSC 9/777) to the terminal, or to the sink
+    /// given with `with_clipboard`.
+    fn write_sequence(&mut self, bytes: &[u8]) -> io::Result<()> {
+        match self.clipboard.as_mut() {
+            Some(sink) => sink(bytes),
+            None => {
+                let mut out = io::stdout().lock();
+                io::Write::write_all(&mut out, bytes).and_then(|()| io::Write::flush(&mut out))
+            }
+        }
     }
 
     fn fetch_alerts(&mut self, generation: u64) {
@@ -817,5 +828,50 @@ mod tests {
         let got = got.lock().expect("lock").clone();
         assert_eq!(got, super::super::terminal::osc52("https://x/P1"));
         assert!(got.starts_with(b"\x1b]52;c;") && got.ends_with(b"\x07"));
+    }
+
+    #[test]
+    fn a_notify_effect_writes_the_configured_sequence_and_off_writes_nothing() {
+        use crate::config::NotifyMode;
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let runtime_with = |mode: NotifyMode| {
+            let mut opts = AppOptions::new(Vec::new(), ContextInfo::default());
+            opts.prefs.notify = mode;
+            let terminal = Terminal::new(TestBackend::new(40, 10)).expect("terminal");
+            let sink = got.clone();
+            Runtime::new(App::new(opts), Clients::default(), terminal).with_clipboard(Box::new(
+                move |bytes: &[u8]| {
+                    sink.lock()
+                        .map(|mut g| g.extend_from_slice(bytes))
+                        .map_err(|e| io::Error::other(e.to_string()))
+                },
+            ))
+        };
+        let hostile = "2 new critical alerts: Disk\x1b]0;pwned\x07Full; X";
+        for mode in [NotifyMode::Bell, NotifyMode::Osc9, NotifyMode::Osc777] {
+            got.lock().expect("lock").clear();
+            runtime_with(mode).execute(vec![Effect::Notify(hostile.into())]);
+            let bytes = got.lock().expect("lock").clone();
+            assert_eq!(
+                Some(bytes.clone()),
+                super::super::terminal::notification(mode, hostile),
+                "{mode:?}"
+            );
+            assert_eq!(bytes.iter().filter(|b| **b == 0x07).count(), 1, "{mode:?}");
+        }
+        let osc777 = {
+            got.lock().expect("lock").clear();
+            runtime_with(NotifyMode::Osc777).execute(vec![Effect::Notify(
+                "1 new critical alert: DiskFull".into(),
+            )]);
+            got.lock().expect("lock").clone()
+        };
+        assert_eq!(
+            osc777,
+            b"\x1b]777;notify;oncall;1 new critical alert: DiskFull\x07"
+        );
+        got.lock().expect("lock").clear();
+        runtime_with(NotifyMode::Off).execute(vec![Effect::Notify("x".into())]);
+        assert!(got.lock().expect("lock").is_empty());
     }
 }

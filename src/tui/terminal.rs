@@ -15,6 +15,8 @@ use crossterm::terminal::{
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 
+use crate::config::NotifyMode;
+
 /// Counts what goes through it.
 pub struct CountingWriter<W: Write> {
     inner: W,
@@ -130,6 +132,29 @@ pub fn osc52(text: &str) -> Vec<u8> {
     out
 }
 
+/// Longest notification text, in bytes: desktop notifications show a line or two.
+const NOTIFY_MAX_TEXT: usize = 200;
+
+/// The bytes that announce `text` the way `[ui] notify` says: BEL, OSC 9
+/// (`ESC ] 9 ; text BEL`) or OSC 777 (`ESC ] 777 ; notify ; oncall ; text BEL`); `None` when
+/// off. The text comes from alert labels, so control characters and escape sequences are
+/// stripped, `;` (OSC 777's separator) becomes `,`, and it is cut at a character boundary.
+pub fn notification(mode: NotifyMode, text: &str) -> Option<Vec<u8>> {
+    let clean = crate::sanitize::one_line(text).replace(';', ",");
+    let mut end = clean.len().min(NOTIFY_MAX_TEXT);
+    while !clean.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &clean[..end];
+    let bytes = match mode {
+        NotifyMode::Off => return None,
+        NotifyMode::Bell => b"\x07".to_vec(),
+        NotifyMode::Osc9 => format!("\x1b]9;{text}\x07").into_bytes(),
+        NotifyMode::Osc777 => format!("\x1b]777;notify;oncall;{text}\x07").into_bytes(),
+    };
+    Some(bytes)
+}
+
 /// Standard base64 (RFC 4648) with padding.
 pub fn base64(input: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -155,6 +180,38 @@ pub fn base64(input: &[u8]) -> String {
 #[cfg(test)]
 mod osc52_tests {
     use super::*;
+
+    #[test]
+    fn notifications_are_bel_osc9_or_osc777_and_off_is_nothing() {
+        let text = "2 new critical alerts: HighErrorRate, DiskFull";
+        assert_eq!(notification(NotifyMode::Off, text), None);
+        assert_eq!(notification(NotifyMode::Bell, text), Some(b"\x07".to_vec()));
+        assert_eq!(
+            notification(NotifyMode::Osc9, text),
+            Some(format!("\x1b]9;{text}\x07").into_bytes())
+        );
+        assert_eq!(
+            notification(NotifyMode::Osc777, text),
+            Some(format!("\x1b]777;notify;oncall;{text}\x07").into_bytes())
+        );
+    }
+
+    #[test]
+    fn notification_text_cannot_escape_the_sequence_and_is_capped() {
+        let hostile = format!(
+            "1 new: X\x07\x1b]52;c;ZXZpbA==\x07;evil\n{}",
+            "é".repeat(300)
+        );
+        for mode in [NotifyMode::Osc9, NotifyMode::Osc777] {
+            let seq = notification(mode, &hostile).unwrap();
+            assert_eq!(seq.iter().filter(|b| **b == 0x1b).count(), 1, "{mode:?}");
+            assert_eq!(seq.iter().filter(|b| **b == 0x07).count(), 1, "{mode:?}");
+            assert_eq!(seq.last(), Some(&0x07));
+            let text = String::from_utf8(seq).unwrap();
+            assert!(text.len() <= NOTIFY_MAX_TEXT + "\x1b]777;notify;oncall;\x07".len());
+            assert!(!text.contains(";evil"), "{text:?}");
+        }
+    }
 
     #[test]
     fn base64_matches_rfc_4648_vectors() {

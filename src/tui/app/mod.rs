@@ -5,7 +5,9 @@
 pub mod ack;
 mod commands;
 pub mod dashboard;
+pub mod notify;
 pub mod pane;
+mod readonly;
 pub mod runbook;
 pub mod triage;
 mod writes;
@@ -79,6 +81,11 @@ pub struct Preferences {
     pub ack_duration: Duration,
     /// Runbook directories, fetchable hosts and the label value policy for steps.
     pub runbooks: runbook::RunbookPrefs,
+    /// Why writes are refused (`--readonly`, `ONCALL_READONLY`, each context's `readonly`);
+    /// see `App::read_only`.
+    pub readonly: crate::config::ReadOnly,
+    /// How a new critical alert is announced (`[ui] notify`); off by default.
+    pub notify: crate::config::NotifyMode,
 }
 
 impl Default for Preferences {
@@ -96,6 +103,8 @@ impl Default for Preferences {
             author: crate::config::default_author(&|var| std::env::var(var).ok()),
             ack_duration: crate::config::DEFAULT_ACK_DURATION,
             runbooks: runbook::RunbookPrefs::default(),
+            readonly: crate::config::ReadOnly::default(),
+            notify: crate::config::NotifyMode::Off,
         }
     }
 }
@@ -204,6 +213,8 @@ pub struct App {
     /// A form whose write failed while the user was busy in another overlay; it comes back
     /// as soon as that overlay closes.
     pub parked_form: Option<SilenceForm>,
+    /// Which critical alerts were already there, for `[ui] notify`.
+    pub notifier: notify::Notifier,
     next_write: u64,
     range_override: Option<Duration>,
     refresh_override: Option<Duration>,
@@ -281,6 +292,7 @@ impl App {
             },
             writes: Vec::new(),
             parked_form: None,
+            notifier: notify::Notifier::default(),
             next_write: 0,
             range_override: opts.range,
             refresh_override: opts.refresh,
@@ -328,7 +340,8 @@ impl App {
             } => {
                 self.dirty |= self
                     .triage
-                    .absorb_alerts(source, generation, result, now_ms)
+                    .absorb_alerts(source, generation, result, now_ms);
+                self.notify_new_critical(source, generation, &mut fx);
             }
             Action::PendingAlerts { generation, result } => {
                 self.dirty |= self.triage.absorb_pending(generation, result)
@@ -598,6 +611,8 @@ impl App {
                 self.triage = Triage::new(&info.alertmanagers, info.pagerduty);
                 self.triage.generation = gen;
                 self.triage.incidents_generation = igen;
+                // The new context's first load is not news either.
+                self.notifier = notify::Notifier::default();
                 self.prometheus = info.prometheus.then(|| BackendHealth::named("Prometheus"));
                 self.message = Some(Message {
                     text: format!("context {}", info.name),
@@ -622,5 +637,11 @@ mod tests;
 #[cfg(test)]
 mod triage_tests;
 #[cfg(test)]
+mod silence_inventory_tests;
+#[cfg(test)]
 mod runbook_tests;
+#[cfg(test)]
+mod readonly_tests;
+#[cfg(test)]
+mod notify_tests;
 mod test_fixtures;

@@ -148,7 +148,7 @@ impl App {
         if self.view != View::Triage(ViewKind::Alerts) {
             return self.run(Command::Refresh, fx);
         }
-        let Some(alert) = self.triage.selected_entry().map(|e| e.alert.clone()) else {
+        let Some(alert) = self.triage.selected_entry().map(|e| (*e.alert).clone()) else {
             self.message = Some(Message {
                 text: "select an alert to open its runbook".into(),
                 error: false,
@@ -279,6 +279,9 @@ impl App {
     /// `x`: plan the selected step with the captured labels and ask; a refused value stops
     /// here with the reason.
     fn plan_selected_step(&mut self) {
+        if self.refuse_write(super::readonly::STEP_NOT_RUN) {
+            return;
+        }
         let Some(open) = self.runbook.open.as_ref() else {
             return;
         };
@@ -339,6 +342,9 @@ impl App {
         fx: &mut Vec<Effect>,
     ) {
         match key.code {
+            // A step confirmed before a switch to a read-only context does not run either.
+            KeyCode::Char('y') | KeyCode::Char('Y')
+                if self.refuse_write(super::readonly::STEP_NOT_RUN) => {}
             KeyCode::Char('y') | KeyCode::Char('Y') => {
                 self.message = Some(Message {
                     text: format!("running {} in the pane", confirm.title),

@@ -58,6 +58,8 @@ pub struct Triage {
     firing_counts: Vec<(String, usize)>,
     linked_counts: HashMap<String, (usize, usize)>,
     pub silences: Vec<Silence>,
+    /// What each silence mutes and matches, and its flags, rebuilt with the entries.
+    pub inventory: crate::triage::silence_inventory::Inventory,
     pub generation: u64,
     pub incidents_generation: u64,
     pub next_alerts_ms: i64,
@@ -264,8 +266,13 @@ impl Triage {
     }
 
     fn rebuild_entries(&mut self) {
+        // From every peer's copy: merged alerts keep only the first peer's `silencedBy`.
+        self.inventory = crate::triage::silence_inventory::Inventory::build(
+            &self.silences,
+            self.alert_feeds.iter().flat_map(|f| f.items.iter().map(|a| &**a)),
+        );
         self.entries = alert_list::entries(
-            self.alerts.iter().map(|a| &**a),
+            self.alerts.iter(),
             &self.silences,
             &self.pending.items,
         );

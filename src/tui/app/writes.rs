@@ -4,6 +4,10 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::readonly::{
+    not_done, NOT_ACKNOWLEDGED, NOT_RESOLVED, SILENCE_NOT_CHANGED, SILENCE_NOT_CREATED,
+    SILENCE_NOT_EXPIRED,
+};
 use super::{App, Message, Overlay, View};
 use crate::duration::format_duration;
 use crate::triage::silence_form::{local_now, Field, SilenceForm};
@@ -37,6 +41,10 @@ impl App {
 
     /// Send a write now (acks) or after `y` (everything else).
     pub(super) fn send(&mut self, write: Write, form: Option<SilenceForm>, fx: &mut Vec<Effect>) {
+        // Every write leaves through here: the last guard of a read-only session.
+        if self.refuse_write(not_done(&write)) {
+            return;
+        }
         self.next_write += 1;
         let id = self.next_write;
         self.writes.push((id, form));
@@ -68,7 +76,7 @@ impl App {
 
     /// `e` in the silences view: expire the selected silence, after a confirmation.
     pub(super) fn expire_selected(&mut self) {
-        if self.view != View::Triage(ViewKind::Silences) {
+        if self.view != View::Triage(ViewKind::Silences) || self.refuse_write(SILENCE_NOT_EXPIRED) {
             return;
         }
         match self.selected_silence() {
@@ -92,12 +100,31 @@ impl App {
         }
     }
 
-    /// `x` in the silences view: pick how much longer.
+    /// `x` in the silences view: pick how much longer. On an acked alert in the alerts view:
+    /// the same for its ack silence, captured now.
     pub(super) fn extend_selected(&mut self) {
-        if self.view != View::Triage(ViewKind::Silences) {
-            return;
-        }
-        if let Some(s) = self.selected_silence() {
+        let silence = match self.view {
+            View::Triage(ViewKind::Silences) => self.selected_silence(),
+            View::Triage(ViewKind::Alerts) => {
+                let Some(e) = self.triage.selected_entry() else {
+                    return;
+                };
+                let ack = crate::triage::silence_inventory::ack_of(&e.alert, &self.triage.silences)
+                    .cloned();
+                if ack.is_none() {
+                    self.info_message(
+                        "this alert is not acked with a silence: extend silences in the silences view"
+                            .into(),
+                    );
+                }
+                ack
+            }
+            _ => return,
+        };
+        if let Some(s) = silence {
+            if self.refuse_write(SILENCE_NOT_CHANGED) {
+                return;
+            }
             self.overlay = Some(Overlay::Extend(Box::new(s)));
         }
     }
@@ -147,6 +174,9 @@ impl App {
 
     /// Enter in the silences view: edit the silence (recreate it when expired) in the form.
     pub(super) fn edit_selected(&mut self) {
+        if self.refuse_write(SILENCE_NOT_CHANGED) {
+            return;
+        }
         if let Some(s) = self.selected_silence() {
             let edit = s.status != crate::model::SilenceState::Expired;
             let form = SilenceForm::for_silence(&s, &self.prefs.author, edit);
@@ -158,6 +188,13 @@ impl App {
     /// incident that belongs to it (`ack.rs`; several: a picker); without, an `ACK!` silence
     /// for `ack_duration`. No confirmation: acks are undoable and urgent.
     pub(super) fn acknowledge(&mut self, fx: &mut Vec<Effect>) {
+        let triage = matches!(
+            self.view,
+            View::Triage(ViewKind::Incidents | ViewKind::Alerts)
+        );
+        if triage && self.refuse_write(NOT_ACKNOWLEDGED) {
+            return;
+        }
         match self.view {
             View::Triage(ViewKind::Incidents) => {
                 if let Some(i) = self.selected_incident() {
@@ -168,7 +205,7 @@ impl App {
                 // Captured now: the lookup and the ack act on this alert, whatever the
                 // cursor is on when the answers come.
                 if let Some(entry) = self.triage.selected_entry().cloned() {
-                    self.acknowledge_alert(entry.alert, fx);
+                    self.acknowledge_alert((*entry.alert).clone(), fx);
                 }
             }
             _ => {}
@@ -201,7 +238,7 @@ impl App {
 
     /// `R` on an incident: resolve it, after a confirmation.
     pub(super) fn resolve_selected(&mut self) {
-        if self.view != View::Triage(ViewKind::Incidents) {
+        if self.view != View::Triage(ViewKind::Incidents) || self.refuse_write(NOT_RESOLVED) {
             return;
         }
         if let Some(i) = self.selected_incident() {
@@ -268,6 +305,9 @@ impl App {
 
     /// `s` on the alerts view: a form prefilled from the selected alert, captured now.
     pub(super) fn open_silence_form(&mut self) {
+        if self.refuse_write(SILENCE_NOT_CREATED) {
+            return;
+        }
         let form = match self.view {
             View::Triage(ViewKind::Alerts) => match self.triage.selected_entry() {
                 Some(e) => SilenceForm::for_alert(&e.alert, &self.prefs.author),
@@ -315,7 +355,7 @@ impl App {
                 return;
             }
         };
-        let preview = form.preview(self.triage.entries.iter().map(|e| &e.alert), now);
+        let preview = form.preview(self.triage.entries.iter().map(|e| &*e.alert), now);
         let length = (body.ends_at - body.starts_at).to_std().unwrap_or_default();
         let mut lines = vec![
             format!(

@@ -131,6 +131,21 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             keep: true,
         });
     }
+    if app.read_only().is_set() {
+        // Writes are refused: say so where the eye goes first, and never drop it.
+        left.push(Segment {
+            full: vec![Span::styled(
+                " READ-ONLY ",
+                t.accent.add_modifier(Modifier::REVERSED),
+            )],
+            short: Some(vec![Span::styled(
+                " RO ",
+                t.accent.add_modifier(Modifier::REVERSED),
+            )]),
+            drop_order: 0,
+            keep: true,
+        });
+    }
     left.push(Segment {
         full: vec![
             Span::styled("ctx ", t.muted),

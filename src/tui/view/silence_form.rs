@@ -163,7 +163,7 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
         Span::styled(one_line(&form.author), t.text),
     ]));
     let now = local_now(app.now_ms, app.offset);
-    let preview = form.preview(app.triage.entries.iter().map(|e| &e.alert), now);
+    let preview = form.preview(app.triage.entries.iter().map(|e| &*e.alert), now);
     lines.push(Line::from(Span::styled(
         format!(
             " ── mutes {} current alert{} ──",

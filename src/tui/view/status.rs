@@ -159,6 +159,19 @@ const HELP_HINTS: &[Hint] = &[
     (&[Command::Close], "close"),
 ];
 
+/// Commands that change something (refused in a read-only session).
+fn is_write(command: Command) -> bool {
+    matches!(
+        command,
+        Command::Silence
+            | Command::Expire
+            | Command::Extend
+            | Command::Ack
+            | Command::Resolve
+            | Command::RunStep
+    )
+}
+
 /// The hints of a mode as (keys, word) pairs, skipping commands with no key bound.
 pub fn hints(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
     let list = match mode {
@@ -175,8 +188,11 @@ pub fn hints(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
         Mode::Pane => PANE_HINTS,
     };
     let has_variables = app.active().is_some_and(|d| !d.def.variables.is_empty());
+    // A read-only session does not offer the keys it would refuse.
+    let read_only = app.read_only().is_set();
     list.iter()
         .filter(|(commands, _)| has_variables || !commands.contains(&Command::Variables))
+        .filter(|(commands, _)| !read_only || !commands.iter().any(|c| is_write(*c)))
         .filter_map(|(commands, word)| {
             let keys: Vec<String> = commands
                 .iter()

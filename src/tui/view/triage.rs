@@ -11,6 +11,7 @@ use crate::model::incident::{AckExpiry, Incident, IncidentStatus, Urgency};
 use crate::model::silence::{Silence, SilenceState};
 use crate::sanitize::one_line;
 use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
+use crate::triage::silence_inventory::{Flag, ENDS_SOON_MS};
 use crate::triage::severity_rank;
 use crate::tui::app::App;
 use crate::tui::command::{Command, ViewKind};
@@ -25,15 +26,39 @@ fn matches(filter: &str, fields: &[&str]) -> bool {
 
 pub fn silence_rows(app: &App) -> Vec<&Silence> {
     let f = &app.triage.silences_list.filter;
+    let inventory = &app.triage.inventory;
     app.triage
         .silences
         .iter()
         .filter(|s| {
+            // The flag words (`stale`, `dup`, ...) and `ack` are searchable too.
+            let tags = silence_tags(app, s).join(" ");
+            let ack = match inventory.usage(&s.id) {
+                Some(u) if u.ack => "ack",
+                _ => "",
+            };
             matches(
                 f,
-                &[&s.matchers_display(), &s.created_by, &s.comment, &s.id],
+                &[
+                    &s.matchers_display(),
+                    &s.created_by,
+                    &s.comment,
+                    &s.id,
+                    &tags,
+                    ack,
+                ],
             )
         })
+        .collect()
+}
+
+/// The words of a silence's flags now, most pressing first.
+fn silence_tags(app: &App, s: &Silence) -> Vec<&'static str> {
+    app.triage
+        .inventory
+        .flags(s, app.now_ms)
+        .into_iter()
+        .map(Flag::word)
         .collect()
 }
 
@@ -501,7 +526,12 @@ fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
         lines.push(kv(k, clip(v), t.text));
     }
     for id in &a.status.silenced_by {
-        let text = match app.triage.silences.iter().find(|s| &s.id == id) {
+        let silence = app.triage.silences.iter().find(|s| &s.id == id);
+        if let Some(s) = silence.filter(|s| crate::triage::silence_inventory::is_ack(s)) {
+            lines.push(ack_line(app, s));
+            continue;
+        }
+        let text = match silence {
             Some(s) => format!(
                 "{} by {}, ends in {}: {}",
                 clip(&s.matchers_display()),
@@ -593,23 +623,69 @@ fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
     }
 }
 
+/// The alert detail's line for an ack silence: who acked it and when the ack ends, with the
+/// key that extends it when that is soon (the alert notifies again when it ends).
+fn ack_line<'a>(app: &'a App, s: &Silence) -> Line<'a> {
+    let t = &app.theme;
+    let left = s.ends_at.timestamp_millis() - app.now_ms;
+    // Round up: "ends in 0s" would read as ended.
+    let ends = if left > 0 {
+        format!("ack ends in {}", format_age(left + 999))
+    } else {
+        "ack ended".to_string()
+    };
+    let soon = left < ENDS_SOON_MS;
+    let extend = app
+        .keymap
+        .keys_for(Mode::List, Command::Extend)
+        .first()
+        .filter(|_| soon)
+        .map(|k| format!(" · {k} extends it"))
+        .unwrap_or_default();
+    let style = if soon {
+        t.warning.add_modifier(Modifier::BOLD)
+    } else {
+        t.acknowledged
+    };
+    Line::from(vec![
+        Span::styled(format!(" {:<13} ", "acked by"), t.muted),
+        Span::styled(format!("{}, {ends}{extend}", clip(&s.created_by)), style),
+        Span::styled(format!(": {}", clip(&s.comment)), t.acknowledged),
+    ])
+}
+
 fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let rows = silence_rows(app);
+    let now = app.now_ms;
     let active = app
         .triage
         .silences
         .iter()
         .filter(|s| s.status == SilenceState::Active)
         .count();
-    title_line(
-        app,
-        title,
-        buf,
-        "Silences",
-        format!("{} shown · {active} active", rows.len()),
-        am_health(app),
-    );
+    let mut counts = format!("{} shown · {active} active", rows.len());
+    // The inventory at a glance: how many need a look, by flag (searchable with `/`).
+    let mut flagged: Vec<(Flag, usize)> = Vec::new();
+    for s in &app.triage.silences {
+        for f in app.triage.inventory.flags(s, now) {
+            match flagged.iter_mut().find(|(g, _)| *g == f) {
+                Some((_, n)) => *n += 1,
+                None => flagged.push((f, 1)),
+            }
+        }
+    }
+    flagged.sort();
+    for (f, n) in flagged {
+        counts.push_str(&format!(" · {n} {}", f.word()));
+    }
+    if !app.triage.silences_list.filter.is_empty() {
+        counts.push_str(&format!(
+            " · filter {}",
+            truncate(&one_line(&app.triage.silences_list.filter), 30)
+        ));
+    }
+    title_line(app, title, buf, "Silences", counts, am_health(app));
     if rows.is_empty() {
         let loaded = app.triage.silence_feeds.iter().any(|f| f.loaded);
         let filtered = !app.triage.silences_list.filter.is_empty();
@@ -624,8 +700,14 @@ fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
         );
     }
     let selected = app.triage.silences_list.selected.min(rows.len() - 1);
-    let now = app.now_ms;
-    let columns: Vec<Column<&Silence>> = vec![
+    // With room, the selected silence's details below the list, as in the alerts view.
+    let detail_h = if body.height >= 16 { body.height / 2 } else { 0 };
+    let list = Rect {
+        height: body.height - detail_h,
+        ..body
+    };
+    let inventory = &app.triage.inventory;
+    let mut columns: Vec<Column<&Silence>> = vec![
         Column {
             title: "STATE",
             width: 8,
@@ -640,14 +722,56 @@ fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
         },
         Column {
             title: "ENDS",
-            width: 12,
+            width: 8,
             cell: Box::new(move |s: &&Silence| {
                 let end = s.ends_at.timestamp_millis();
                 if end > now {
-                    (format!("in {}", format_age(end - now)), t.text)
+                    let style = if end - now < ENDS_SOON_MS {
+                        t.warning
+                    } else {
+                        t.text
+                    };
+                    (format!("in {}", format_age(end - now)), style)
                 } else {
                     (format!("{} ago", format_age(now - end)), t.muted)
                 }
+            }),
+        },
+        Column {
+            title: "MUTES",
+            width: 5,
+            cell: Box::new(|s: &&Silence| match (s.status, inventory.usage(&s.id)) {
+                // Known only from the next refresh (a silence just made here).
+                (_, None) => ("?".into(), t.muted),
+                (SilenceState::Expired, _) => ("-".into(), t.muted),
+                // Not started: what it will mute when it starts.
+                (SilenceState::Pending, Some(u)) => (format!("({})", u.reach()), t.muted),
+                (SilenceState::Active, Some(u)) if u.mutes.is_empty() => {
+                    ("0".into(), t.warning.add_modifier(Modifier::BOLD))
+                }
+                (SilenceState::Active, Some(u)) => (u.mutes.len().to_string(), t.text),
+            }),
+        },
+        Column {
+            title: "FLAGS",
+            width: 13,
+            cell: Box::new(|s: &&Silence| {
+                let tags = silence_tags(app, s);
+                let ack = inventory.usage(&s.id).is_some_and(|u| u.ack);
+                let text = if ack {
+                    std::iter::once("ack")
+                        .chain(tags.iter().copied())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                } else {
+                    tags.join(" ")
+                };
+                let style = if !tags.is_empty() {
+                    t.warning
+                } else {
+                    t.acknowledged
+                };
+                (text, style)
             }),
         },
         Column {
@@ -655,18 +779,175 @@ fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
             width: 0,
             cell: Box::new(|s: &&Silence| (s.matchers_display(), t.accent)),
         },
-        Column {
+    ];
+    // The author is in the detail pane: narrow screens keep the room for matchers.
+    if body.width >= 100 {
+        columns.push(Column {
             title: "BY",
             width: 14,
             cell: Box::new(|s: &&Silence| (s.created_by.clone(), t.muted)),
-        },
-        Column {
-            title: "COMMENT",
-            width: 0,
-            cell: Box::new(|s: &&Silence| (s.comment.clone(), t.text)),
-        },
-    ];
-    render_table(app, body, buf, columns, &rows, selected);
+        });
+    }
+    columns.push(Column {
+        title: "COMMENT",
+        width: 0,
+        cell: Box::new(|s: &&Silence| (s.comment.clone(), t.text)),
+    });
+    render_table(app, list, buf, columns, &rows, selected);
+    if detail_h > 0 {
+        render_silence_detail(
+            app,
+            rows[selected],
+            Rect {
+                y: list.y + list.height,
+                height: detail_h,
+                ..body
+            },
+            buf,
+        );
+    }
+}
+
+/// `ends in 12m (14:00:00)` or `ended 3m ago (11:57:00)`.
+fn silence_end(app: &App, s: &Silence) -> String {
+    let end = s.ends_at.timestamp_millis();
+    let clock = format_clock(end, app.offset);
+    if end > app.now_ms {
+        format!("ends in {} ({clock})", format_age(end - app.now_ms))
+    } else {
+        format!("ended {} ago ({clock})", format_age(app.now_ms - end))
+    }
+}
+
+/// The selected silence in full: when, flags, matchers, author and comment, where it is
+/// held, and the alerts it mutes or would match with their key labels.
+fn render_silence_detail(app: &App, s: &Silence, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let tr = &app.triage;
+    let rule = if app.prefs.ascii { "-" } else { "─" };
+    buf.set_stringn(
+        area.x,
+        area.y,
+        rule.repeat(usize::from(area.width)),
+        usize::from(area.width),
+        t.border,
+    );
+    let kv = |k: &str, v: String, style: Style| {
+        Line::from(vec![
+            Span::styled(format!(" {:<13} ", truncate(k, 13)), t.muted),
+            Span::styled(v, style),
+        ])
+    };
+    let usage = tr.inventory.usage(&s.id);
+    let ack = usage.is_some_and(|u| u.ack);
+    let mut lines: Vec<Line> = Vec::new();
+    let kind = match (ack, s.status) {
+        (true, SilenceState::Active) => "active ack",
+        (_, state) => state.as_str(),
+    };
+    let starts = s.starts_at.timestamp_millis();
+    let start = if starts > app.now_ms {
+        format!("starts in {}", format_age(starts - app.now_ms))
+    } else {
+        format!("started {} ago", format_age(app.now_ms - starts))
+    };
+    lines.push(kv(
+        kind,
+        format!(
+            "{} · {start} ({})",
+            silence_end(app, s),
+            format_clock(starts, app.offset)
+        ),
+        t.text.add_modifier(Modifier::BOLD),
+    ));
+    for f in tr.inventory.flags(s, app.now_ms) {
+        lines.push(kv(f.word(), f.describe().into(), t.warning));
+    }
+    lines.push(kv("matchers", clip(&s.matchers_display()), t.accent));
+    lines.push(kv("by", clip(&s.created_by), t.text));
+    lines.push(kv("comment", clip(&s.comment), t.text));
+    // Mutes now, then what else its matchers select (muted by another silence, or pending
+    // until it starts), each with the state it shows and its key labels.
+    let (mutes, matches) = match usage {
+        Some(u) if s.status != SilenceState::Expired => (u.mutes.clone(), u.matches.clone()),
+        _ => (
+            Vec::new(),
+            crate::triage::silence_inventory::matching(s, tr.alerts.iter().map(|a| &**a)),
+        ),
+    };
+    let alert_line = |e: &Entry| {
+        format!(
+            "{:<9} {} {}",
+            e.shown.as_str(),
+            clip(e.alert.alertname()),
+            clip(&label_summary(&e.alert, false))
+        )
+    };
+    let listed = |fps: &[String]| -> Vec<&Entry> {
+        tr.entries
+            .iter()
+            .filter(|e| fps.contains(&e.alert.fingerprint))
+            .collect()
+    };
+    let muted = listed(&mutes);
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let title = format!("mutes {}", muted.len());
+    if muted.is_empty() && s.status == SilenceState::Active {
+        lines.push(kv(&title, "no alert now".into(), t.warning));
+    }
+    for (i, e) in muted.iter().enumerate() {
+        let k = if i == 0 { title.as_str() } else { "" };
+        lines.push(kv(k, alert_line(e), shown_style(app, e.shown)));
+    }
+    let others: Vec<String> = matches
+        .into_iter()
+        .filter(|f| !mutes.contains(f))
+        .collect();
+    let others = listed(&others);
+    if !others.is_empty() {
+        let title = match s.status {
+            SilenceState::Active => format!("also matches {}", others.len()),
+            _ => format!("would mute {}", others.len()),
+        };
+        for (i, e) in others.iter().enumerate() {
+            let k = if i == 0 { title.as_str() } else { "" };
+            lines.push(kv(k, alert_line(e), shown_style(app, e.shown)));
+        }
+    }
+    if let Some(u) = usage.filter(|u| !u.duplicates.is_empty()) {
+        lines.push(kv(
+            &format!("duplicate{}", plural(u.duplicates.len())),
+            clip(&u.duplicates.join(", ")),
+            t.warning,
+        ));
+    }
+    let held: Vec<String> = tr
+        .silence_feeds
+        .iter()
+        .zip(&tr.health)
+        .filter(|(f, _)| f.items.iter().any(|x| x.id == s.id))
+        .map(|(_, h)| one_line(&h.name))
+        .collect();
+    if !held.is_empty() {
+        lines.push(kv("held by", held.join(", "), t.muted));
+    }
+    lines.push(kv(
+        "updated",
+        format!(
+            "{} ({} ago)",
+            format_clock(s.updated_at.timestamp_millis(), app.offset),
+            age(app, s.updated_at)
+        ),
+        t.muted,
+    ));
+    lines.push(kv("id", clip(&s.id), t.muted));
+    for (i, line) in lines
+        .into_iter()
+        .take(usize::from(area.height.saturating_sub(1)))
+        .enumerate()
+    {
+        buf.set_line(area.x, area.y + 1 + i as u16, &line, area.width);
+    }
 }
 
 fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
