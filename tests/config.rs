@@ -175,6 +175,41 @@ fn every_invalid_config_fails_with_its_message() {
 }
 
 #[test]
+fn readonly_follows_the_context_and_notify_is_read() {
+    let (dir, list) = fixtures("valid_configs");
+    let f = list
+        .iter()
+        .find(|f| f.path.ends_with("readonly_and_notify.toml"))
+        .unwrap();
+    let prod = load(f, dir.path()).unwrap();
+    assert_eq!(prod.ui.notify, Some(config::NotifyMode::Osc777));
+    assert_eq!(prod.readonly().label(), "context prod");
+    let msg = prod
+        .require_writable("silences are not created")
+        .unwrap_err()
+        .to_string();
+    let at = format!("{}:9:12", f.path.display());
+    assert!(msg.contains(&at), "{msg}");
+    let staging = Fixture {
+        path: f.path.clone(),
+        expect: Vec::new(),
+        env: HashMap::from([("ONCALL_CONTEXT".to_string(), "staging".to_string())]),
+        context: None,
+    };
+    let staging = load(&staging, dir.path()).unwrap();
+    assert!(!staging.readonly().is_set());
+    assert!(staging.require_writable("x").is_ok());
+    let forced = Fixture {
+        path: f.path.clone(),
+        expect: Vec::new(),
+        env: HashMap::from([("ONCALL_READONLY".to_string(), "1".to_string())]),
+        context: Some("staging".into()),
+    };
+    let forced = load(&forced, dir.path()).unwrap();
+    assert_eq!(forced.readonly().label(), "ONCALL_READONLY");
+}
+
+#[test]
 fn the_full_config_means_what_it_says() {
     let (dir, list) = fixtures("valid_configs");
     let full = list.iter().find(|f| f.path.ends_with("full.toml")).unwrap();

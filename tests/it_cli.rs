@@ -197,6 +197,49 @@ fn alerts_table_and_wide_show_the_essentials_without_escape_sequences() {
     );
 }
 
+#[test]
+fn alerts_table_from_one_alertmanager_prints_as_the_merged_path_does() {
+    // One Alertmanager prints from rows borrowed from its answer; two holding the same alerts
+    // (an HA pair) go through the full decode and merge. Both must print the same bytes.
+    let (am, peer) = (Alertmanager::start(), Alertmanager::start());
+    let mut alerts: Vec<Value> = vec![
+        alert(
+            &[
+                ("alertname", "Disk\u{1b}[31mFull"),
+                ("severity", "critical"),
+                ("instance", "db-1\u{1b}]52;c;aGk=\u{7}"),
+                ("team", "a\tb\nc"),
+            ],
+            &[("description", "line\r\u{202e}evil \"quoted\""), ("runbook", "  ")],
+        ),
+        alert(
+            &[("alertname", "日本語のアラート"), ("severity", "Warning"), ("pod", "🔥-1")],
+            &[("summary", "概要\u{9b}31m ok"), ("link", "https://wiki/\u{e9}")],
+        ),
+        alert(&[("alertname", "NoSeverity"), ("x", "1"), ("y", "2"), ("z", "3"), ("w", "4")], &[]),
+    ];
+    // Ages well away from an hour boundary, so two runs print the same AGE.
+    let started = Utc::now() - ChronoDuration::days(2) - ChronoDuration::minutes(30);
+    for a in &mut alerts {
+        a["startsAt"] = Value::String(started.to_rfc3339());
+    }
+    for a in [&am, &peer] {
+        a.push(&alerts);
+        a.wait_for_alerts("silenced=false&inhibited=false", 3);
+    }
+    let one = Oncall::new().alertmanager(&am.url());
+    let twice = Oncall::new().alertmanager(&format!("{},{}", am.url(), peer.url()));
+    for format in ["table", "wide"] {
+        let lean = one.run(&["alerts", "--all", "--output", format]);
+        lean.expect_code(0);
+        let full = twice.run(&["alerts", "--all", "--output", format]);
+        full.expect_code(0);
+        assert_eq!(lean.stdout, full.stdout, "{format}");
+        assert!(lean.stdout.contains("DiskFull"), "{}", lean.stdout);
+        no_escapes(&lean.stdout);
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // oncall silence
 

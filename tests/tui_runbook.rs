@@ -63,7 +63,7 @@ async fn with_runbook(width: u16, height: u16) -> App {
         Action::Alerts {
             source: 0,
             generation: 1,
-            result: Ok(alerts()),
+            result: Ok(alerts().into_iter().map(Into::into).collect()),
         },
         NOW,
     );
@@ -140,7 +140,7 @@ async fn a_missing_runbook_says_what_was_tried_and_how_to_add_one() {
         Action::Alerts {
             source: 0,
             generation: 1,
-            result: Ok(vec![serde_json::from_value(serde_json::json!({
+            result: Ok(vec![std::sync::Arc::new(serde_json::from_value(serde_json::json!({
                 "labels": {"alertname": "TeamSpecificThing", "severity": "warning"},
                 "annotations": {},
                 "fingerprint": "t",
@@ -148,7 +148,7 @@ async fn a_missing_runbook_says_what_was_tried_and_how_to_add_one() {
                 "endsAt": "2026-01-15T13:00:00Z",
                 "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
             }))
-            .unwrap()]),
+            .unwrap())]),
         },
         NOW,
     );
@@ -199,7 +199,7 @@ async fn a_refused_label_is_marked_in_the_step_120x40() {
         Action::Alerts {
             source: 0,
             generation: 1,
-            result: Ok(hostile),
+            result: Ok(hostile.into_iter().map(Into::into).collect()),
         },
         NOW,
     );

@@ -108,7 +108,7 @@ fn loaded(n: usize, width: u16, height: u16) -> App {
         Action::Alerts {
             source: 0,
             generation: 1,
-            result: Ok(alerts()),
+            result: Ok(alerts().into_iter().map(Into::into).collect()),
         },
         NOW,
     );

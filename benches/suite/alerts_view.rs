@@ -138,7 +138,7 @@ pub fn measure(am_url: &str, reps: usize) -> AlertsView {
             Action::Alerts {
                 source: 0,
                 generation,
-                result: Ok(alerts),
+                result: Ok(alerts.into_iter().map(Into::into).collect()),
             },
             now,
         );

@@ -88,6 +88,15 @@ impl ReadOnly {
         }
     }
 
+    /// Whether any reason holds in context `name` (as `for_context(name).is_set()`, without
+    /// building it: the UI asks on every frame).
+    pub fn holds_in(&self, name: &str) -> bool {
+        self.reasons.iter().any(|r| match r {
+            ReadOnlyReason::Context { name: n, .. } => n == name,
+            _ => true,
+        })
+    }
+
     /// The reasons that hold in context `name`: the session-wide ones and that context's own
     /// `readonly = true` (the reasons may name every read-only context of the file, so a
     /// context switch knows the new context's state).
@@ -221,6 +230,9 @@ mod tests {
         assert_eq!(ro.session_wide().reasons(), &[ReadOnlyReason::Env]);
         assert_eq!(ro.for_context("staging").reasons(), &[ReadOnlyReason::Env]);
         assert_eq!(ro.for_context("prod"), ro);
+        let mut prod_only = ReadOnly::default();
+        prod_only.add(prod());
+        assert!(prod_only.holds_in("prod") && !prod_only.holds_in("staging"));
     }
 
     #[test]

@@ -1251,13 +1251,14 @@ mod tests {
         ));
         assert!(msg.contains("is not an email address"), "{msg}");
         let s = f
-            .load(Some("author = \"alice\"\nack_duration = \"1h\"\n[ui]\nrefresh = \"30s\"\nascii = true\nosc52 = true\n"), None)
+            .load(Some("author = \"alice\"\nack_duration = \"1h\"\n[ui]\nrefresh = \"30s\"\nascii = true\nosc52 = true\nnotify = \"bell\"\n"), None)
             .unwrap();
         assert_eq!(s.author, "alice");
         assert_eq!(s.ack_duration, Duration::from_secs(3600));
         assert_eq!(s.ui.refresh, Some(Duration::from_secs(30)));
         assert_eq!(s.ui.ascii, Some(true));
         assert_eq!(s.ui.osc52, Some(true));
+        assert_eq!(s.ui.notify, Some(super::super::NotifyMode::Bell));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 
@@ -18,10 +18,8 @@ pub fn decode_reusing(
     bytes: &[u8],
     held: &[Arc<Alert>],
 ) -> Result<Vec<Arc<Alert>>, serde_json::Error> {
-    let by_fingerprint: HashMap<&str, &Arc<Alert>> = held
-        .iter()
-        .map(|a| (a.fingerprint.as_str(), a))
-        .collect();
+    let by_fingerprint: HashMap<&str, &Arc<Alert>> =
+        held.iter().map(|a| (a.fingerprint.as_str(), a)).collect();
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let alerts = Reusing {
         held: &by_fingerprint,
@@ -29,6 +27,43 @@ pub fn decode_reusing(
     .deserialize(&mut de)?;
     de.end()?;
     Ok(alerts)
+}
+
+/// The last alert list decoded from each Alertmanager (by position in the config), for its
+/// next decode to share. The lists are the `Arc`s the app holds, so keeping them costs no
+/// second copy. Cheap to clone: clones share one store.
+#[derive(Debug, Clone, Default)]
+pub struct LastAnswers(Arc<Mutex<Vec<Vec<Arc<Alert>>>>>);
+
+impl LastAnswers {
+    /// Source `source`'s last list, leaving none behind while it is being refreshed (two
+    /// refreshes at once then decode without sharing, which is still correct).
+    pub fn take(&self, source: usize) -> Vec<Arc<Alert>> {
+        // A poisoned store only loses the sharing, never an answer.
+        match self.0.lock() {
+            Ok(mut lists) => lists
+                .get_mut(source)
+                .map(std::mem::take)
+                .unwrap_or_default(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    pub fn put(&self, source: usize, alerts: Vec<Arc<Alert>>) {
+        if let Ok(mut lists) = self.0.lock() {
+            if lists.len() <= source {
+                lists.resize_with(source + 1, Vec::new);
+            }
+            lists[source] = alerts;
+        }
+    }
+
+    /// Forget every list (another context's Alertmanagers are other sources).
+    pub fn clear(&self) {
+        if let Ok(mut lists) = self.0.lock() {
+            lists.clear();
+        }
+    }
 }
 
 /// A seed for the alert array that looks each element up as soon as it is decoded.
@@ -123,6 +158,21 @@ mod tests {
         let reused = decode_reusing(&body(&alerts), &[]).unwrap();
         let reused: Vec<Alert> = reused.iter().map(|a| Alert::clone(a)).collect();
         assert_eq!(reused, plain);
+    }
+
+    #[test]
+    fn last_answers_are_kept_per_source_and_taken_while_refreshing() {
+        let store = LastAnswers::default();
+        let list =
+            decode_reusing(&body(&[alert_json("a", "2026-08-20T10:00:00Z", "pd")]), &[]).unwrap();
+        store.put(1, list.clone());
+        assert!(store.take(0).is_empty());
+        let taken = store.take(1);
+        assert!(Arc::ptr_eq(&taken[0], &list[0]));
+        assert!(store.take(1).is_empty(), "taken until put back");
+        store.clone().put(1, taken);
+        store.clear();
+        assert!(store.take(1).is_empty());
     }
 
     #[test]

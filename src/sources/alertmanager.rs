@@ -224,6 +224,30 @@ impl AlertmanagerClient {
         self.get_json(rb).await
     }
 
+    /// As [`alerts`](Self::alerts), sharing every alert equal to one in `held` (this
+    /// Alertmanager's previous answer) instead of holding a second copy of it; the body is
+    /// dropped before the list is returned.
+    pub async fn alerts_reusing(
+        &self,
+        q: &AlertQuery,
+        held: &[std::sync::Arc<Alert>],
+    ) -> Result<Vec<std::sync::Arc<Alert>>, SourceError> {
+        let rb = self
+            .transport
+            .request(Method::GET, "api/v2/alerts")
+            .query(&q.params());
+        let body = self.transport.send(rb).await?;
+        check_status(&body)?;
+        match super::alert_reuse::decode_reusing(&body.bytes, held) {
+            Ok(alerts) => Ok(alerts),
+            // The plain decode fails at the same place and names its JSON path.
+            Err(_) => self
+                .transport
+                .decode::<Vec<Alert>>(&body)
+                .map(|alerts| alerts.into_iter().map(std::sync::Arc::new).collect()),
+        }
+    }
+
     /// The alerts exactly as Alertmanager sent them, for printing as JSON without a decode and
     /// re-encode (with 10,000 alerts that is most of the command's time). The body is checked
     /// to be one JSON array; anything else is reported as `alerts` would report it.

@@ -1,6 +1,7 @@
 //! Typed async clients for the backends oncall talks to. Nothing here depends on the UI:
 //! the CLI, the TUI workers and the benchmarks all call these the same way.
 
+pub mod alert_reuse;
 pub mod alertmanager;
 pub mod error;
 pub mod fleet;

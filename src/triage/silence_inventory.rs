@@ -8,7 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::model::matcher::MatcherSet;
+use crate::model::matcher::{MatchOp, MatcherSet};
 use crate::model::{Alert, Silence, SilenceState};
 
 use super::alert_list::ACK_PREFIX;
@@ -96,17 +96,23 @@ impl Inventory {
     ) -> Inventory {
         let mut distinct: Vec<&Alert> = Vec::new();
         let mut seen: HashSet<&str> = HashSet::new();
-        let mut mutes: HashMap<&str, Vec<String>> = HashMap::new();
+        let mut mutes: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut muted: HashSet<(&str, &str)> = HashSet::new();
         for alert in alerts {
+            let fp = alert.fingerprint.as_str();
             for id in &alert.status.silenced_by {
-                let list = mutes.entry(id.as_str()).or_default();
-                if !list.contains(&alert.fingerprint) {
-                    list.push(alert.fingerprint.clone());
+                if muted.insert((id.as_str(), fp)) {
+                    mutes.entry(id.as_str()).or_default().push(fp);
                 }
             }
-            if seen.insert(alert.fingerprint.as_str()) {
+            if seen.insert(fp) {
                 distinct.push(alert);
             }
+        }
+        // Most silences name the alert: test only the alerts of that name.
+        let mut by_name: HashMap<&str, Vec<&Alert>> = HashMap::new();
+        for a in &distinct {
+            by_name.entry(a.alertname()).or_default().push(a);
         }
         let mut same: HashMap<Vec<(String, &'static str, String)>, Vec<&str>> = HashMap::new();
         for s in silences.iter().filter(|s| s.status == SilenceState::Active) {
@@ -127,12 +133,23 @@ impl Inventory {
                 } else {
                     Vec::new()
                 };
+                let named = s
+                    .matchers
+                    .iter()
+                    .find(|m| m.name == "alertname" && m.op == MatchOp::Eq);
+                let candidates: &[&Alert] = match named {
+                    Some(m) => by_name.get(m.value.as_str()).map_or(&[], Vec::as_slice),
+                    None => &distinct,
+                };
                 let usage = Usage {
-                    mutes: mutes.get(s.id.as_str()).cloned().unwrap_or_default(),
+                    mutes: mutes
+                        .get(s.id.as_str())
+                        .map(|fps| fps.iter().map(|f| f.to_string()).collect())
+                        .unwrap_or_default(),
                     matches: if s.status == SilenceState::Expired {
                         Vec::new()
                     } else {
-                        matching(s, distinct.iter().copied())
+                        matching(s, candidates.iter().copied())
                     },
                     ack: is_ack(s),
                     duplicates,
@@ -292,6 +309,16 @@ mod tests {
         assert_eq!(u.reach(), 2);
         assert!(!u.ack);
         assert!(inv.flags(&s, NOW).is_empty());
+    }
+
+    #[test]
+    fn a_silence_without_an_alertname_matches_alerts_of_any_name() {
+        let s = active("s1", &["instance=~db-.*"]);
+        let disk = alert("a", &[("alertname", "Disk"), ("instance", "db-1")], &[]);
+        let cpu = alert("b", &[("alertname", "Cpu"), ("instance", "db-2")], &[]);
+        let web = alert("c", &[("alertname", "Cpu"), ("instance", "web-1")], &[]);
+        let inv = Inventory::build(&[s], [&disk, &cpu, &web]);
+        assert_eq!(inv.usage("s1").unwrap().matches, ["a", "b"]);
     }
 
     #[test]

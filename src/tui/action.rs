@@ -34,11 +34,12 @@ pub enum Action {
         generation: u64,
         result: Result<PanelFetch, FetchError>,
     },
-    /// One Alertmanager's alerts (`source` is its position in the config).
+    /// One Alertmanager's alerts (`source` is its position in the config). Shared: an alert
+    /// unchanged since the last answer is the `Arc` already held, not a second copy.
     Alerts {
         source: usize,
         generation: u64,
-        result: Result<Vec<Alert>, FetchError>,
+        result: Result<Vec<std::sync::Arc<Alert>>, FetchError>,
     },
     /// Prometheus's alerts (`/api/v1/alerts`), fetched with Alertmanager's for their pending
     /// ones.

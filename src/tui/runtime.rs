@@ -82,6 +82,8 @@ pub struct Runtime<B: Backend> {
     in_flight: HashMap<PanelKey, (u64, AbortHandle)>,
     /// Other tasks (alerts, incidents, label values), aborted at exit.
     background: Vec<AbortHandle>,
+    /// Each Alertmanager's last alert list, shared by the next decode of its alerts.
+    last_alerts: crate::sources::alert_reuse::LastAnswers,
     limiter: Arc<Semaphore>,
     frames: Option<watch::Sender<Buffer>>,
     shutdown: CancellationToken,
@@ -120,6 +122,7 @@ impl<B: Backend> Runtime<B> {
             context_loader: None,
             in_flight: HashMap::new(),
             background: Vec::new(),
+            last_alerts: Default::default(),
             limiter: Arc::new(Semaphore::new(QUERY_CONCURRENCY)),
             frames: None,
             shutdown: CancellationToken::new(),
@@ -530,9 +533,19 @@ impl<B: Backend> Runtime<B> {
         for (source, client) in clients.alertmanagers.iter().enumerate() {
             let client = client.clone();
             let tx = self.tx.clone();
+            let last_alerts = self.last_alerts.clone();
             let task = tokio::spawn(async move {
                 let query = AlertQuery::default();
-                let (alerts, silences) = tokio::join!(client.alerts(&query), client.silences(&[]));
+                // Decoded against the last answer: unchanged alerts are not copied again.
+                let held = last_alerts.take(source);
+                let (alerts, silences) = tokio::join!(
+                    client.alerts_reusing(&query, &held),
+                    client.silences(&[])
+                );
+                match &alerts {
+                    Ok(fresh) => last_alerts.put(source, fresh.clone()),
+                    Err(_) => last_alerts.put(source, held),
+                }
                 let result = alerts.map_err(|e| FetchError::from_source(&e));
                 let _ = tx
                     .send(Action::Alerts {
@@ -585,6 +598,7 @@ impl<B: Backend> Runtime<B> {
         let result = result.map(|(clients, info)| {
             // Nothing in flight may land in the new context.
             self.stop_all();
+            self.last_alerts.clear();
             self.clients = Arc::new(clients);
             info
         });

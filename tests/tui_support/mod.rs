@@ -59,7 +59,7 @@ pub fn answer_alerts(app: &mut App, alerts: Vec<Alert>) {
         Action::Alerts {
             source: 0,
             generation: 1,
-            result: Ok(alerts),
+            result: Ok(alerts.into_iter().map(Into::into).collect()),
         },
         NOW,
     );

@@ -29,7 +29,8 @@ fn answer(a: &mut App, source: usize, alerts: Vec<Alert>) -> Vec<Effect> {
         Action::Alerts {
             source,
             generation,
-            result: Ok(alerts),
+            // `Into`: the action may carry the alerts shared (`Arc`) or owned.
+            result: Ok(alerts.into_iter().map(Into::into).collect()),
         },
         NOW,
     )
@@ -156,7 +157,7 @@ fn several_alertmanagers_make_one_notification_per_round() {
         Action::Alerts {
             source: 0,
             generation: old,
-            result: Ok(vec![alert("E", "critical", "e", false)]),
+            result: Ok(vec![alert("E", "critical", "e", false).into()]),
         },
         NOW,
     );

@@ -33,6 +33,11 @@ impl App {
         self.prefs.readonly.for_context(&self.context.name)
     }
 
+    /// Whether writes are refused here (for the header and the hints, on every frame).
+    pub fn is_read_only(&self) -> bool {
+        self.prefs.readonly.holds_in(&self.context.name)
+    }
+
     /// In a read-only session: say so on the status line (what did not happen, why, and how
     /// to lift it) and return true; the caller then does nothing.
     pub(super) fn refuse_write(&mut self, what: &str) -> bool {

@@ -66,7 +66,7 @@ fn answer(a: &mut App, alerts: Vec<Alert>) {
         Action::Alerts {
             source: 0,
             generation,
-            result: Ok(alerts),
+            result: Ok(alerts.into_iter().map(Into::into).collect()),
         },
         NOW,
     );

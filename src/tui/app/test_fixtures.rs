@@ -52,7 +52,7 @@ pub fn answer_alerts(a: &mut App, alerts: Vec<Alert>) -> Vec<Effect> {
         Action::Alerts {
             source: 0,
             generation,
-            result: Ok(alerts),
+            result: Ok(alerts.into_iter().map(Into::into).collect()),
         },
         NOW,
     )

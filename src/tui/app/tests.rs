@@ -641,7 +641,7 @@ fn alerts_from_an_older_round_are_dropped_and_failures_keep_the_list() {
         Action::Alerts {
             source: 0,
             generation: 1,
-            result: Ok(vec![alert]),
+            result: Ok(vec![alert.into()]),
         },
         NOW,
     );

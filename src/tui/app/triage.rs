@@ -113,7 +113,7 @@ impl Triage {
         &mut self,
         source: usize,
         generation: u64,
-        result: Result<Vec<Alert>, FetchError>,
+        result: Result<Vec<Arc<Alert>>, FetchError>,
         now_ms: i64,
     ) -> bool {
         if generation != self.generation {
@@ -181,24 +181,28 @@ impl Triage {
         true
     }
 
-    pub fn set_alerts(&mut self, source: usize, alerts: Vec<Alert>) {
+    /// One Alertmanager's alerts: shared ones (`Arc<Alert>`, as the runtime decodes them) or
+    /// plain ones.
+    pub fn set_alerts<A: Into<Arc<Alert>>>(&mut self, source: usize, alerts: Vec<A>) {
         let Some(feed) = self.alert_feeds.get_mut(source) else {
             return;
         };
+        let alerts: Vec<Arc<Alert>> = alerts.into_iter().map(Into::into).collect();
         // Most refreshes answer what is already held: keep it, and skip the merge, sort and
-        // rebuild of every entry (the equality check costs a fraction of that).
+        // rebuild of every entry. The decode shares unchanged alerts, so this is mostly a
+        // pointer comparison.
         let unchanged = feed.loaded
             && feed.items.len() == alerts.len()
             && feed
                 .items
                 .iter()
                 .zip(&alerts)
-                .all(|(held, new)| **held == *new);
+                .all(|(held, new)| Arc::ptr_eq(held, new) || **held == **new);
         feed.loaded = true;
         if unchanged {
             return;
         }
-        feed.items = alerts.into_iter().map(Arc::new).collect();
+        feed.items = alerts;
         let per_member: Vec<Vec<Arc<Alert>>> =
             self.alert_feeds.iter().map(|f| f.items.clone()).collect();
         let mut merged: Vec<Arc<Alert>> = merge_by_fingerprint(per_member)

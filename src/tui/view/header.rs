@@ -131,7 +131,7 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
             keep: true,
         });
     }
-    if app.read_only().is_set() {
+    if app.is_read_only() {
         // Writes are refused: say so where the eye goes first, and never drop it.
         left.push(Segment {
             full: vec![Span::styled(

@@ -189,7 +189,7 @@ pub fn hints(app: &App, mode: Mode) -> Vec<(String, &'static str)> {
     };
     let has_variables = app.active().is_some_and(|d| !d.def.variables.is_empty());
     // A read-only session does not offer the keys it would refuse.
-    let read_only = app.read_only().is_set();
+    let read_only = app.is_read_only();
     list.iter()
         .filter(|(commands, _)| has_variables || !commands.contains(&Command::Variables))
         .filter(|(commands, _)| !read_only || !commands.iter().any(|c| is_write(*c)))
