@@ -1,11 +1,12 @@
 //! The embedded terminal: output reads back through vt100, resize reaches both the parser
-//! and the program, keys arrive encoded, kill and exit status, and no oncall token leaks.
+//! and the program, keys arrive encoded, kill and exit status, no oncall token leaks, and
+//! the scrollback reaches far back without moving under the reader.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use oncall::pty::{encode_key, Event, Session, Spawn};
+use oncall::pty::{encode_key, Event, ScrollPos, Session, Spawn};
 use oncall::runbooks::{plan, ValuePolicy};
 
 fn argv(words: &[&str]) -> Vec<String> {
@@ -67,7 +68,8 @@ fn resize_reaches_the_parser_and_the_program() {
     let mut session = Session::spawn(&spec, None).unwrap();
     session.resize(30, 100).unwrap();
     assert_eq!(session.size(), (30, 100));
-    assert_eq!(session.with_screen(|s| s.size()), (30, 100));
+    let size = session.with_screen(|s| s.size());
+    assert_eq!((size.0.get(), size.1.get()), (30, 100));
     session.write(b"go\r".to_vec()).unwrap();
     wait_for(&session, "the exit", finished);
     assert!(
@@ -153,27 +155,37 @@ fn a_runbook_step_runs_in_the_pane_with_hostile_values_as_data() {
     assert!(!dir.path().join("CANARY").exists());
 }
 
+/// The rows of the screen as the view at `pos` shows them.
+fn rows_at(session: &Session, pos: ScrollPos) -> Vec<String> {
+    session.screen_handle().with_scrolled(pos, |screen, _| {
+        let cols = screen.size().1.get();
+        screen.rows(0, cols).collect()
+    })
+}
+
 #[test]
-fn scrollback_keeps_lines_that_left_the_screen() {
-    let spec = Spawn::new(
-        argv(&[
-            "sh",
-            "-c",
-            "for i in 1 2 3 4 5 6 7 8 9 10; do echo line$i; done",
-        ]),
-        4,
-        20,
-    );
+fn scrollback_reaches_three_screens_back_and_to_the_first_line() {
+    let spec = Spawn::new(argv(&["seq", "1", "500"]), 10, 20);
     let session = Session::spawn(&spec, None).unwrap();
     wait_for(&session, "the exit", finished);
-    assert!(!session.contents().contains("line1\n"));
-    // One screen back (the most vt100 0.15 allows) shows lines 4 to 7.
-    session.set_scrollback(100);
-    assert_eq!(session.scrollback(), 4);
-    let back = session.contents();
-    assert!(back.contains("line4") && !back.contains("line10"), "{back}");
-    session.set_scrollback(0);
-    assert!(session.contents().contains("line10"));
+    let handle = session.screen_handle();
+    let extent = handle.extent();
+    // 500 lines and the empty one under the cursor, 10 of them on the screen.
+    assert_eq!(extent.len, 491);
+    let live = rows_at(&session, ScrollPos::LIVE);
+    assert_eq!((live[0].as_str(), live[8].as_str()), ("492", "500"));
+    let back = ScrollPos::LIVE.by(30, extent);
+    let rows = rows_at(&session, back);
+    let want: Vec<String> = (462..=471).map(|i| i.to_string()).collect();
+    assert_eq!(rows, want);
+    handle.with_scrolled(back, |_, scrolled| {
+        assert_eq!(scrolled.back, 30);
+        assert!(!scrolled.new_output_below);
+    });
+    let top = rows_at(&session, ScrollPos::top(extent));
+    assert_eq!((top[0].as_str(), top[9].as_str()), ("1", "10"));
+    // Reading the live screen is not disturbed by a view that was scrolled back.
+    assert!(session.contents().contains("500"));
 }
 
 #[test]
@@ -195,9 +207,7 @@ fn kill_falls_back_to_sigkill_when_sighup_is_ignored() {
 }
 
 #[test]
-fn output_while_scrolled_back_or_a_smaller_screen_never_panics() {
-    // New lines while scrolled back push vt100's offset up; a smaller screen leaves less
-    // room: both would exceed the screen height and panic vt100 0.15 when read.
+fn output_while_scrolled_back_keeps_the_view_and_no_offset_or_size_panics() {
     let spec = Spawn::new(
         argv(&["sh", "-c", "seq 1 50; read x; seq 51 250; read y"]),
         6,
@@ -205,21 +215,34 @@ fn output_while_scrolled_back_or_a_smaller_screen_never_panics() {
     );
     let mut session = Session::spawn(&spec, None).unwrap();
     wait_for(&session, "the first lines", |s| s.contents().contains("50"));
-    session.set_scrollback(6);
-    assert_eq!(session.scrollback(), 6);
+    let handle = session.screen_handle();
+    let pos = ScrollPos::LIVE.by(10, handle.extent());
+    let before = rows_at(&session, pos);
+    assert_eq!(before[0], "36");
     session.write(b"\r".to_vec()).unwrap();
     wait_for(&session, "the second lines", |s| {
-        s.screen_handle()
-            .with_scrolled(0, |screen| screen.contents().contains("250"))
+        s.contents().contains("250")
     });
-    session.set_scrollback(6);
-    session.resize(2, 20).unwrap();
-    assert!(session.scrollback() <= 2);
-    let handle = session.screen_handle();
-    handle.with_scrolled(1000, |screen| {
-        assert_eq!(screen.scrollback(), 2);
-        let _ = screen.contents();
+    // The same lines, 200 more below them.
+    assert_eq!(rows_at(&session, pos), before);
+    handle.with_scrolled(pos, |_, scrolled| {
+        assert!(scrolled.new_output_below);
+        assert!(scrolled.back > 200, "{scrolled:?}");
     });
+    // Shrinking pushes rows into the scrollback; the view still shows the same lines.
+    session.resize(3, 20).unwrap();
+    assert_eq!(rows_at(&session, pos)[..3], before[..3]);
+    for (rows, cols) in [(1, 1), (0, 0), (2, 20), (40, 2), (6, 20)] {
+        session.resize(rows, cols).unwrap();
+        let len = handle.extent().len;
+        for lines in [0, 1, 5, 6, 7, len, len + 1, len + 100, isize::MAX as usize] {
+            let pos = ScrollPos::LIVE.by(isize::try_from(lines).unwrap(), handle.extent());
+            handle.with_scrolled(pos, |screen, scrolled| {
+                assert!(scrolled.back <= len);
+                let _ = screen.contents();
+            });
+        }
+    }
     session.write(b"\r".to_vec()).unwrap();
     wait_for(&session, "the exit", finished);
     let _ = session.contents();

@@ -220,6 +220,43 @@ async fn a_flood_of_output_is_drawn_to_its_end_and_keys_still_work() {
     );
 }
 
+/// A drawn line that starts the pane's first column with `text`.
+fn pane_line(screen: &str, text: &str) -> bool {
+    screen.lines().any(|l| l.starts_with(&format!("│{text} ")))
+}
+
+#[tokio::test]
+async fn the_scrollback_reaches_the_first_line_and_stays_there_while_output_arrives() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let go = dir.path().join("go");
+    // More output waits for the test's signal, so it arrives while the view is back.
+    let script = format!(
+        "seq 1 500; while [ ! -e '{}' ]; do sleep 0.05; done; seq 501 520; read y",
+        go.display()
+    );
+    let (ui, task, _log) = start(vec![step(&["sh", "-c", &script])]);
+    ui.wait_for("the first 500 lines", |t| pane_line(t, "500"))
+        .await;
+    // The keys back to oncall, then the oldest line kept.
+    ui.key(KeyCode::Char('g'), KeyModifiers::CONTROL);
+    ui.key(KeyCode::Home, KeyModifiers::SHIFT);
+    ui.wait_for("the first line", |t| {
+        pane_line(t, "1") && t.contains("scrolled back")
+    })
+    .await;
+    std::fs::write(&go, "").expect("the signal file");
+    let screen = ui
+        .wait_for("the new-output marker", |t| t.contains("new output below"))
+        .await;
+    assert!(pane_line(&screen, "1"), "the view moved:\n{screen}");
+    ui.key(KeyCode::End, KeyModifiers::SHIFT);
+    ui.wait_for("the live screen", |t| {
+        pane_line(t, "520") && !t.contains("scrolled back")
+    })
+    .await;
+    ui.quit(task).await;
+}
+
 #[tokio::test]
 async fn quitting_with_a_step_running_ends_it_and_still_logs_it() {
     // It keeps printing, so output is still arriving when oncall stops listening.

@@ -3,7 +3,9 @@
 
 pub mod env;
 pub mod keys;
+pub mod scroll;
 pub mod session;
 
 pub use keys::{encode_key, encode_paste};
-pub use session::{Event, Exit, PtyError, ScreenHandle, Session, Spawn};
+pub use scroll::{Extent, ScrollPos};
+pub use session::{Event, Exit, PtyError, ScreenHandle, Scrolled, Session, Spawn};

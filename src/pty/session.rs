@@ -5,6 +5,7 @@
 //! memory without limit), and the waiter records the exit status. Dropping the session
 //! kills the child (SIGHUP, then SIGKILL after [`KILL_GRACE`] if it is still alive).
 
+use std::num::NonZeroU16;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
@@ -14,10 +15,15 @@ use std::time::Duration;
 use bytes::Bytes;
 use portable_pty::{native_pty_system, ChildKiller, CommandBuilder, MasterPty, PtySize};
 
+use super::scroll::{Extent, ScrollPos};
+
 /// How many writes may wait for the child before [`Session::write`] refuses more.
 const INPUT_QUEUE: usize = 256;
-/// Lines kept above the screen for scrolling back.
-pub const DEFAULT_SCROLLBACK: usize = 2000;
+/// Lines kept above the screen for scrolling back: enough for a long `kubectl describe` or
+/// a log tail. vt100 trims trailing blanks off a line as it enters the scrollback and keeps
+/// 32 bytes per cell, so a full scrollback costs 10,000 x (printed width) x 32 bytes: about
+/// 25 MB for 80-column lines, 64 MB if every line filled 200 columns.
+pub const DEFAULT_SCROLLBACK: usize = 10_000;
 /// How long a killed program has to end after SIGHUP before it gets SIGKILL.
 pub const KILL_GRACE: Duration = Duration::from_secs(2);
 
@@ -140,25 +146,76 @@ pub enum PtyError {
     Closed,
 }
 
+/// Counts the lines that fall off the far end of the scrollback, so that lines pushed in
+/// can be counted (see [`Extent::pushed`]) even once it is full.
+#[derive(Debug, Default)]
+struct Dropped(usize);
+
+impl vt100::Callbacks for Dropped {
+    fn on_scroll(&mut self, _: vt100::capture::RowContents<'_>, alternate_screen: bool) {
+        // The alternate screen (`less`, `top`) keeps no scrollback.
+        if !alternate_screen {
+            self.0 += 1;
+        }
+    }
+}
+
+type Parser = vt100::Parser<Dropped>;
+
 struct Shared {
-    parser: Mutex<vt100::Parser>,
+    parser: Mutex<Parser>,
     exit: Mutex<Option<Exit>>,
     /// The reader saw end of file: everything the child wrote is in the parser.
     output_done: AtomicBool,
 }
 
 impl Shared {
-    /// The parser, its scrollback offset clamped to the screen height: vt100 0.15 (the
-    /// version tui-term 0.2 draws) panics reading the screen when the offset exceeds it, and
-    /// both new output while scrolled back and a smaller size can push it there.
-    fn parser(&self) -> MutexGuard<'_, vt100::Parser> {
-        let mut parser = lock(&self.parser);
-        let rows = usize::from(parser.screen().size().0);
-        if parser.screen().scrollback() > rows {
-            parser.set_scrollback(rows);
+    fn new(rows: u16, cols: u16, scrollback: usize) -> Shared {
+        let (rows, cols) = non_zero(rows, cols);
+        Shared {
+            parser: Mutex::new(Parser::new_with_callbacks(
+                rows,
+                cols,
+                scrollback,
+                Dropped::default(),
+            )),
+            exit: Mutex::new(None),
+            output_done: AtomicBool::new(false),
         }
-        parser
     }
+
+    /// The parser, which the reader thread feeds.
+    fn parser(&self) -> MutexGuard<'_, Parser> {
+        lock(&self.parser)
+    }
+}
+
+/// The scrollback's reach. While the alternate screen is up the main screen's scrollback
+/// is out of sight and unchanged: then it reads as empty and the view stays live.
+fn extent(parser: &Parser) -> Extent {
+    let screen = parser.screen();
+    let len = screen.scrollback_len();
+    Extent {
+        pushed: len + parser.callbacks().0,
+        len,
+    }
+}
+
+/// vt100 needs at least one row and column; a pane squeezed to nothing still has a program.
+fn non_zero(rows: u16, cols: u16) -> (NonZeroU16, NonZeroU16) {
+    (
+        NonZeroU16::new(rows).unwrap_or(NonZeroU16::MIN),
+        NonZeroU16::new(cols).unwrap_or(NonZeroU16::MIN),
+    )
+}
+
+/// What a scrolled view shows besides the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scrolled {
+    /// Lines back from the live screen (0: live).
+    pub back: usize,
+    /// Output scrolled by since the user moved there.
+    pub new_output_below: bool,
 }
 
 /// A cheap, shareable view of a session's screen (for drawing it, and for the key encoder's
@@ -171,17 +228,31 @@ pub struct ScreenHandle {
 impl ScreenHandle {
     /// Look at the live screen.
     pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
-        f(self.shared.parser().screen())
+        self.with_scrolled(ScrollPos::LIVE, |screen, _| f(screen))
     }
 
-    /// Look at the screen scrolled back by `lines` (at most one screen: see
-    /// [`Session::set_scrollback`]). The offset is a property of the view, so each draw sets
-    /// the one it wants.
-    pub fn with_scrolled<R>(&self, lines: usize, f: impl FnOnce(&vt100::Screen) -> R) -> R {
+    /// Look at the screen as the view at `pos` shows it. The offset is a property of the
+    /// view, not of the session, so each look sets the one it wants (vt100 clamps it to
+    /// the scrollback it holds).
+    pub fn with_scrolled<R>(
+        &self,
+        pos: ScrollPos,
+        f: impl FnOnce(&vt100::Screen, Scrolled) -> R,
+    ) -> R {
         let mut parser = self.shared.parser();
-        let rows = usize::from(parser.screen().size().0);
-        parser.set_scrollback(lines.min(rows));
-        f(parser.screen())
+        let pushed = extent(&parser).pushed;
+        parser.screen_mut().set_scrollback(pos.offset(pushed));
+        let screen = parser.screen();
+        let scrolled = Scrolled {
+            back: screen.scrollback(),
+            new_output_below: pos.new_output_below(pushed),
+        };
+        f(screen, scrolled)
+    }
+
+    /// How far back the scrollback reaches now, to move a [`ScrollPos`] through it.
+    pub fn extent(&self) -> Extent {
+        extent(&self.shared.parser())
     }
 
     /// The program asked for application cursor keys (DECCKM).
@@ -279,11 +350,7 @@ impl Session {
             .map_err(|e| PtyError::Open(e.to_string()))?;
         let killer = child.clone_killer();
         let pid = child.process_id();
-        let shared = Arc::new(Shared {
-            parser: Mutex::new(vt100::Parser::new(rows, cols, spec.scrollback)),
-            exit: Mutex::new(None),
-            output_done: AtomicBool::new(false),
-        });
+        let shared = Arc::new(Shared::new(rows, cols, spec.scrollback));
         let (input, input_rx) = mpsc::sync_channel::<Bytes>(INPUT_QUEUE);
 
         spawn_thread("oncall-pty-reader", {
@@ -343,11 +410,10 @@ impl Session {
             return Ok(());
         }
         {
-            let mut parser = self.shared.parser();
-            parser.set_size(rows, cols);
-            // A smaller screen must not leave the view scrolled back further than it is tall.
-            let back = parser.screen().scrollback().min(usize::from(rows));
-            parser.set_scrollback(back);
+            let (r, c) = non_zero(rows, cols);
+            // Rows a shorter screen pushes off the top go into the scrollback (and count
+            // as pushed, so a view scrolled back stays on its lines).
+            self.shared.parser().set_size(r, c);
         }
         self.master
             .resize(pty_size(rows, cols))
@@ -413,27 +479,14 @@ impl Session {
         self.shared.output_done.load(Ordering::Acquire)
     }
 
-    /// Look at the screen (to draw it, or read its text).
+    /// Look at the live screen (to draw it, or read its text).
     pub fn with_screen<R>(&self, f: impl FnOnce(&vt100::Screen) -> R) -> R {
-        f(self.shared.parser().screen())
+        self.screen_handle().with_screen(f)
     }
 
     /// The visible text, rows joined by newlines.
     pub fn contents(&self) -> String {
         self.with_screen(|s| s.contents())
-    }
-
-    /// Scroll the view back by `lines` (0 shows the live screen). vt100 0.15 (the version
-    /// tui-term 0.2 draws) panics when the offset exceeds the screen height, so the view
-    /// moves back at most one screen.
-    pub fn set_scrollback(&self, lines: usize) {
-        let mut parser = self.shared.parser();
-        let rows = usize::from(parser.screen().size().0);
-        parser.set_scrollback(lines.min(rows));
-    }
-
-    pub fn scrollback(&self) -> usize {
-        self.with_screen(|s| s.scrollback())
     }
 }
 
@@ -500,48 +553,84 @@ fn write_loop(mut writer: Box<dyn std::io::Write + Send>, input: Receiver<Bytes>
 mod tests {
     use super::*;
 
-    fn shared(rows: u16) -> Shared {
-        Shared {
-            parser: Mutex::new(vt100::Parser::new(rows, 20, 500)),
-            exit: Mutex::new(None),
-            output_done: AtomicBool::new(false),
+    fn handle(rows: u16, cols: u16, scrollback: usize) -> ScreenHandle {
+        ScreenHandle {
+            shared: Arc::new(Shared::new(rows, cols, scrollback)),
         }
     }
 
-    fn lines(from: usize, to: usize) -> Vec<u8> {
-        (from..=to)
-            .map(|i| format!("line{i}\r\n"))
-            .collect::<String>()
-            .into_bytes()
+    fn feed(handle: &ScreenHandle, from: usize, to: usize) {
+        let text: String = (from..=to).map(|i| format!("line{i}\r\n")).collect();
+        handle.shared.parser().process(text.as_bytes());
+    }
+
+    fn top_line(handle: &ScreenHandle, pos: ScrollPos) -> String {
+        handle.with_scrolled(pos, |s, _| s.contents().lines().next().unwrap_or("").into())
     }
 
     #[test]
-    fn output_while_scrolled_back_is_clamped_before_anyone_reads_the_screen() {
-        let shared = shared(6);
-        shared.parser().process(&lines(1, 50));
-        shared.parser().set_scrollback(6);
-        // Each new line moves vt100's offset one further back, past the screen height.
-        lock(&shared.parser).process(&lines(51, 250));
-        assert!(lock(&shared.parser).screen().scrollback() > 6);
-        // Read unclamped, vt100 0.15 panics; through `parser()` it is one screen back.
-        let parser = shared.parser();
-        assert_eq!(parser.screen().scrollback(), 6);
-        assert!(parser.screen().contents().contains("line"));
+    fn pushed_keeps_counting_once_the_scrollback_is_full() {
+        let h = handle(5, 20, 100);
+        feed(&h, 1, 50);
+        // 50 lines and the empty line under the cursor: 46 left a 5-row screen.
+        assert_eq!(
+            h.extent(),
+            Extent {
+                pushed: 46,
+                len: 46
+            }
+        );
+        feed(&h, 51, 300);
+        assert_eq!(
+            h.extent(),
+            Extent {
+                pushed: 296,
+                len: 100
+            }
+        );
     }
 
     #[test]
-    fn a_smaller_screen_clamps_the_view_too() {
-        let shared = shared(6);
-        shared.parser().process(&lines(1, 50));
-        shared.parser().set_scrollback(6);
-        lock(&shared.parser).set_size(2, 20);
-        let handle = ScreenHandle {
-            shared: Arc::new(shared),
-        };
-        handle.with_screen(|s| assert_eq!(s.scrollback(), 2));
-        handle.with_scrolled(1000, |s| {
-            assert_eq!(s.scrollback(), 2);
-            assert!(!s.contents().is_empty());
+    fn new_output_leaves_a_scrolled_view_on_its_lines() {
+        let h = handle(5, 20, 1000);
+        feed(&h, 1, 50);
+        let pos = ScrollPos::LIVE.by(20, h.extent());
+        assert_eq!(top_line(&h, pos), "line27");
+        feed(&h, 51, 80);
+        assert_eq!(top_line(&h, pos), "line27");
+        h.with_scrolled(pos, |_, scrolled| {
+            assert_eq!(scrolled.back, 50);
+            assert!(scrolled.new_output_below);
         });
+        assert_eq!(top_line(&h, ScrollPos::LIVE), "line77");
+    }
+
+    #[test]
+    fn any_offset_at_any_size_reads_without_panicking() {
+        let h = handle(6, 20, 500);
+        feed(&h, 1, 250);
+        for (rows, cols) in [(6, 20), (1, 1), (0, 0), (2, 20), (40, 3), (6, 20)] {
+            let (r, c) = non_zero(rows, cols);
+            h.shared.parser().set_size(r, c);
+            for back in [0, 1, 5, 6, 7, 100, 499, 500, 501, usize::MAX / 2] {
+                let pos = ScrollPos::LIVE.by(
+                    isize::MAX,
+                    Extent {
+                        pushed: 0,
+                        len: back,
+                    },
+                );
+                h.with_scrolled(pos, |s, scrolled| {
+                    assert!(scrolled.back <= s.scrollback_len());
+                    let _ = s.contents();
+                    let (rows, cols) = s.size();
+                    for row in 0..rows.get() {
+                        for col in 0..cols.get() {
+                            let _ = s.cell(row, col).map(|c| c.contents().to_string());
+                        }
+                    }
+                });
+            }
+        }
     }
 }

@@ -7,9 +7,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
 use super::{App, Message, Overlay};
-use crate::pty::{encode_key, encode_paste, Exit, ScreenHandle};
+use crate::pty::{encode_key, encode_paste, Exit, ScreenHandle, ScrollPos};
 use crate::tui::action::{Action, Effect, PaneEvent, PaneRequest};
-use crate::tui::command::Command;
+use crate::tui::command::{Command, ScrollMove};
 use crate::tui::keymap::{Key, Mode};
 use crate::tui::widgets::term_pane::inner_size;
 
@@ -40,8 +40,8 @@ pub struct PaneState {
     pub ended: Option<(Exit, i64)>,
     /// Keys go to the program (the prefix key toggles).
     pub focused: bool,
-    /// Lines scrolled back (at most one screen).
-    pub scroll: usize,
+    /// Where the view is in the scrollback (it stays on its lines while output arrives).
+    pub scroll: ScrollPos,
     /// `K` was pressed: the next key answers "kill it?".
     pub confirm_kill: bool,
     /// The size the program was last given (rows, cols).
@@ -139,7 +139,7 @@ impl App {
             }
             if let Some(bytes) = encode_key(key, pane.screen.application_cursor()) {
                 // Typing shows the live screen again, as terminals do.
-                pane.scroll = 0;
+                pane.scroll = ScrollPos::LIVE;
                 fx.push(Effect::PaneInput(bytes));
             }
             return true;
@@ -232,14 +232,23 @@ impl App {
                 self.layout_changed();
             }
             Command::PaneScrollUp | Command::PaneScrollDown => {
-                let rows = usize::from(pane.size.0);
-                let step = (rows / 2).max(1);
-                pane.scroll = if command == Command::PaneScrollUp {
-                    (pane.scroll + step).min(rows)
+                let step = isize::try_from(pane.size.0 / 2).unwrap_or(1).max(1);
+                let lines = if command == Command::PaneScrollUp {
+                    step
                 } else {
-                    pane.scroll.saturating_sub(step)
+                    -step
                 };
+                pane.scroll = pane.scroll.by(lines, pane.screen.extent());
             }
+            // `[pane]` binds these to a line at a time, the oldest line kept, and live.
+            Command::Scroll(ScrollMove::Up) => {
+                pane.scroll = pane.scroll.by(1, pane.screen.extent())
+            }
+            Command::Scroll(ScrollMove::Down) => {
+                pane.scroll = pane.scroll.by(-1, pane.screen.extent())
+            }
+            Command::Scroll(ScrollMove::Top) => pane.scroll = ScrollPos::top(pane.screen.extent()),
+            Command::Scroll(ScrollMove::Bottom) => pane.scroll = ScrollPos::LIVE,
             _ => {}
         }
     }
@@ -278,7 +287,7 @@ impl App {
                     ended: None,
                     // The user just asked for it: its prompt or question wants the keys.
                     focused: true,
-                    scroll: 0,
+                    scroll: ScrollPos::LIVE,
                     confirm_kill: false,
                     size,
                 });
@@ -349,7 +358,7 @@ impl App {
     /// a text field when one is open, else nowhere (a paste must not run commands).
     pub(super) fn on_paste(&mut self, text: String, fx: &mut Vec<Effect>) {
         if let Some(pane) = self.pane.as_mut().filter(|p| p.focused) {
-            pane.scroll = 0;
+            pane.scroll = ScrollPos::LIVE;
             fx.push(Effect::PaneInput(encode_paste(
                 &text,
                 pane.screen.bracketed_paste(),
@@ -376,7 +385,6 @@ impl App {
         if let Some(pane) = self.pane.as_mut() {
             if pane.size != size {
                 pane.size = size;
-                pane.scroll = pane.scroll.min(usize::from(size.0));
                 fx.push(Effect::PaneResize {
                     rows: size.0,
                     cols: size.1,

@@ -14,15 +14,21 @@ use crate::tui::widgets::term_pane::inner_size;
 
 /// A program to stand behind the pane's screen handle (killed when the session drops).
 fn session(rows: u16, cols: u16) -> Session {
-    Session::spawn(
-        &Spawn::new(vec!["sleep".into(), "600".into()], rows, cols),
-        None,
-    )
-    .expect("sleep starts in a pty")
+    spawn(&["sleep", "600"], rows, cols)
+}
+
+fn spawn(argv: &[&str], rows: u16, cols: u16) -> Session {
+    let argv = argv.iter().map(|a| a.to_string()).collect();
+    Session::spawn(&Spawn::new(argv, rows, cols), None).expect("the program starts in a pty")
 }
 
 /// An app at 100x30 in the alerts view with a step running in the pane (id 7).
 fn with_pane() -> (App, Session) {
+    with_program(&["sleep", "600"])
+}
+
+/// As [`with_pane`], running `argv`.
+fn with_program(argv: &[&str]) -> (App, Session) {
     let mut a = app();
     a.update(
         Action::Resize {
@@ -33,7 +39,7 @@ fn with_pane() -> (App, Session) {
     );
     a.update(key('8'), NOW);
     let size = a.pane_inner_size();
-    let s = session(size.0, size.1);
+    let s = spawn(argv, size.0, size.1);
     let fx = a.update(
         Action::Pane(PaneEvent::Started {
             id: 7,
@@ -276,17 +282,92 @@ fn esc_keeps_its_meaning_while_the_program_runs() {
     assert!(a.pane.is_some());
 }
 
-#[test]
-fn scrolling_is_clamped_to_one_screen_and_no_key_panics() {
-    let (mut a, _s) = with_pane();
-    a.update(prefix(), NOW);
-    let rows = usize::from(a.pane.as_ref().unwrap().size.0);
-    for _ in 0..50 {
-        a.update(chord(KeyCode::PageUp, KeyModifiers::SHIFT), NOW);
+/// Poll until the pane's program has pushed `lines` into its scrollback; a generous limit
+/// only keeps a broken test from hanging.
+fn wait_for_scrollback(a: &App, lines: usize) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let screen = &a.pane.as_ref().unwrap().screen;
+    while screen.extent().pushed < lines {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            screen.extent()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
     }
-    assert_eq!(a.pane.as_ref().unwrap().scroll, rows);
-    draw(&a);
-    // A smaller terminal shrinks the pane under the scrolled view.
+}
+
+fn offset(a: &App) -> usize {
+    let pane = a.pane.as_ref().unwrap();
+    pane.scroll.offset(pane.screen.extent().pushed)
+}
+
+#[test]
+fn scrolling_moves_through_the_whole_scrollback_and_no_key_panics() {
+    let (mut a, _s) = with_program(&["sh", "-c", "seq 1 500; exec sleep 600"]);
+    let rows = usize::from(a.pane.as_ref().unwrap().size.0);
+    // 500 lines and the line under the cursor on a screen of `rows`.
+    wait_for_scrollback(&a, 501 - rows);
+    let extent = a.pane.as_ref().unwrap().screen.extent();
+    assert_eq!(extent.len, 501 - rows);
+    a.update(prefix(), NOW);
+    let shift = |code| chord(code, KeyModifiers::SHIFT);
+
+    // Half a screen at a time, far past one screen.
+    let step = rows / 2;
+    for n in 1..=10 {
+        a.update(shift(KeyCode::PageUp), NOW);
+        assert_eq!(offset(&a), n * step);
+    }
+    assert!(draw(&a).contains(&format!("scrolled back {} lines", 10 * step)));
+    a.update(shift(KeyCode::PageDown), NOW);
+    assert_eq!(offset(&a), 9 * step);
+
+    // A line at a time.
+    a.update(shift(KeyCode::Up), NOW);
+    assert_eq!(offset(&a), 9 * step + 1);
+    a.update(shift(KeyCode::Down), NOW);
+    assert_eq!(offset(&a), 9 * step);
+
+    // The oldest line kept: `1` heads the pane.
+    a.update(shift(KeyCode::Home), NOW);
+    assert_eq!(offset(&a), extent.len);
+    let screen = draw(&a);
+    assert!(
+        screen.contains(&format!("scrolled back {} lines", extent.len)),
+        "{screen}"
+    );
+    let first = a.pane_area().unwrap().y + 1;
+    assert!(
+        screen
+            .lines()
+            .nth(usize::from(first))
+            .unwrap()
+            .starts_with("│1 "),
+        "{screen}"
+    );
+    // Never past it.
+    for _ in 0..5 {
+        a.update(shift(KeyCode::PageUp), NOW);
+    }
+    assert_eq!(offset(&a), extent.len);
+
+    // Back to the live screen: the last lines, no "scrolled back".
+    a.update(shift(KeyCode::End), NOW);
+    assert!(a.pane.as_ref().unwrap().scroll.is_live());
+    let screen = draw(&a);
+    assert!(!screen.contains("scrolled back"), "{screen}");
+    assert!(screen.contains("│500 "), "{screen}");
+
+    // Typing to the program shows the live screen again.
+    a.update(shift(KeyCode::PageUp), NOW);
+    a.update(prefix(), NOW);
+    a.update(key('x'), NOW);
+    assert!(a.pane.as_ref().unwrap().scroll.is_live());
+    a.update(prefix(), NOW);
+
+    // A smaller terminal shrinks the pane under a scrolled view.
+    a.update(shift(KeyCode::Home), NOW);
     a.update(
         Action::Resize {
             width: 30,
@@ -294,12 +375,12 @@ fn scrolling_is_clamped_to_one_screen_and_no_key_panics() {
         },
         NOW,
     );
-    assert!(a.pane.as_ref().unwrap().scroll <= usize::from(a.pane.as_ref().unwrap().size.0));
     draw(&a);
-    for _ in 0..50 {
-        a.update(chord(KeyCode::PageDown, KeyModifiers::SHIFT), NOW);
+    // The step shrank with the pane; it still ends live.
+    for _ in 0..extent.len {
+        a.update(shift(KeyCode::PageDown), NOW);
     }
-    assert_eq!(a.pane.as_ref().unwrap().scroll, 0);
+    assert!(a.pane.as_ref().unwrap().scroll.is_live());
     // Every key, with every modifier, focused or not, and tiny screens.
     for (w, h) in [(100, 30), (10, 3), (1, 1), (0, 0)] {
         a.update(
@@ -318,6 +399,7 @@ fn scrolling_is_clamped_to_one_screen_and_no_key_panics() {
                 KeyCode::F(12),
                 KeyCode::Char('é'),
                 KeyCode::PageUp,
+                KeyCode::Home,
                 KeyCode::Null,
                 KeyCode::Esc,
             ] {
@@ -356,6 +438,7 @@ fn the_pane_keys_are_data_and_listed_in_help() {
         "K",
         "Kill the pane's program",
         "shift-pageup",
+        "shift-home",
     ] {
         assert!(section.contains(want), "{want}: {section}");
     }

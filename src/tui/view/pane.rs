@@ -54,15 +54,18 @@ pub fn render(app: &App, pane: &PaneState, area: Rect, buf: &mut Buffer) {
     let hint = hint(app, pane);
     let title = crate::sanitize::one_line(&pane.title);
     let exit = pane.ended.as_ref().map(|(exit, _)| exit);
-    pane.screen.with_scrolled(pane.scroll, |screen| {
+    pane.screen.with_scrolled(pane.scroll, |screen, scrolled| {
         let status = PaneStatus {
             title: &title,
             focused: pane.focused,
             exit,
-            scrollback: screen.scrollback(),
+            scrollback: scrolled.back,
+            new_output_below: scrolled.new_output_below,
             ran_for: &ran_for,
             hint: &hint,
         };
-        TermPane::new(screen, status, &app.theme).render(area, buf);
+        TermPane::new(screen, status, &app.theme)
+            .color_depth(app.depth)
+            .render(area, buf);
     });
 }
