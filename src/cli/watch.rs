@@ -166,16 +166,7 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
             })
             .map_err(|e| e.to_string())?,
         );
-        // The app refuses writes by what the config said at start; a context made read-only
-        // since then must not be entered with writes allowed.
-        let readonly = settings.readonly();
-        if readonly.is_set() && !readonly_known.for_context(name).is_set() {
-            return Err(format!(
-                "context {} became read-only ({}) since oncall started; restart oncall to use it",
-                crate::sanitize::one_line(name),
-                readonly.label()
-            ));
-        }
+        check_read_only_unchanged(&readonly_known, &settings)?;
         let (clients, info, problems) = clients_for(&settings);
         match problems.first() {
             Some(p) if clients.prometheus.is_none() && clients.alertmanagers.is_empty() => {
@@ -226,6 +217,20 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
             EXIT_BACKEND
         }
     }
+}
+
+/// The app refuses writes by what the config said at start (`known`); a context made
+/// read-only since then must not be entered with writes allowed.
+fn check_read_only_unchanged(known: &config::ReadOnly, settings: &Settings) -> Result<(), String> {
+    let now = settings.readonly();
+    if now.is_set() && !known.holds_in(&settings.context) {
+        return Err(format!(
+            "context {} became read-only ({}) since oncall started; restart oncall to use it",
+            crate::sanitize::one_line(&settings.context),
+            now.label()
+        ));
+    }
+    Ok(())
 }
 
 /// The folder user dashboards, keymap and themes are read from: the config file's folder.
@@ -324,5 +329,35 @@ async fn watch_signals(shutdown: CancellationToken) {
     {
         let _ = shutdown;
         std::future::pending::<()>().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{ReadOnly, ReadOnlyReason};
+
+    #[test]
+    fn a_context_made_read_only_after_start_is_not_entered() {
+        let mut settings = Settings::empty();
+        settings.context = "prod".into();
+        let writable = ReadOnly::default();
+        assert!(check_read_only_unchanged(&writable, &settings).is_ok());
+
+        settings.readonly_reasons.add(ReadOnlyReason::Context {
+            name: "prod".into(),
+            at: None,
+        });
+        let msg = check_read_only_unchanged(&writable, &settings).unwrap_err();
+        assert!(
+            msg.contains("context prod became read-only (context prod)"),
+            "{msg}"
+        );
+        // Known at start: the app already refuses its writes.
+        assert!(check_read_only_unchanged(&settings.readonly_reasons, &settings).is_ok());
+        // Read-only for the whole session (a flag) covers it too.
+        let mut flag = ReadOnly::default();
+        flag.add(ReadOnlyReason::Flag);
+        assert!(check_read_only_unchanged(&flag, &settings).is_ok());
     }
 }

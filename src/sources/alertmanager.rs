@@ -642,6 +642,31 @@ mod tests {
         assert_eq!(parse_version("main"), None);
     }
 
+    #[test]
+    fn alert_rows_decode_borrowing_and_name_a_bad_field() {
+        let body = |json: &str| Body {
+            status: 200,
+            headers: Default::default(),
+            bytes: bytes::Bytes::from(json.to_string()),
+            url: "http://am/api/v2/alerts".into(),
+        };
+        let ok = body(
+            r#"[{"labels":{"alertname":"A"},"fingerprint":"f1","startsAt":"2026-08-20T09:00:00Z","status":{"state":"active"}}]"#,
+        );
+        let rows = decode_alert_rows(&ok).unwrap();
+        assert_eq!(rows[0].alertname(), "A");
+        let bad = body(
+            r#"[{"labels":{"alertname":"A"},"fingerprint":"f1","startsAt":"yesterday","status":{"state":"active"}}]"#,
+        );
+        match decode_alert_rows(&bad).unwrap_err() {
+            SourceError::Decode { path, url, .. } => {
+                assert_eq!(path, "[0].startsAt");
+                assert_eq!(url, "http://am/api/v2/alerts");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
     mod http {
         use super::super::*;
         use crate::model::silence::SilenceState;

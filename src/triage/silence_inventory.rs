@@ -65,18 +65,8 @@ pub struct Usage {
     pub ack: bool,
     /// IDs of the other active silences with the same matchers.
     pub duplicates: Vec<String>,
-}
-
-impl Usage {
-    /// How many alerts it mutes or would mute: the muted ones and the matched ones, once each.
-    pub fn reach(&self) -> usize {
-        self.matches.len()
-            + self
-                .mutes
-                .iter()
-                .filter(|f| !self.matches.contains(f))
-                .count()
-    }
+    /// How many alerts it mutes or would mute: the muted and the matched ones, once each.
+    pub reach: usize,
 }
 
 /// The usage of every silence, by ID.
@@ -141,18 +131,24 @@ impl Inventory {
                     Some(m) => by_name.get(m.value.as_str()).map_or(&[], Vec::as_slice),
                     None => &distinct,
                 };
+                let muting: &[&str] = mutes.get(s.id.as_str()).map_or(&[], Vec::as_slice);
+                let matches = if s.status == SilenceState::Expired {
+                    Vec::new()
+                } else {
+                    matching(s, candidates.iter().copied())
+                };
+                let reach = muting
+                    .iter()
+                    .copied()
+                    .chain(matches.iter().map(String::as_str))
+                    .collect::<HashSet<&str>>()
+                    .len();
                 let usage = Usage {
-                    mutes: mutes
-                        .get(s.id.as_str())
-                        .map(|fps| fps.iter().map(|f| f.to_string()).collect())
-                        .unwrap_or_default(),
-                    matches: if s.status == SilenceState::Expired {
-                        Vec::new()
-                    } else {
-                        matching(s, candidates.iter().copied())
-                    },
+                    mutes: muting.iter().map(|f| f.to_string()).collect(),
+                    matches,
                     ack: is_ack(s),
                     duplicates,
+                    reach,
                 };
                 (s.id.clone(), usage)
             })
@@ -182,7 +178,7 @@ pub fn flags(silence: &Silence, usage: &Usage, now_ms: i64) -> Vec<Flag> {
     if silence.status != SilenceState::Active {
         return out;
     }
-    if usage.reach() == 0 {
+    if usage.reach == 0 {
         out.push(if usage.ack {
             Flag::AckResolved
         } else {
@@ -302,11 +298,11 @@ mod tests {
         // The same alert from a second peer, and an alert another silence mutes.
         let a1_peer = a1.clone();
         let other = alert("b", &[("alertname", "Cpu")], &["s2"]);
-        let inv = Inventory::build(&[s.clone()], [&a1, &a2, &a1_peer, &other]);
+        let inv = Inventory::build(std::slice::from_ref(&s), [&a1, &a2, &a1_peer, &other]);
         let u = inv.usage("s1").unwrap();
         assert_eq!(u.mutes, ["a1", "a2"]);
         assert_eq!(u.matches, ["a1", "a2"]);
-        assert_eq!(u.reach(), 2);
+        assert_eq!(u.reach, 2);
         assert!(!u.ack);
         assert!(inv.flags(&s, NOW).is_empty());
     }
@@ -325,8 +321,8 @@ mod tests {
     fn a_silence_matching_nothing_is_stale() {
         let s = active("s1", &["alertname=Gone"]);
         let a = alert("a", &[("alertname", "Disk")], &[]);
-        let inv = Inventory::build(&[s.clone()], [&a]);
-        assert_eq!(inv.usage("s1").unwrap().reach(), 0);
+        let inv = Inventory::build(std::slice::from_ref(&s), [&a]);
+        assert_eq!(inv.usage("s1").unwrap().reach, 0);
         assert_eq!(inv.flags(&s, NOW), [Flag::MatchesNothing]);
         assert_eq!(Flag::MatchesNothing.word(), "stale");
     }
@@ -373,11 +369,11 @@ mod tests {
             SilenceState::Active,
         );
         let firing = alert("a", &[("alertname", "Disk")], &["k"]);
-        let inv = Inventory::build(&[ack.clone()], [&firing]);
+        let inv = Inventory::build(std::slice::from_ref(&ack), [&firing]);
         assert!(inv.usage("k").unwrap().ack);
         assert!(inv.flags(&ack, NOW).is_empty());
         // The alert resolved: Alertmanager no longer holds it.
-        let inv = Inventory::build(&[ack.clone()], []);
+        let inv = Inventory::build(std::slice::from_ref(&ack), []);
         assert_eq!(inv.flags(&ack, NOW), [Flag::AckResolved]);
         assert_eq!(Flag::AckResolved.word(), "resolved");
     }
@@ -387,12 +383,12 @@ mod tests {
         let mut s = active("s1", &["alertname=Disk"]);
         s.ends_at = at(NOW + 9 * 60_000);
         let a = alert("a", &[("alertname", "Disk")], &["s1"]);
-        let inv = Inventory::build(&[s.clone()], [&a]);
+        let inv = Inventory::build(std::slice::from_ref(&s), [&a]);
         assert_eq!(inv.flags(&s, NOW), [Flag::EndsSoon]);
         // Ten minutes or more left: fine.
         assert!(inv.flags(&s, NOW - 60_000).is_empty());
         // Ending soon over nothing is just stale: nobody needs to extend it.
-        let inv = Inventory::build(&[s.clone()], []);
+        let inv = Inventory::build(std::slice::from_ref(&s), []);
         assert_eq!(inv.flags(&s, NOW), [Flag::MatchesNothing]);
     }
 

@@ -273,7 +273,9 @@ impl Triage {
         // From every peer's copy: merged alerts keep only the first peer's `silencedBy`.
         self.inventory = crate::triage::silence_inventory::Inventory::build(
             &self.silences,
-            self.alert_feeds.iter().flat_map(|f| f.items.iter().map(|a| &**a)),
+            self.alert_feeds
+                .iter()
+                .flat_map(|f| f.items.iter().map(|a| &**a)),
         );
         self.entries = alert_list::entries(
             self.alerts.iter(),

@@ -11,8 +11,8 @@ use crate::model::incident::{AckExpiry, Incident, IncidentStatus, Urgency};
 use crate::model::silence::{Silence, SilenceState};
 use crate::sanitize::one_line;
 use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
-use crate::triage::silence_inventory::{Flag, ENDS_SOON_MS};
 use crate::triage::severity_rank;
+use crate::triage::silence_inventory::{Flag, ENDS_SOON_MS};
 use crate::tui::app::App;
 use crate::tui::command::{Command, ViewKind};
 use crate::tui::keymap::Mode;
@@ -701,7 +701,11 @@ fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
     }
     let selected = app.triage.silences_list.selected.min(rows.len() - 1);
     // With room, the selected silence's details below the list, as in the alerts view.
-    let detail_h = if body.height >= 16 { body.height / 2 } else { 0 };
+    let detail_h = if body.height >= 16 {
+        body.height / 2
+    } else {
+        0
+    };
     let list = Rect {
         height: body.height - detail_h,
         ..body
@@ -745,7 +749,7 @@ fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
                 (_, None) => ("?".into(), t.muted),
                 (SilenceState::Expired, _) => ("-".into(), t.muted),
                 // Not started: what it will mute when it starts.
-                (SilenceState::Pending, Some(u)) => (format!("({})", u.reach()), t.muted),
+                (SilenceState::Pending, Some(u)) => (format!("({})", u.reach), t.muted),
                 (SilenceState::Active, Some(u)) if u.mutes.is_empty() => {
                     ("0".into(), t.warning.add_modifier(Modifier::BOLD))
                 }
@@ -883,10 +887,12 @@ fn render_silence_detail(app: &App, s: &Silence, area: Rect, buf: &mut Buffer) {
             clip(&label_summary(&e.alert, false))
         )
     };
+    // In the list's order; a set, as a silence may mute thousands of alerts.
     let listed = |fps: &[String]| -> Vec<&Entry> {
+        let fps: std::collections::HashSet<&str> = fps.iter().map(String::as_str).collect();
         tr.entries
             .iter()
-            .filter(|e| fps.contains(&e.alert.fingerprint))
+            .filter(|e| fps.contains(e.alert.fingerprint.as_str()))
             .collect()
     };
     let muted = listed(&mutes);
@@ -899,9 +905,10 @@ fn render_silence_detail(app: &App, s: &Silence, area: Rect, buf: &mut Buffer) {
         let k = if i == 0 { title.as_str() } else { "" };
         lines.push(kv(k, alert_line(e), shown_style(app, e.shown)));
     }
+    let muted_now: std::collections::HashSet<&String> = mutes.iter().collect();
     let others: Vec<String> = matches
         .into_iter()
-        .filter(|f| !mutes.contains(f))
+        .filter(|f| !muted_now.contains(f))
         .collect();
     let others = listed(&others);
     if !others.is_empty() {
