@@ -267,6 +267,7 @@ fn alert_detail_says_when_its_ack_ends() {
     }
     let text = screen(&app, 120, 40);
     assert!(text.contains("ack ends in 4m · x extends it"), "{text}");
+    assert_snapshot!("alert_ack_ends_120x40", text);
 }
 
 /// The real runtime over the harness's Alertmanager.
