@@ -338,9 +338,9 @@ impl App {
                 generation,
                 result,
             } => {
-                self.dirty |= self
-                    .triage
-                    .absorb_alerts(source, generation, result, now_ms);
+                self.dirty |= self.keeping_selection(|app| {
+                    app.triage.absorb_alerts(source, generation, result, now_ms)
+                });
                 self.notify_new_critical(source, generation, &mut fx);
             }
             Action::PendingAlerts { generation, result } => {
@@ -351,16 +351,19 @@ impl App {
                 generation,
                 result,
             } => {
-                self.dirty |= self
-                    .triage
-                    .absorb_silences(source, generation, result, now_ms)
+                self.dirty |= self.keeping_selection(|app| {
+                    app.triage
+                        .absorb_silences(source, generation, result, now_ms)
+                })
             }
             Action::RouteTree { generation, result } => {
                 self.dirty |= self.triage.linking.absorb_tree(generation, result)
             }
             Action::IncidentAlerts { id, result } => self.on_incident_alerts(id, result, &mut fx),
             Action::Incidents { generation, result } => {
-                self.dirty |= self.triage.absorb_incidents(generation, result, now_ms)
+                self.dirty |= self.keeping_selection(|app| {
+                    app.triage.absorb_incidents(generation, result, now_ms)
+                })
             }
             Action::OnCalls { generation, result } => {
                 if generation == self.triage.incidents_generation {

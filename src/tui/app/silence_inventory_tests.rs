@@ -271,3 +271,31 @@ fn an_alert_muted_by_a_plain_silence_is_not_extended_from_the_alerts_view() {
         "plain silences are extended in their view"
     );
 }
+
+#[test]
+fn the_selection_stays_on_the_same_silence_when_a_refresh_moves_the_rows() {
+    let mut a = app();
+    let ends = "2026-01-15T14:00:00Z";
+    answer_silences(
+        &mut a,
+        vec![
+            silence("s1", "A", "one", ends),
+            silence("s2", "B", "two", ends),
+            silence("s3", "C", "three", ends),
+        ],
+    );
+    press(&mut a, KeyCode::Char('9'));
+    press(&mut a, KeyCode::Down);
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+    // A new silence arrives first and `s1` is gone: the cursor follows `s2`, not row 1.
+    answer_silences(
+        &mut a,
+        vec![
+            silence("s0", "Z", "new", ends),
+            silence("s4", "Y", "newer", ends),
+            silence("s2", "B", "two", ends),
+            silence("s3", "C", "three", ends),
+        ],
+    );
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+}

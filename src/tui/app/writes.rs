@@ -74,6 +74,28 @@ impl App {
             .map(|i| (*i).clone())
     }
 
+    /// Run `change` (a refresh) keeping the silences and incidents views on the same silence
+    /// and incident by ID, as the alerts view keeps its fingerprint: rows move when a refresh
+    /// adds, removes or re-sorts them, and the cursor should not jump to a neighbour.
+    pub(super) fn keeping_selection<R>(&mut self, change: impl FnOnce(&mut App) -> R) -> R {
+        let silence = self.selected_silence().map(|s| s.id);
+        let incident = self.selected_incident().map(|i| i.id);
+        let result = change(self);
+        if let Some(id) = silence {
+            let rows = crate::tui::view::triage::silence_rows(self);
+            if let Some(i) = rows.iter().position(|s| s.id == id) {
+                self.triage.silences_list.selected = i;
+            }
+        }
+        if let Some(id) = incident {
+            let rows = crate::tui::view::triage::incident_rows(self);
+            if let Some(i) = rows.iter().position(|s| s.id == id) {
+                self.triage.incidents_list.selected = i;
+            }
+        }
+        result
+    }
+
     /// `e` in the silences view: expire the selected silence, after a confirmation.
     pub(super) fn expire_selected(&mut self) {
         if self.view != View::Triage(ViewKind::Silences) || self.refuse_write(SILENCE_NOT_EXPIRED) {
