@@ -198,7 +198,7 @@ fn inventory_200x50() {
 fn detail_pane_of_stale_duplicate_and_ack_silences() {
     let mut app = inventory_app(120, 40);
     // Rows: active by end (ack-cpu, ack-old, disk, disk-again, hostile, maint), then expired.
-    let rows: Vec<String> = oncall::tui::view::triage::silence_rows(&app)
+    let rows: Vec<String> = oncall::tui::app::rows::silence_rows(&app)
         .iter()
         .map(|s| s.id.clone())
         .collect();

@@ -231,7 +231,7 @@ impl App {
     pub fn list_len(&self, kind: ViewKind) -> usize {
         match kind {
             ViewKind::Alerts => self.triage.rows.len(),
-            _ => crate::tui::view::triage::row_count(self, kind),
+            _ => crate::tui::app::rows::row_count(self, kind),
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod ack;
 mod commands;
 pub mod dashboard;
+pub mod rows;
 pub mod notify;
 pub mod pane;
 mod readonly;

@@ -11,7 +11,7 @@ use crate::tui::app::test_fixtures::{
     answer_alerts, options, press, started, typed, Backends, NOW,
 };
 use crate::tui::app::{App, Overlay};
-use crate::tui::view::triage::silence_rows;
+use crate::tui::app::rows::silence_rows;
 
 fn app() -> App {
     started(options(Backends {

@@ -397,7 +397,7 @@ mod form_tests {
             NOW,
         );
         key(&mut a, KeyCode::Char('m'), KeyModifiers::NONE);
-        let rows: Vec<String> = crate::tui::view::triage::incident_rows(&a)
+        let rows: Vec<String> = crate::tui::app::rows::incident_rows(&a)
             .iter()
             .map(|i| i.id.clone())
             .collect();

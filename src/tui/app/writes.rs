@@ -62,14 +62,14 @@ impl App {
 
     /// The silence under the cursor in the silences view.
     fn selected_silence(&self) -> Option<crate::model::Silence> {
-        let rows = crate::tui::view::triage::silence_rows(self);
+        let rows = crate::tui::app::rows::silence_rows(self);
         rows.get(self.triage.silences_list.selected)
             .map(|s| (*s).clone())
     }
 
     /// The incident under the cursor in the incidents view.
     fn selected_incident(&self) -> Option<crate::model::Incident> {
-        let rows = crate::tui::view::triage::incident_rows(self);
+        let rows = crate::tui::app::rows::incident_rows(self);
         rows.get(self.triage.incidents_list.selected)
             .map(|i| (*i).clone())
     }
@@ -82,13 +82,13 @@ impl App {
         let incident = self.selected_incident().map(|i| i.id);
         let result = change(self);
         if let Some(id) = silence {
-            let rows = crate::tui::view::triage::silence_rows(self);
+            let rows = crate::tui::app::rows::silence_rows(self);
             if let Some(i) = rows.iter().position(|s| s.id == id) {
                 self.triage.silences_list.selected = i;
             }
         }
         if let Some(id) = incident {
-            let rows = crate::tui::view::triage::incident_rows(self);
+            let rows = crate::tui::app::rows::incident_rows(self);
             if let Some(i) = rows.iter().position(|s| s.id == id) {
                 self.triage.incidents_list.selected = i;
             }

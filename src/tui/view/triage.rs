@@ -13,79 +13,12 @@ use crate::sanitize::one_line;
 use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
 use crate::triage::severity_rank;
 use crate::triage::silence_inventory::{Flag, ENDS_SOON_MS};
+use crate::tui::app::rows::{incident_rows, silence_rows, silence_tags};
 use crate::tui::app::App;
 use crate::tui::command::{Command, ViewKind};
 use crate::tui::keymap::Mode;
 use crate::tui::state::HealthState;
 use crate::tui::widgets::{format_age, format_clock, truncate};
-
-fn matches(filter: &str, fields: &[&str]) -> bool {
-    let needle = filter.trim().to_lowercase();
-    needle.is_empty() || fields.iter().any(|f| f.to_lowercase().contains(&needle))
-}
-
-pub fn silence_rows(app: &App) -> Vec<&Silence> {
-    let f = &app.triage.silences_list.filter;
-    let inventory = &app.triage.inventory;
-    app.triage
-        .silences
-        .iter()
-        .filter(|s| {
-            // The flag words (`stale`, `dup`, ...) and `ack` are searchable too.
-            let tags = silence_tags(app, s).join(" ");
-            let ack = match inventory.usage(&s.id) {
-                Some(u) if u.ack => "ack",
-                _ => "",
-            };
-            matches(
-                f,
-                &[
-                    &s.matchers_display(),
-                    &s.created_by,
-                    &s.comment,
-                    &s.id,
-                    &tags,
-                    ack,
-                ],
-            )
-        })
-        .collect()
-}
-
-/// The words of a silence's flags now, most pressing first.
-fn silence_tags(app: &App, s: &Silence) -> Vec<&'static str> {
-    app.triage
-        .inventory
-        .flags(s, app.now_ms)
-        .into_iter()
-        .map(Flag::word)
-        .collect()
-}
-
-pub fn incident_rows<'a>(app: &'a App) -> Vec<&'a Incident> {
-    let f = &app.triage.incidents_list.filter;
-    let service = |i: &'a Incident| i.service.as_ref().map(|s| s.summary.as_str()).unwrap_or("");
-    let me = app.triage.me.as_deref().filter(|_| app.triage.mine_only);
-    app.triage
-        .incidents
-        .items
-        .iter()
-        .filter(|i| matches(f, &[&i.title, service(i), &i.id]))
-        .filter(|i| match me {
-            Some(me) => i.assignments.iter().any(|a| a.assignee.id == me),
-            None => true,
-        })
-        .collect()
-}
-
-/// Rows the view shows with its filter.
-pub fn row_count(app: &App, kind: ViewKind) -> usize {
-    match kind {
-        ViewKind::Alerts => app.triage.rows.len(),
-        ViewKind::Silences => silence_rows(app).len(),
-        ViewKind::Incidents => incident_rows(app).len(),
-    }
-}
 
 fn age(app: &App, t: DateTime<Utc>) -> String {
     format_age(app.now_ms - t.timestamp_millis())
