@@ -5,7 +5,7 @@ mod harness;
 
 use std::sync::Arc;
 
-use harness::alertmanager::{alert, many_alerts};
+use harness::alertmanager::many_alerts;
 use harness::faulty::FaultyServer;
 use harness::Alertmanager;
 use oncall::model::Alert;
@@ -41,16 +41,8 @@ async fn unchanged_alerts_are_shared_and_a_changed_one_is_decoded_anew() {
     assert_eq!(shared_count(&first, &second), 200, "nothing changed");
 
     // The same labels (so the same fingerprint) with a new summary.
-    let changed = alert(
-        &[
-            ("alertname", "Load7"),
-            ("instance", "host-00007"),
-            ("severity", "info"),
-            ("region", "r0"),
-            ("job", "load"),
-        ],
-        &[("summary", "changed")],
-    );
+    let mut changed = many_alerts(200)[7].clone();
+    changed["annotations"]["summary"] = "changed".into();
     am.push(&[changed]);
     harness::wait_for("Alertmanager to hold the changed summary", || {
         am.alerts("")
@@ -66,6 +58,7 @@ async fn unchanged_alerts_are_shared_and_a_changed_one_is_decoded_anew() {
         .filter(|n| !second.iter().any(|o| Arc::ptr_eq(o, n)))
         .collect();
     assert_eq!(fresh[0].summary(), Some("changed"));
+    assert_eq!(fresh.len(), 1);
     assert_eq!(fresh[0].labels["instance"], "host-00007");
 }
 

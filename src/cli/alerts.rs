@@ -281,36 +281,49 @@ const KEY_LABELS: &[&str] = &[
 /// `namespace=prod pod=api-1 +2` into `out`: the key labels (all labels when `wide`), never
 /// alertname or severity, which have their own columns.
 fn row_label_summary(labels: &TextMap<'_>, wide: bool, out: &mut String) {
-    fn word(out: &mut String, args: std::fmt::Arguments<'_>) {
+    fn separate(out: &mut String) {
         if !out.is_empty() {
             out.push(' ');
         }
-        // Writing into a String cannot fail.
-        let _ = out.write_fmt(args);
     }
-    let mut key_shown = false;
-    for key in KEY_LABELS {
-        if let Some(v) = labels.get(key) {
-            word(out, format_args!("{key}={v}"));
-            key_shown = true;
+    fn pair(out: &mut String, key: &str, value: &str) {
+        separate(out);
+        out.push_str(key);
+        out.push('=');
+        out.push_str(value);
+    }
+    fn more(out: &mut String, n: usize) {
+        separate(out);
+        // Writing into a String cannot fail.
+        let _ = write!(out, "+{n}");
+    }
+    let rest = |k: &str| k != "alertname" && k != "severity" && !KEY_LABELS.contains(&k);
+    // One pass puts each label in its key-label slot or counts it with the rest (looking
+    // each key label up instead was a third of the command's CPU with 10,000 alerts).
+    let mut keyed: [Option<&str>; KEY_LABELS.len()] = [None; KEY_LABELS.len()];
+    let mut count = 0;
+    for (k, v) in labels.iter() {
+        match KEY_LABELS.iter().position(|key| *key == k) {
+            Some(i) => keyed[i] = Some(v),
+            None if rest(k) => count += 1,
+            None => {}
         }
     }
-    let others = || {
-        labels
-            .iter()
-            .filter(|(k, _)| *k != "alertname" && *k != "severity" && !KEY_LABELS.contains(k))
-    };
-    let count = others().count();
-    if wide || !key_shown {
+    for (key, value) in KEY_LABELS.iter().zip(keyed) {
+        if let Some(value) = value {
+            pair(out, key, value);
+        }
+    }
+    if wide || keyed.iter().all(Option::is_none) {
         let take = if wide { count } else { 3 };
-        for (k, v) in others().take(take) {
-            word(out, format_args!("{k}={v}"));
+        for (k, v) in labels.iter().filter(|(k, _)| rest(k)).take(take) {
+            pair(out, k, v);
         }
         if count > take {
-            word(out, format_args!("+{}", count - take));
+            more(out, count - take);
         }
     } else if count > 0 {
-        word(out, format_args!("+{count}"));
+        more(out, count);
     }
 }
 

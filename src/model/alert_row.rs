@@ -47,10 +47,11 @@ pub struct TextMap<'a>(Vec<(Cow<'a, str>, Cow<'a, str>)>);
 
 impl<'a> TextMap<'a> {
     pub fn get(&self, name: &str) -> Option<&str> {
+        // A handful of entries: a scan comparing lengths first beats a binary search.
         self.0
-            .binary_search_by(|(k, _)| k.as_ref().cmp(name))
-            .ok()
-            .map(|i| self.0[i].1.as_ref())
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_ref())
     }
 
     /// `(name, value)` in name order.
