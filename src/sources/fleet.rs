@@ -209,8 +209,21 @@ pub fn merge_alerts(per_member: Vec<Vec<Alert>>) -> Vec<MergedAlert> {
 /// merge shares the alerts instead of copying them): `(alert, members that reported it)`.
 pub fn merge_by_fingerprint<A: Borrow<Alert>>(per_member: Vec<Vec<A>>) -> Vec<(A, usize)> {
     if per_member.len() == 1 {
-        // One Alertmanager: fingerprints are already unique and sorted.
-        return per_member.into_iter().flatten().map(|a| (a, 1)).collect();
+        // One Alertmanager: its list is sorted by fingerprint, and unique except for a moment
+        // under load after an update, when 0.25 has been seen listing the old and the new
+        // version side by side: keep the newer.
+        let mut alerts: Vec<A> = per_member.into_iter().flatten().collect();
+        alerts.dedup_by(|later, earlier| {
+            let (l, e): (&Alert, &Alert) = ((*later).borrow(), (*earlier).borrow());
+            if l.fingerprint != e.fingerprint {
+                return false;
+            }
+            if l.updated_at > e.updated_at {
+                std::mem::swap(later, earlier);
+            }
+            true
+        });
+        return alerts.into_iter().map(|a| (a, 1)).collect();
     }
     let mut by_fingerprint: BTreeMap<String, (A, usize)> = BTreeMap::new();
     for alerts in per_member {
@@ -336,6 +349,21 @@ mod tests {
             "endsAt": "2026-08-20T11:00:00Z", "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn one_alertmanager_listing_an_alert_twice_keeps_the_newer_copy() {
+        let mut old = alert("a");
+        let mut new = alert("a");
+        old.annotations.insert("summary".into(), "old".into());
+        new.annotations.insert("summary".into(), "new".into());
+        new.updated_at += chrono::Duration::seconds(5);
+        let merged = merge_by_fingerprint(vec![vec![old, new, alert("b")]]);
+        let got: Vec<(&str, Option<&str>)> = merged
+            .iter()
+            .map(|(a, _)| (a.fingerprint.as_str(), a.summary()))
+            .collect();
+        assert_eq!(got, [("a", Some("new")), ("b", None)]);
     }
 
     #[test]
