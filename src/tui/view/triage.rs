@@ -420,17 +420,22 @@ fn clip(text: &str) -> String {
     one_line(&text[..end])
 }
 
-fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
-    let t = &app.theme;
-    let a = &e.alert;
+/// The rule that separates a list from its detail pane (the pane's first row).
+fn detail_rule(app: &App, area: Rect, buf: &mut Buffer) {
     let rule = if app.prefs.ascii { "-" } else { "─" };
     buf.set_stringn(
         area.x,
         area.y,
         rule.repeat(usize::from(area.width)),
         usize::from(area.width),
-        t.border,
+        app.theme.border,
     );
+}
+
+fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let a = &e.alert;
+    detail_rule(app, area, buf);
     let mut lines: Vec<Line> = Vec::new();
     let kv = |k: &str, v: String, style: Style| {
         Line::from(vec![
@@ -761,14 +766,7 @@ fn silence_end(app: &App, s: &Silence) -> String {
 fn render_silence_detail(app: &App, s: &Silence, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     let tr = &app.triage;
-    let rule = if app.prefs.ascii { "-" } else { "─" };
-    buf.set_stringn(
-        area.x,
-        area.y,
-        rule.repeat(usize::from(area.width)),
-        usize::from(area.width),
-        t.border,
-    );
+    detail_rule(app, area, buf);
     let kv = |k: &str, v: String, style: Style| {
         Line::from(vec![
             Span::styled(format!(" {:<13} ", truncate(k, 13)), t.muted),
