@@ -4,16 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use crate::model::Alert;
 use crate::runbooks::{parse, Found, LoadError, Loaded, Origin};
-use crate::tui::action::{Action, ContextInfo, Effect, PaneRequest};
+use crate::tui::action::{Action, Effect, PaneRequest};
 use crate::tui::app::runbook::RunbookLoad;
-use crate::tui::app::{App, AppOptions, Overlay};
+use crate::tui::app::test_fixtures::{answer_alerts, options, press, started, Backends, NOW};
+use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::Mode;
-
-const NOW: i64 = 1_768_478_400_000;
 
 const MARKDOWN: &str = "# ServiceDown\n\n## Meaning\n\nThe target is down.\n\n\
 ## Diagnosis\n\n1. Ask it for its metrics.\n\n```sh\ncurl -s http://$instance/metrics\n```\n\n\
@@ -21,19 +20,13 @@ const MARKDOWN: &str = "# ServiceDown\n\n## Meaning\n\nThe target is down.\n\n\
 ## Mitigation\n\n- Restart it.\n\n```sh\nsystemctl restart $job\n```\n";
 
 fn app_sized(width: u16, height: u16) -> App {
-    let context = ContextInfo {
-        name: "test".into(),
-        prometheus: false,
-        alertmanagers: vec!["am".into()],
-        pagerduty: false,
-        insecure: vec![],
-    };
-    let mut opts = AppOptions::new(Vec::new(), context);
+    let mut opts = options(Backends {
+        alertmanager: true,
+        ..Backends::default()
+    });
     opts.width = width;
     opts.height = height;
-    let mut a = App::new(opts);
-    a.start(NOW);
-    a
+    started(opts)
 }
 
 fn app() -> App {
@@ -52,24 +45,12 @@ fn alert(name: &str, fingerprint: &str, instance: &str, job: &str) -> Alert {
     .expect("alert")
 }
 
-fn press(a: &mut App, code: KeyCode) -> Vec<Effect> {
-    a.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW)
-}
-
 fn key(a: &mut App, c: char) -> Vec<Effect> {
     press(a, KeyCode::Char(c))
 }
 
 fn answer(a: &mut App, alerts: Vec<Alert>) {
-    let generation = a.triage.generation;
-    a.update(
-        Action::Alerts {
-            source: 0,
-            generation,
-            result: Ok(alerts.into_iter().map(Into::into).collect()),
-        },
-        NOW,
-    );
+    answer_alerts(a, alerts);
 }
 
 fn loaded() -> Loaded {
