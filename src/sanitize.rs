@@ -15,14 +15,19 @@ pub fn strip_controls(input: &str, keep_newlines: bool) -> String {
             '\n' if keep_newlines => out.push('\n'),
             '\t' => out.push(if keep_newlines { '\t' } else { ' ' }),
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() => {}
-            // Bidi overrides can reorder what is drawn next to them; isolates and marks are
-            // dropped too, since labels never need them.
-            '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => {}
+            c if is_unsafe(c) => {}
             c => out.push(c),
         }
     }
     out
+}
+
+/// Whether `strip_controls` would drop or change `c`: controls (every escape sequence starts
+/// with one) and bidi overrides, which can reorder what is drawn next to them (isolates and
+/// marks too, since labels never need them). Text without any is safe as it is.
+pub fn is_unsafe(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
 }
 
 /// One printable line: controls stripped, newlines folded to spaces.
@@ -68,6 +73,14 @@ fn skip_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn is_unsafe_is_exactly_what_one_line_changes() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            let text = c.to_string();
+            assert_eq!(is_unsafe(c), one_line(&text) != text, "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn strips_ansi_osc52_osc8_and_controls() {

@@ -210,13 +210,32 @@ fn alerts_table_from_one_alertmanager_prints_as_the_merged_path_does() {
                 ("instance", "db-1\u{1b}]52;c;aGk=\u{7}"),
                 ("team", "a\tb\nc"),
             ],
-            &[("description", "line\r\u{202e}evil \"quoted\""), ("runbook", "  ")],
+            &[
+                ("description", "line\r\u{202e}evil \"quoted\""),
+                ("runbook", "  "),
+            ],
         ),
         alert(
-            &[("alertname", "日本語のアラート"), ("severity", "Warning"), ("pod", "🔥-1")],
-            &[("summary", "概要\u{9b}31m ok"), ("link", "https://wiki/\u{e9}")],
+            &[
+                ("alertname", "日本語のアラート"),
+                ("severity", "Warning"),
+                ("pod", "🔥-1"),
+            ],
+            &[
+                ("summary", "概要\u{9b}31m ok"),
+                ("link", "https://wiki/\u{e9}"),
+            ],
         ),
-        alert(&[("alertname", "NoSeverity"), ("x", "1"), ("y", "2"), ("z", "3"), ("w", "4")], &[]),
+        alert(
+            &[
+                ("alertname", "NoSeverity"),
+                ("x", "1"),
+                ("y", "2"),
+                ("z", "3"),
+                ("w", "4"),
+            ],
+            &[],
+        ),
     ];
     // Ages well away from an hour boundary, so two runs print the same AGE.
     let started = Utc::now() - ChronoDuration::days(2) - ChronoDuration::minutes(30);

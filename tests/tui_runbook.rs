@@ -140,15 +140,17 @@ async fn a_missing_runbook_says_what_was_tried_and_how_to_add_one() {
         Action::Alerts {
             source: 0,
             generation: 1,
-            result: Ok(vec![std::sync::Arc::new(serde_json::from_value(serde_json::json!({
-                "labels": {"alertname": "TeamSpecificThing", "severity": "warning"},
-                "annotations": {},
-                "fingerprint": "t",
-                "startsAt": "2026-01-15T11:50:00Z", "updatedAt": "2026-01-15T11:50:00Z",
-                "endsAt": "2026-01-15T13:00:00Z",
-                "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
-            }))
-            .unwrap())]),
+            result: Ok(vec![std::sync::Arc::new(
+                serde_json::from_value(serde_json::json!({
+                    "labels": {"alertname": "TeamSpecificThing", "severity": "warning"},
+                    "annotations": {},
+                    "fingerprint": "t",
+                    "startsAt": "2026-01-15T11:50:00Z", "updatedAt": "2026-01-15T11:50:00Z",
+                    "endsAt": "2026-01-15T13:00:00Z",
+                    "status": {"state": "active", "silencedBy": [], "inhibitedBy": []}
+                }))
+                .unwrap(),
+            )]),
         },
         NOW,
     );

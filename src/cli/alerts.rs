@@ -19,6 +19,7 @@ use crate::sources::alertmanager::{decode_alert_rows, AlertQuery};
 use crate::sources::fleet::{Fleet, Gathered, MergedAlert};
 use crate::sources::SourceError;
 pub use crate::triage::alert_list::label_summary;
+use crate::triage::alert_list::KEY_LABELS;
 use crate::triage::severity::severity_rank;
 
 #[derive(Debug, clap::Args)]
@@ -261,22 +262,6 @@ pub fn table(
     }
     t
 }
-
-/// Labels that tell alerts of one name apart, in the order shown: those of
-/// `triage::alert_list::label_summary`, which the terminal UI shows; the test
-/// `lean_table_matches_the_full_decode` keeps the two equal.
-const KEY_LABELS: &[&str] = &[
-    "cluster",
-    "env",
-    "namespace",
-    "service",
-    "job",
-    "instance",
-    "pod",
-    "deployment",
-    "node",
-    "container",
-];
 
 /// `namespace=prod pod=api-1 +2` into `out`: the key labels (all labels when `wide`), never
 /// alertname or severity, which have their own columns.

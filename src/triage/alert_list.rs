@@ -143,8 +143,8 @@ fn label_hash(labels: &BTreeMap<String, String>) -> u64 {
     h
 }
 
-/// Labels that tell alerts of one name apart, in the order shown.
-const KEY_LABELS: &[&str] = &[
+/// Labels that tell alerts of one name apart, in the order shown (the UI and `oncall alerts`).
+pub const KEY_LABELS: &[&str] = &[
     "cluster",
     "env",
     "namespace",

@@ -320,8 +320,7 @@ impl<B: Backend> Runtime<B> {
                     let clients = self.clients.clone();
                     let tx = self.tx.clone();
                     let task = tokio::spawn(async move {
-                        let result =
-                            super::link_fetch::route_tree(&clients.alertmanagers).await;
+                        let result = super::link_fetch::route_tree(&clients.alertmanagers).await;
                         let _ = tx.send(Action::RouteTree { generation, result }).await;
                     });
                     self.keep(task.abort_handle());
@@ -538,10 +537,8 @@ impl<B: Backend> Runtime<B> {
                 let query = AlertQuery::default();
                 // Decoded against the last answer: unchanged alerts are not copied again.
                 let held = last_alerts.take(source);
-                let (alerts, silences) = tokio::join!(
-                    client.alerts_reusing(&query, &held),
-                    client.silences(&[])
-                );
+                let (alerts, silences) =
+                    tokio::join!(client.alerts_reusing(&query, &held), client.silences(&[]));
                 match &alerts {
                     Ok(fresh) => last_alerts.put(source, fresh.clone()),
                     Err(_) => last_alerts.put(source, held),

@@ -5,10 +5,10 @@
 pub mod ack;
 mod commands;
 pub mod dashboard;
-pub mod rows;
 pub mod notify;
 pub mod pane;
 mod readonly;
+pub mod rows;
 pub mod runbook;
 pub mod triage;
 mod writes;
@@ -635,17 +635,17 @@ impl App {
 }
 
 #[cfg(test)]
+mod notify_tests;
+#[cfg(test)]
 mod pane_tests;
+#[cfg(test)]
+mod readonly_tests;
+#[cfg(test)]
+mod runbook_tests;
+#[cfg(test)]
+mod silence_inventory_tests;
+mod test_fixtures;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod triage_tests;
-#[cfg(test)]
-mod silence_inventory_tests;
-#[cfg(test)]
-mod runbook_tests;
-#[cfg(test)]
-mod readonly_tests;
-#[cfg(test)]
-mod notify_tests;
-mod test_fixtures;

@@ -7,11 +7,11 @@ use crossterm::event::KeyCode;
 use crate::model::{Alert, Silence};
 use crate::triage::silence_inventory::Flag;
 use crate::tui::action::{Action, Write};
+use crate::tui::app::rows::silence_rows;
 use crate::tui::app::test_fixtures::{
     answer_alerts, options, press, started, typed, Backends, NOW,
 };
 use crate::tui::app::{App, Overlay};
-use crate::tui::app::rows::silence_rows;
 
 fn app() -> App {
     started(options(Backends {

@@ -277,11 +277,7 @@ impl Triage {
                 .iter()
                 .flat_map(|f| f.items.iter().map(|a| &**a)),
         );
-        self.entries = alert_list::entries(
-            self.alerts.iter(),
-            &self.silences,
-            &self.pending.items,
-        );
+        self.entries = alert_list::entries(self.alerts.iter(), &self.silences, &self.pending.items);
         self.rebuild_rows();
     }
 

@@ -150,7 +150,12 @@ pub fn render(app: &App, kind: ViewKind, area: Rect, buf: &mut Buffer) {
         // An open runbook sits right of the list, or over all of it when narrow.
         ViewKind::Alerts if app.runbook.open.is_some() => {
             let (list, pane) = super::runbook::split(body);
-            render_alerts(app, title_area, list.unwrap_or(Rect { height: 0, ..body }), buf);
+            render_alerts(
+                app,
+                title_area,
+                list.unwrap_or(Rect { height: 0, ..body }),
+                buf,
+            );
             super::runbook::render(app, pane, buf);
         }
         ViewKind::Alerts => render_alerts(app, title_area, body, buf),
