@@ -3,9 +3,8 @@
 //! that nothing here writes to; every byte a key becomes is read off the effects.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 
+use super::test_fixtures::draw;
 use super::tests::{app, key, NOW};
 use super::*;
 use crate::pty::{Exit, Session, Spawn};
@@ -61,22 +60,6 @@ fn chord(code: KeyCode, modifiers: KeyModifiers) -> Action {
 
 fn prefix() -> Action {
     chord(KeyCode::Char('g'), KeyModifiers::CONTROL)
-}
-
-fn draw(a: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(a.width, a.height)).unwrap();
-    terminal
-        .draw(|f| crate::tui::view::draw(f, a))
-        .expect("draws");
-    let buf = terminal.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
 }
 
 #[test]

@@ -5,14 +5,12 @@
 //! a context's own `readonly` follows `:context` switches.
 
 use crossterm::event::{KeyCode, KeyModifiers};
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 
 use crate::config::{Origin, ReadOnly, ReadOnlyReason};
 use crate::model::{Incident, Silence};
 use crate::tui::action::{Action, ContextInfo, Effect, PaneRequest, Write};
 use crate::tui::app::test_fixtures::{
-    answer_alerts, answer_incidents, context, key, options, press, started, Backends, NOW,
+    answer_alerts, answer_incidents, context, draw, key, options, press, started, Backends, NOW,
 };
 use crate::tui::app::triage::tests::alert;
 use crate::tui::app::{App, Confirm, Overlay};
@@ -341,22 +339,6 @@ fn the_run_step_key_shows_no_confirmation() {
     assert_no_write(&fx, "x on a step");
     assert!(a.overlay.is_none(), "{:?}", a.overlay);
     assert_refused(&a, "x on a step");
-}
-
-fn draw(a: &App) -> String {
-    let mut terminal = Terminal::new(TestBackend::new(a.width, a.height)).unwrap();
-    terminal
-        .draw(|f| crate::tui::view::draw(f, a))
-        .expect("draws");
-    let buf = terminal.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol())
-                .collect::<String>()
-                + "\n"
-        })
-        .collect()
 }
 
 #[test]

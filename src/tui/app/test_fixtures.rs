@@ -3,6 +3,8 @@
 #![cfg(test)]
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
 
 use crate::model::{Alert, Incident};
 use crate::tui::action::{Action, ContextInfo, Effect};
@@ -84,4 +86,21 @@ pub fn typed(a: &mut App, text: &str) {
     for c in text.chars() {
         press(a, KeyCode::Char(c));
     }
+}
+
+/// The app drawn at its size, as text (one line per row).
+pub fn draw(a: &App) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(a.width, a.height)).unwrap();
+    terminal
+        .draw(|f| crate::tui::view::draw(f, a))
+        .expect("draws");
+    let buf = terminal.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol())
+                .collect::<String>()
+                + "\n"
+        })
+        .collect()
 }
