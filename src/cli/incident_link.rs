@@ -7,7 +7,7 @@ use crate::config::Settings;
 use crate::model::route::RouteTree;
 use crate::model::{Alert, Incident, Matcher, PdAlert};
 use crate::sanitize::one_line;
-use crate::sources::alertmanager::AlertQuery;
+use crate::sources::alertmanager::{AlertQuery, RouteTreeError};
 use crate::sources::fleet::Fleet;
 use crate::sources::pagerduty::{IncidentQuery, PagerDutyClient};
 use crate::triage::group_key::label_set_string;
@@ -97,17 +97,14 @@ pub async fn incidents_of_alerts(
 /// The route tree of the first Alertmanager that gives one; without it the match goes on
 /// by details, with a warning that says why.
 async fn route_tree(fleet: &Fleet) -> Option<RouteTree> {
-    let mut last = None;
-    for member in 0..fleet.len() {
-        match fleet.client(member).route_tree().await {
-            Ok(tree) => return Some(tree),
-            Err(e) => last = Some(e),
+    match fleet.route_tree().await {
+        Ok(tree) => Some(tree),
+        Err(RouteTreeError::NoAlertmanager) => None,
+        Err(e) => {
+            eprintln!("oncall: warning: {e}");
+            None
         }
     }
-    if let Some(e) = last {
-        eprintln!("oncall: warning: {e}");
-    }
-    None
 }
 
 /// One alert's incidents and how they were found.

@@ -19,12 +19,27 @@ use crate::model::silence::{PostableSilence, Silence};
 /// Why no route tree could be read from an Alertmanager.
 #[derive(Debug, thiserror::Error)]
 pub enum RouteTreeError {
+    #[error("no Alertmanager is configured")]
+    NoAlertmanager,
     #[error(transparent)]
     Source(#[from] SourceError),
     #[error("Alertmanager at {url} sent no config in /api/v2/status; incidents are matched by their alert details instead of dedup keys")]
     NoConfig { url: String },
     #[error("Alertmanager at {url}: {source}; incidents are matched by their alert details instead of dedup keys")]
     Route { url: String, source: RouteError },
+}
+
+/// The route tree of the first Alertmanager that gives one (HA peers share one config), or
+/// the last failure.
+pub async fn first_route_tree(members: &[AlertmanagerClient]) -> Result<RouteTree, RouteTreeError> {
+    let mut last = RouteTreeError::NoAlertmanager;
+    for am in members {
+        match am.route_tree().await {
+            Ok(tree) => return Ok(tree),
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
 }
 
 /// `GET /api/v2/status`. The `config` field is deliberately not read: it can embed tokens.

@@ -102,6 +102,13 @@ impl Fleet {
         &self.members[member]
     }
 
+    /// The route tree of the first member that gives one.
+    pub async fn route_tree(
+        &self,
+    ) -> Result<crate::model::route::RouteTree, crate::sources::alertmanager::RouteTreeError> {
+        crate::sources::alertmanager::first_route_tree(&self.members).await
+    }
+
     /// The member's URL without credentials, for messages.
     pub fn url(&self, member: usize) -> String {
         redact_url(&self.members[member].transport().endpoint().base_url)

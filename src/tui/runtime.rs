@@ -320,7 +320,10 @@ impl<B: Backend> Runtime<B> {
                     let clients = self.clients.clone();
                     let tx = self.tx.clone();
                     let task = tokio::spawn(async move {
-                        let result = super::link_fetch::route_tree(&clients.alertmanagers).await;
+                        let result =
+                            crate::sources::alertmanager::first_route_tree(&clients.alertmanagers)
+                                .await
+                                .map_err(|e| e.to_string());
                         let _ = tx.send(Action::RouteTree { generation, result }).await;
                     });
                     self.keep(task.abort_handle());
