@@ -13,13 +13,13 @@ use chrono::{DateTime, Utc};
 
 use super::output::{self, Column, Table};
 use super::{block_on, CliError, Globals, OutputFormat};
-use crate::model::alert_row::{AlertRow, RowStatus, TextMap};
+use crate::model::alert_row::{AlertRow, RowStatus};
 use crate::model::{parse_matchers, Alert, AlertState};
 use crate::sources::alertmanager::{decode_alert_rows, AlertQuery};
 use crate::sources::fleet::{Fleet, Gathered, MergedAlert};
 use crate::sources::SourceError;
 pub use crate::triage::alert_list::label_summary;
-use crate::triage::alert_list::KEY_LABELS;
+use crate::triage::alert_list::write_label_summary;
 use crate::triage::severity::severity_rank;
 
 #[derive(Debug, clap::Args)]
@@ -246,7 +246,7 @@ pub fn table(
     for l in alerts {
         let r = &l.row;
         labels.clear();
-        row_label_summary(&r.labels, wide, &mut labels);
+        write_label_summary(r.labels.iter(), wide, &mut labels);
         age.clear();
         // Writing into a String cannot fail.
         let _ = write!(age, "{}", output::Age(now - r.starts_at));
@@ -261,55 +261,6 @@ pub fn table(
         ]);
     }
     t
-}
-
-/// `namespace=prod pod=api-1 +2` into `out`: the key labels (all labels when `wide`), never
-/// alertname or severity, which have their own columns.
-fn row_label_summary(labels: &TextMap<'_>, wide: bool, out: &mut String) {
-    fn separate(out: &mut String) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-    }
-    fn pair(out: &mut String, key: &str, value: &str) {
-        separate(out);
-        out.push_str(key);
-        out.push('=');
-        out.push_str(value);
-    }
-    fn more(out: &mut String, n: usize) {
-        separate(out);
-        // Writing into a String cannot fail.
-        let _ = write!(out, "+{n}");
-    }
-    let rest = |k: &str| k != "alertname" && k != "severity" && !KEY_LABELS.contains(&k);
-    // One pass puts each label in its key-label slot or counts it with the rest (looking
-    // each key label up instead was a third of the command's CPU with 10,000 alerts).
-    let mut keyed: [Option<&str>; KEY_LABELS.len()] = [None; KEY_LABELS.len()];
-    let mut count = 0;
-    for (k, v) in labels.iter() {
-        match KEY_LABELS.iter().position(|key| *key == k) {
-            Some(i) => keyed[i] = Some(v),
-            None if rest(k) => count += 1,
-            None => {}
-        }
-    }
-    for (key, value) in KEY_LABELS.iter().zip(keyed) {
-        if let Some(value) = value {
-            pair(out, key, value);
-        }
-    }
-    if wide || keyed.iter().all(Option::is_none) {
-        let take = if wide { count } else { 3 };
-        for (k, v) in labels.iter().filter(|(k, _)| rest(k)).take(take) {
-            pair(out, k, v);
-        }
-        if count > take {
-            more(out, count - take);
-        }
-    } else if count > 0 {
-        more(out, count);
-    }
 }
 
 #[cfg(test)]
@@ -338,7 +289,7 @@ mod tests {
 
     fn summary(m: &MergedAlert, wide: bool) -> String {
         let mut out = String::new();
-        row_label_summary(&listed(m).row.labels, wide, &mut out);
+        write_label_summary(listed(m).row.labels.iter(), wide, &mut out);
         out
     }
 

@@ -160,28 +160,65 @@ pub const KEY_LABELS: &[&str] = &[
 /// `namespace=prod pod=api-1 +2`: the key labels (all labels when `wide`), never alertname
 /// or severity, which have their own columns.
 pub fn label_summary(alert: &Alert, wide: bool) -> String {
-    let rest = |k: &str| k != "alertname" && k != "severity";
-    let mut shown: Vec<String> = Vec::new();
-    for key in KEY_LABELS {
-        if let Some(v) = alert.labels.get(*key) {
-            shown.push(format!("{key}={v}"));
+    let mut out = String::new();
+    write_label_summary(
+        alert.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        wide,
+        &mut out,
+    );
+    out
+}
+
+/// [`label_summary`] of sorted `labels`, into `out` (`oncall alerts` writes 10,000 of these
+/// from borrowed rows).
+pub fn write_label_summary<'a, I>(labels: I, wide: bool, out: &mut String)
+where
+    I: Iterator<Item = (&'a str, &'a str)> + Clone,
+{
+    fn separate(out: &mut String) {
+        if !out.is_empty() {
+            out.push(' ');
         }
     }
-    let others: Vec<(&String, &String)> = alert
-        .labels
-        .iter()
-        .filter(|(k, _)| rest(k) && !KEY_LABELS.contains(&k.as_str()))
-        .collect();
-    if wide || shown.is_empty() {
-        let take = if wide { others.len() } else { 3 };
-        shown.extend(others.iter().take(take).map(|(k, v)| format!("{k}={v}")));
-        if others.len() > take {
-            shown.push(format!("+{}", others.len() - take));
-        }
-    } else if !others.is_empty() {
-        shown.push(format!("+{}", others.len()));
+    fn pair(out: &mut String, key: &str, value: &str) {
+        separate(out);
+        out.push_str(key);
+        out.push('=');
+        out.push_str(value);
     }
-    shown.join(" ")
+    fn more(out: &mut String, n: usize) {
+        separate(out);
+        out.push('+');
+        out.push_str(&n.to_string());
+    }
+    let rest = |k: &str| k != "alertname" && k != "severity" && !KEY_LABELS.contains(&k);
+    // One pass puts each label in its key-label slot or counts it with the rest (looking
+    // each key label up instead was a third of `oncall alerts`' CPU with 10,000 alerts).
+    let mut keyed: [Option<&str>; KEY_LABELS.len()] = [None; KEY_LABELS.len()];
+    let mut count = 0;
+    for (k, v) in labels.clone() {
+        match KEY_LABELS.iter().position(|key| *key == k) {
+            Some(i) => keyed[i] = Some(v),
+            None if rest(k) => count += 1,
+            None => {}
+        }
+    }
+    for (key, value) in KEY_LABELS.iter().zip(keyed) {
+        if let Some(value) = value {
+            pair(out, key, value);
+        }
+    }
+    if wide || keyed.iter().all(Option::is_none) {
+        let take = if wide { count } else { 3 };
+        for (k, v) in labels.filter(|(k, _)| rest(k)).take(take) {
+            pair(out, k, v);
+        }
+        if count > take {
+            more(out, count - take);
+        }
+    } else if count > 0 {
+        more(out, count);
+    }
 }
 
 /// The `/` filter of the alert list.
