@@ -15,6 +15,7 @@ pub mod runbooks;
 pub mod sanitize;
 pub mod secret;
 pub mod sources;
+pub mod text;
 pub mod timespec;
 pub mod triage;
 pub mod tui;

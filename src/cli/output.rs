@@ -5,9 +5,10 @@ use std::io::{BufWriter, IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthStr;
 
 use super::{CliError, OutputFormat};
+use crate::text::truncate;
 
 /// One column: its header, and whether it may be shortened to fit (`min` is the shortest).
 #[derive(Debug, Clone, Copy)]
@@ -192,28 +193,6 @@ fn lay_out<'s>(widths: &[usize], cells: impl Iterator<Item = (&'s str, usize)>, 
             line.push_str(GAP);
         }
     }
-}
-
-/// Cut `text` to `width` terminal cells, ending with `…` when cut.
-pub fn truncate(text: &str, width: usize) -> String {
-    if text.width() <= width {
-        return text.to_string();
-    }
-    if width == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in text.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > width - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }
 
 /// How wide tables may be: the terminal's width when stdout is one (or `$COLUMNS`), else

@@ -8,7 +8,9 @@ pub mod sparkline;
 pub mod term_pane;
 
 use chrono::{DateTime, FixedOffset};
-use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+use unicode_width::UnicodeWidthChar;
+
+pub use crate::text::{truncate, width};
 
 /// `14:05`, or `03-12 14:05` for ranges longer than a day, in the given zone.
 pub fn format_time(ms: i64, offset: FixedOffset, long: bool) -> String {
@@ -40,33 +42,6 @@ pub fn format_age(ms: i64) -> String {
         3600..=86_399 => format!("{}h", s / 3600),
         _ => format!("{}d", s / 86_400),
     }
-}
-
-/// Display width of `s` in terminal cells.
-pub fn width(s: &str) -> usize {
-    UnicodeWidthStr::width(s)
-}
-
-/// `s` cut to at most `max` cells, ending in `…` when cut. Wide characters are never split.
-pub fn truncate(s: &str, max: usize) -> String {
-    if width(s) <= max {
-        return s.to_string();
-    }
-    if max == 0 {
-        return String::new();
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w > max - 1 {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }
 
 /// Cut `s` into lines of at most `max` cells, breaking at spaces where possible.
