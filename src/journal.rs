@@ -17,6 +17,17 @@ use serde::{Deserialize, Serialize};
 pub const ENV_DATA_DIR: &str = "ONCALL_DATA_DIR";
 /// The log's file name inside the data dir.
 pub const FILE_NAME: &str = "incident-log.jsonl";
+/// What `--demo` does is logged apart, so the demo's acks and steps never enter the real
+/// incident log (and a postmortem made from it).
+pub const DEMO_FILE_NAME: &str = "incident-log.demo.jsonl";
+
+static DEMO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// From now on this process logs to (and `oncall log` reads) the demo's own log. Set once
+/// where the demo platform replaces the configured backends.
+pub fn use_demo_log() {
+    DEMO.store(true, std::sync::atomic::Ordering::SeqCst);
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -153,7 +164,11 @@ impl Journal {
                 .map(|d| d.data_dir().to_path_buf())
                 .ok_or(JournalError::NoDataDir)?,
         };
-        Ok(Journal::at(dir.join(FILE_NAME)))
+        let name = match DEMO.load(std::sync::atomic::Ordering::SeqCst) {
+            true => DEMO_FILE_NAME,
+            false => FILE_NAME,
+        };
+        Ok(Journal::at(dir.join(name)))
     }
 
     pub fn path(&self) -> &Path {

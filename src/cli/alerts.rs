@@ -73,7 +73,7 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         // One Alertmanager: nothing to merge, so print from its answer as it came.
         let client = fleet.client(0);
         if globals.output == OutputFormat::Json {
-            return print_raw(&client.alerts_raw(&query).await?);
+            return output::print_json_bytes(&client.alerts_raw(&query).await?);
         }
         let body = client.alerts_body(&query).await?;
         let listed = decode_alert_rows(&body)?
@@ -106,18 +106,6 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
     // As above: the process is about to exit with these.
     std::mem::forget(items);
     partial_failure(&failures, fleet.len(), "alerts")
-}
-
-/// Alertmanager's answer on stdout, untouched, ending with a newline.
-fn print_raw(raw: &[u8]) -> Result<(), CliError> {
-    use std::io::Write;
-    let mut out = std::io::stdout().lock();
-    out.write_all(raw)?;
-    if !raw.ends_with(b"\n") {
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
-    Ok(())
 }
 
 /// How the table is printed: the output format, the runbook annotation keys, and whether

@@ -17,13 +17,22 @@ use crate::triage::incident_match::{
 
 use super::CliError;
 
-/// The incident IDs to acknowledge for the alerts `matchers` select, each printed on stderr
-/// with how it was matched.
+/// An incident found for a firing alert, how it was found, and the alert (for the log).
+#[derive(Debug, Clone)]
+pub struct Linked {
+    pub incident: Incident,
+    pub by: MatchedBy,
+    /// `Foo{cluster="a"}`, sanitized.
+    pub alert: String,
+}
+
+/// The incidents to acknowledge for the alerts `matchers` select, each printed on stderr
+/// with how it was matched. A match by title is a proposal the caller must confirm.
 pub async fn incidents_of_alerts(
     settings: &Settings,
     pagerduty: &PagerDutyClient,
     matchers: &[Matcher],
-) -> Result<Vec<String>, CliError> {
+) -> Result<Vec<Linked>, CliError> {
     let fleet = Fleet::new(settings.require_alertmanagers()?)?;
     let gathered = fleet
         .alerts(&AlertQuery::firing().with_filter(matchers.to_vec()))
@@ -47,21 +56,25 @@ pub async fn incidents_of_alerts(
     let tree = route_tree(&fleet).await;
     let incidents = pagerduty.incidents(&IncidentQuery::open()).await?.incidents;
 
-    let mut ids: Vec<String> = Vec::new();
+    let mut linked: Vec<Linked> = Vec::new();
     let mut ambiguous = 0;
     let mut unmatched = Vec::new();
     // Incident alerts already fetched, shared by the alerts (PagerDuty's rate limit is
     // shared by the whole account).
     let mut fetched: Vec<(String, Vec<PdAlert>)> = Vec::new();
     for alert in &alerts {
-        let (by, found) = link(alert, tree.as_ref(), &incidents, pagerduty, &mut fetched).await;
+        let (by, found) = link(alert, &alerts, tree.as_ref(), &incidents, pagerduty, &mut fetched).await;
         let name = describe(alert);
         match found.as_slice() {
             [] => unmatched.push(name),
             [one] => {
                 eprintln!("{name} -> {} {}", incident_line(one), by.describe());
-                if !ids.contains(&one.id) {
-                    ids.push(one.id.clone());
+                if !linked.iter().any(|l| l.incident.id == one.id) {
+                    linked.push(Linked {
+                        incident: (*one).clone(),
+                        by,
+                        alert: name,
+                    });
                 }
             }
             several => {
@@ -79,19 +92,19 @@ pub async fn incidents_of_alerts(
     }
     if ambiguous > 0 {
         return Err(CliError::Usage(format!(
-            "{ambiguous} alert{} match several incidents; nothing was acknowledged. Acknowledge by ID: oncall ack <INCIDENT>",
+            "{ambiguous} alert{} match several incidents; nothing was acknowledged. Acknowledge by number: oncall ack <NUMBER>",
             if ambiguous == 1 { "" } else { "s" }
         )));
     }
     for name in &unmatched {
         eprintln!("oncall: warning: no open incident belongs to {name}");
     }
-    if ids.is_empty() {
+    if linked.is_empty() {
         return Err(CliError::Backend(format!(
-            "no open incident belongs to the alerts matching {selector}; silence them with `oncall silence add` instead"
+            "no open incident belongs to the alerts matching {selector}; `oncall incidents` lists the open ones, `oncall silence add` silences the alerts"
         )));
     }
-    Ok(ids)
+    Ok(linked)
 }
 
 /// The route tree of the first Alertmanager that gives one; without it the match goes on
@@ -110,6 +123,7 @@ async fn route_tree(fleet: &Fleet) -> Option<RouteTree> {
 /// One alert's incidents and how they were found.
 async fn link<'a>(
     alert: &Alert,
+    known: &[Alert],
     tree: Option<&RouteTree>,
     incidents: &'a [Incident],
     pagerduty: &PagerDutyClient,
@@ -144,7 +158,7 @@ async fn link<'a>(
             .collect();
         return (MatchedBy::AlertDetails, found);
     }
-    (MatchedBy::Title, by_title(alert, incidents))
+    (MatchedBy::Title, by_title(alert, incidents, known))
 }
 
 /// `Foo{cluster="a", severity="critical"}`, sanitized.
@@ -154,7 +168,7 @@ fn describe(alert: &Alert) -> String {
     one_line(&format!("{}{}", alert.alertname(), label_set_string(&rest)))
 }
 
-fn incident_line(i: &Incident) -> String {
+pub fn incident_line(i: &Incident) -> String {
     format!(
         "#{} {} {} ({})",
         i.incident_number,

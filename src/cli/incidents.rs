@@ -9,6 +9,7 @@ use super::{block_on, confirmed, interactive, CliError, Globals, OutputFormat};
 use crate::config::Settings;
 use crate::model::{Incident, IncidentStatus};
 use crate::sources::pagerduty::{BulkOutcome, IncidentQuery, PagerDutyClient};
+use super::incident_target::{confirm_linked, resolve_refs, IncidentRef, Target};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "-o json prints the incidents as PagerDuty returns them, as one array.")]
@@ -32,10 +33,12 @@ pub struct ListArgs {
 oncall incidents --mine -o json | jq -r '.[].id' | oncall ack -\n\n\
 `oncall ack --alert 'alertname=Foo,instance=x'` acknowledges the incident of each firing alert\n\
 the matchers select: by PagerDuty dedup key (rebuilt from Alertmanager's routes), else by the\n\
-alert details PagerDuty holds, else by title. Several candidates for one alert: exit 2."
+alert details PagerDuty holds, else by title. A match by title only (its words must agree\n\
+with the alert's labels) is a proposal: confirmed on a terminal, or with -y; without a\n\
+terminal and -y, exit 2. Several candidates for one alert: exit 2."
 )]
 pub struct ChangeArgs {
-    /// Incident IDs (e.g. PT4KHLK), or `-` to read them from stdin.
+    /// Incident IDs (e.g. PT4KHLK) or numbers (1001, #1001), or `-` to read them from stdin.
     #[arg(value_name = "INCIDENT", required_unless_present = "alert")]
     pub ids: Vec<String>,
     /// `ack` only: the firing alert(s) whose incident to acknowledge, as amtool matchers
@@ -161,12 +164,16 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
         _ => "incidents are not acknowledged",
     })?;
     let client = client(&session.settings).await?;
-    let ids = match selector {
+    let targets = match selector {
         Some(matchers) => {
-            super::incident_link::incidents_of_alerts(&session.settings, &client, &matchers).await?
+            let linked =
+                super::incident_link::incidents_of_alerts(&session.settings, &client, &matchers)
+                    .await?;
+            confirm_linked(linked, args.yes)?
         }
-        None => incident_ids(&args.ids)?,
+        None => resolve_refs(&client, &incident_refs(&args.ids)?).await?,
     };
+    let ids: Vec<String> = targets.iter().map(|t| t.id.clone()).collect();
     let verb = if to == IncidentStatus::Resolved {
         "resolve"
     } else {
@@ -174,13 +181,18 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
     };
     // Acks are undone by PagerDuty itself after a while; resolving closes the incident.
     if to == IncidentStatus::Resolved {
+        for t in &targets {
+            match t.detail() {
+                d if d.is_empty() => eprintln!("  {}", t.name()),
+                d => eprintln!("  {d}"),
+            }
+        }
         confirmed(
             args.yes,
             &format!(
-                "Resolve {} incident{} ({})?",
+                "Resolve {} incident{}?",
                 ids.len(),
                 if ids.len() == 1 { "" } else { "s" },
-                ids.join(", ")
             ),
         )?;
     }
@@ -189,12 +201,17 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
     } else {
         client.acknowledge(&ids).await?
     };
-    // The incident log (`oncall log`): what changed, by whom, in which context.
+    // The incident log (`oncall log`): what changed (number, ID, title, the alert it came
+    // from), by whom, in which context.
     let kind = if to == IncidentStatus::Resolved {
         crate::journal::Kind::Resolve
     } else {
         crate::journal::Kind::Ack
     };
+    let changed: Vec<&Target> = targets
+        .iter()
+        .filter(|t| outcome.done.contains(&t.id) || outcome.already.contains(&t.id))
+        .collect();
     crate::journal::record_or_warn(&crate::journal::Entry {
         error: (!outcome.failed.is_empty()).then(|| {
             let failed: Vec<String> = outcome
@@ -204,15 +221,19 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
                 .collect();
             failed.join("; ")
         }),
+        detail: changed
+            .iter()
+            .map(|t| t.detail())
+            .filter(|d| !d.is_empty())
+            .collect::<Vec<_>>()
+            .join("; "),
         ..crate::journal::Entry::now(
             kind,
             &session.settings.author,
             &session.settings.context,
-            outcome
-                .done
+            changed
                 .iter()
-                .chain(&outcome.already)
-                .cloned()
+                .map(|t| t.name())
                 .collect::<Vec<_>>()
                 .join(", "),
         )
@@ -265,8 +286,9 @@ fn alert_selector(text: &str) -> Result<Vec<crate::model::Matcher>, CliError> {
     Ok(matchers)
 }
 
-/// The IDs given, with `-` replaced by the IDs read from stdin; duplicates dropped.
-fn incident_ids(args: &[String]) -> Result<Vec<String>, CliError> {
+/// The incidents given, with `-` replaced by those read from stdin; duplicates dropped;
+/// anything not an ID or a number is a usage error before any request.
+fn incident_refs(args: &[String]) -> Result<Vec<IncidentRef>, CliError> {
     let mut ids: Vec<String> = Vec::new();
     for arg in args {
         if arg == "-" {
@@ -289,7 +311,9 @@ fn incident_ids(args: &[String]) -> Result<Vec<String>, CliError> {
     if ids.is_empty() {
         return Err(CliError::Usage("no incident IDs given".into()));
     }
-    Ok(ids)
+    ids.iter()
+        .map(|id| IncidentRef::parse(id).map_err(CliError::Usage))
+        .collect()
 }
 
 #[cfg(test)]
@@ -348,10 +372,15 @@ mod tests {
     #[test]
     fn ids_are_deduplicated_and_required() {
         assert_eq!(
-            incident_ids(&["P1".into(), "P2".into(), "P1".into()]).unwrap(),
-            ["P1", "P2"]
+            incident_refs(&["P1".into(), "P2".into(), "P1".into(), "#7".into()]).unwrap(),
+            [
+                IncidentRef::Id("P1".into()),
+                IncidentRef::Id("P2".into()),
+                IncidentRef::Number(7)
+            ]
         );
-        assert!(incident_ids(&[" ".into()]).is_err());
+        assert!(incident_refs(&[" ".into()]).is_err());
+        assert!(incident_refs(&["P1;x".into()]).is_err());
     }
 
     #[test]

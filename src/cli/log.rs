@@ -9,7 +9,7 @@ use crate::journal::{self, Journal};
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "The log is incident-log.jsonl in the data dir (ONCALL_DATA_DIR overrides \
-                        it). Every ack, resolve, silence, expire, extend and runbook step run is \
+                        it); with --demo, incident-log.demo.jsonl beside it. Every ack, resolve, silence, expire, extend and runbook step run is \
                         recorded with who, when, the context and, for steps, the argv and exit status (or the \
                         signal that ended it). The pane's interactive shell (`!`) is not recorded."
 )]
@@ -17,7 +17,7 @@ pub struct Args {
     /// Only what happened in this last stretch of time, e.g. 2h or 1d.
     #[arg(long, value_name = "DURATION")]
     pub since: Option<String>,
-    /// Print seed 001's postmortem template with the Timeline filled in.
+    /// Print the postmortem template with the Timeline filled in.
     #[arg(long)]
     pub markdown: bool,
 }
@@ -38,6 +38,9 @@ fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         }
         None => None,
     };
+    if globals.demo {
+        journal::use_demo_log();
+    }
     let journal = Journal::default_location().map_err(|e| CliError::Usage(e.to_string()))?;
     let read = journal
         .read(since)

@@ -11,6 +11,7 @@ pub mod completions;
 pub mod config_cmd;
 pub mod dashboard;
 pub mod incident_link;
+pub mod incident_target;
 pub mod incidents;
 pub mod log;
 pub mod login;

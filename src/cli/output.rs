@@ -229,13 +229,39 @@ pub fn print(text: &str) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Write one JSON document to stdout, compact, with a final newline.
+/// Write one JSON document to stdout, compact, with a final newline; characters a terminal
+/// must not see (C1 controls, bidi and zero-width characters) are `\u` escapes.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) -> Result<(), CliError> {
+    let json = serde_json::to_vec(value).map_err(|e| CliError::Output(e.into()))?;
+    print_json_bytes(&json)
+}
+
+/// A JSON document as it came (e.g. Alertmanager's own answer) on stdout, escaped as
+/// `print_json` escapes, ending with a newline.
+pub fn print_json_bytes(json: &[u8]) -> Result<(), CliError> {
+    let escaped = terminal_safe_json(json);
     let mut out = BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-    serde_json::to_writer(&mut out, value).map_err(|e| CliError::Output(e.into()))?;
-    out.write_all(b"\n")?;
+    out.write_all(&escaped)?;
+    if !escaped.ends_with(b"\n") {
+        out.write_all(b"\n")?;
+    }
     out.flush()?;
     Ok(())
+}
+
+/// JSON with what `sanitize::is_unsafe` flags escaped; ASCII (the usual case) passes
+/// through without a copy. Invalid UTF-8 is left to the reader's JSON parser to refuse.
+pub fn terminal_safe_json(json: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if json.is_ascii() {
+        return std::borrow::Cow::Borrowed(json);
+    }
+    match std::str::from_utf8(json)
+        .ok()
+        .and_then(crate::sanitize::json_escape_unsafe)
+    {
+        Some(escaped) => std::borrow::Cow::Owned(escaped.into_bytes()),
+        None => std::borrow::Cow::Borrowed(json),
+    }
 }
 
 /// `45s`, `12m`, `3h04m`, `2d3h`: how long ago (or until) something is, compactly.

@@ -15,6 +15,7 @@ use super::output::{self, Column, Table};
 use super::{block_on, confirmed, CliError, Globals, OutputFormat};
 use crate::duration::parse_duration;
 use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceState};
+use crate::model::silence::SilenceRef;
 use crate::sources::alertmanager::AlertQuery;
 use crate::sources::fleet::{Fleet, MergedAlert};
 use crate::timespec::{silence_window, TimeSpec};
@@ -90,9 +91,9 @@ pub struct LsArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct ExpireArgs {
-    /// Silence IDs.
-    #[arg(value_name = "ID", required = true)]
-    pub ids: Vec<String>,
+    /// Silence IDs, or their first characters (at least 4) as the tables show them.
+    #[arg(value_name = "ID", required = true, value_parser = SilenceRef::parse)]
+    pub ids: Vec<SilenceRef>,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -104,8 +105,9 @@ pub struct ExpireArgs {
 silence, for one) it makes a new silence and expires the old. The ID printed is the one to use from now on."
 )]
 pub struct ExtendArgs {
-    /// Silence ID.
-    pub id: String,
+    /// Silence ID, or its first characters (at least 4).
+    #[arg(value_parser = SilenceRef::parse)]
+    pub id: SilenceRef,
     /// Add this much to its end (an expired silence runs this long from now).
     #[arg(long, short = 'd', value_parser = positive_duration, conflicts_with = "end", required_unless_present = "end")]
     pub duration: Option<Duration>,
@@ -490,9 +492,10 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
     let mut found: Vec<(usize, Silence)> = Vec::new();
     let mut errors: Vec<CliError> = Vec::new();
     for id in &args.ids {
-        match fleet.find_silence(id).await {
+        match find_silence(&fleet, id).await {
+            Ok(hit) if found.iter().any(|(_, s)| s.id == hit.1.id) => {}
             Ok(hit) => found.push(hit),
-            Err(e) => errors.push(e.into()),
+            Err(e) => errors.push(e),
         }
     }
     let live: Vec<&(usize, Silence)> = found
@@ -564,6 +567,44 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
     report_all(errors)
 }
 
+/// The silence a whole ID or a prefix names, and the member that holds it. A prefix is
+/// looked up in the silences every member lists; it must name exactly one.
+async fn find_silence(fleet: &Fleet, id: &SilenceRef) -> Result<(usize, Silence), CliError> {
+    let full = match id {
+        SilenceRef::Id(full) => full.clone(),
+        SilenceRef::Prefix(prefix) => {
+            let listed = fleet.silences(&[]).await?;
+            let mut hits: Vec<Silence> = listed
+                .items
+                .into_iter()
+                .filter(|s| id.matches(&s.id))
+                .collect();
+            match hits.len() {
+                1 => hits.remove(0).id,
+                0 if !listed.failures.is_empty() => {
+                    return Err(CliError::Backend(format!(
+                        "no silence ID starts with {prefix} on the Alertmanagers that answered ({}); give the whole ID",
+                        listed.failures.iter().map(|(_, e)| e.to_string()).collect::<Vec<_>>().join("; ")
+                    )))
+                }
+                0 => {
+                    return Err(CliError::Backend(format!(
+                        "no silence ID starts with {prefix} (`oncall silence ls --expired` lists them all)"
+                    )))
+                }
+                n => {
+                    sort_silences(&mut hits);
+                    return Err(CliError::Usage(format!(
+                        "{n} silences start with {prefix}: {}; give more of the ID",
+                        hits.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(", ")
+                    )));
+                }
+            }
+        }
+    };
+    Ok(fleet.find_silence(&full).await?)
+}
+
 /// Print every error but the last, and return the last (its exit status wins).
 fn report_all(errors: Vec<CliError>) -> Result<(), CliError> {
     let mut errors = errors.into_iter();
@@ -582,7 +623,7 @@ async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
         .settings
         .require_writable("silences are not extended")?;
     let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
-    let (member, silence) = fleet.find_silence(&args.id).await?;
+    let (member, silence) = find_silence(&fleet, &args.id).await?;
     let now = Local::now().trunc_subsecs(0);
     let new_end =
         new_end(&silence, args.duration, args.end.as_ref(), &now).map_err(CliError::Usage)?;

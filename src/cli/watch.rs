@@ -145,6 +145,14 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     opts.problems = problems;
     opts.prefs.author = settings.author.clone();
     opts.prefs.ack_duration = settings.ack_duration;
+    opts.prefs.request_timeout = settings
+        .prometheus
+        .iter()
+        .chain(&settings.alertmanagers)
+        .chain(settings.pagerduty.as_ref().map(|p| &p.endpoint_without_token))
+        .map(|e| e.timeout)
+        .max()
+        .unwrap_or(crate::sources::Endpoint::DEFAULT_TIMEOUT);
     opts.prefs.runbook_keys = settings.runbook_annotation_keys.clone();
     opts.prefs.runbooks = crate::tui::app::runbook::RunbookPrefs {
         dirs: settings.runbook_dirs.clone(),

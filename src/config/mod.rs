@@ -192,6 +192,7 @@ impl Settings {
         pagerduty: Url,
     ) -> Settings {
         self.context = "demo".into();
+        crate::journal::use_demo_log();
         // The configured context's own `readonly` is about its backends, not the demo's.
         self.readonly_reasons = self.readonly_reasons.session_wide();
         self.prometheus = Some(Endpoint::new(prometheus));

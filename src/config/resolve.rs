@@ -15,6 +15,7 @@ use super::file::{
 use super::readonly::{self, ReadOnly, ReadOnlyReason, ENV_READONLY};
 use super::secrets::{keyring_user, readable_by_others, TokenSource};
 use super::values::{BackendUrl, ConfigDuration, InlineSecret};
+use crate::sources::transport::redact_url;
 use super::{
     default_author, default_config_path, LoadOptions, PagerDutySettings, Settings, UiSettings,
     DEFAULT_ACK_DURATION, DEFAULT_CONTEXT, DEFAULT_PAGERDUTY_URL, DEFAULT_RUNBOOK_ANNOTATION_KEYS,
@@ -358,11 +359,14 @@ impl<'a> Loader<'a> {
                     if endpoints.iter().any(|e| e.base_url == url.get_ref().0) {
                         return Err(src.invalid(
                             url,
-                            format!("Alertmanager {} is listed twice", url.get_ref().0),
+                            format!(
+                                "Alertmanager {} is listed twice",
+                                redact_url(&url.get_ref().0)
+                            ),
                         ));
                     }
                     let key = format!("alertmanagers[{}]", endpoints.len());
-                    let label = format!("alertmanager {}", url.get_ref().0);
+                    let label = format!("alertmanager {}", redact_url(&url.get_ref().0));
                     let ep = self.endpoint(
                         src,
                         &key,
@@ -389,7 +393,7 @@ impl<'a> Loader<'a> {
                 if from_env.iter().any(|e| e.base_url == url.0) {
                     return Err(ConfigError::invalid(
                         origin(),
-                        format!("{} is listed twice", url.0),
+                        format!("{} is listed twice", redact_url(&url.0)),
                     ));
                 }
                 from_env.push(with_url(template.clone(), url));

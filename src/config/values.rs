@@ -17,11 +17,13 @@ pub struct BackendUrl(pub Url);
 
 impl BackendUrl {
     pub fn parse(text: &str) -> Result<Self, String> {
+        // The text may carry a token in its query: messages quote it redacted.
+        let shown = crate::sources::transport::redact_url_text(text);
         let url = Url::parse(text.trim()).map_err(|e| {
-            format!("`{text}` is not a URL ({e}); expected an http:// or https:// URL like \"http://localhost:9093\"")
+            format!("`{shown}` is not a URL ({e}); expected an http:// or https:// URL like \"http://localhost:9093\"")
         })?;
         if url.scheme() != "http" && url.scheme() != "https" {
-            return Err(format!("`{text}` must start with http:// or https://"));
+            return Err(format!("`{shown}` must start with http:// or https://"));
         }
         if url.password().is_some() {
             // A password in a URL ends up in shell history, `ps` and logs.

@@ -656,7 +656,7 @@ async fn incidents_match_their_alerts_by_dedup_key() {
         .collect();
     assert!(!paging.is_empty(), "the scenario pages someone");
     for a in paging {
-        let (by, found) = related(Some(&tree), a, &incidents).expect("an incident");
+        let (by, found) = related(Some(&tree), a, &incidents, &alerts).expect("an incident");
         assert_eq!(by, MatchedBy::DedupKey, "{:?}", a.labels);
         assert_eq!(found.len(), 1, "{:?}", a.labels);
     }

@@ -205,3 +205,74 @@ mod tests {
         assert!(serde_json::from_str::<Silence>(&json).is_err());
     }
 }
+
+/// A silence as the user names it: its whole ID (a UUID) or, as the tables show them, the
+/// first characters of it (at least 4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SilenceRef {
+    Id(String),
+    Prefix(String),
+}
+
+impl SilenceRef {
+    pub const MIN_PREFIX: usize = 4;
+
+    /// Checked before any request: anything but a UUID or the start of one is a usage error.
+    pub fn parse(text: &str) -> Result<SilenceRef, String> {
+        let t = text.trim().to_ascii_lowercase();
+        let shape_ok = t.chars().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+        match (shape_ok, t.len()) {
+            (true, 36) => Ok(SilenceRef::Id(t)),
+            (true, n) if (Self::MIN_PREFIX..36).contains(&n) => Ok(SilenceRef::Prefix(t)),
+            _ => Err(format!(
+                "`{}` is not a silence ID: IDs are UUIDs like 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d, \
+                 or their first {} or more characters as the tables show them",
+                crate::sanitize::one_line(text),
+                Self::MIN_PREFIX
+            )),
+        }
+    }
+
+    /// Whether `id` is the silence this names.
+    pub fn matches(&self, id: &str) -> bool {
+        match self {
+            SilenceRef::Id(full) => id.eq_ignore_ascii_case(full),
+            SilenceRef::Prefix(p) => id.to_ascii_lowercase().starts_with(p.as_str()),
+        }
+    }
+}
+
+impl std::fmt::Display for SilenceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SilenceRef::Id(id) | SilenceRef::Prefix(id) => f.write_str(id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod silence_ref_tests {
+    use super::SilenceRef;
+
+    #[test]
+    fn whole_ids_and_prefixes_parse_anything_else_is_refused() {
+        let id = "cd20182c-1f3a-4b5c-9d8e-7f6a5b4c3d2e";
+        assert_eq!(SilenceRef::parse(id), Ok(SilenceRef::Id(id.into())));
+        assert_eq!(
+            SilenceRef::parse("CD20182C"),
+            Ok(SilenceRef::Prefix("cd20182c".into()))
+        );
+        assert_eq!(
+            SilenceRef::parse("cd20182c-1f"),
+            Ok(SilenceRef::Prefix("cd20182c-1f".into()))
+        );
+        for bad in ["cd2", "not-an-id", "cd20182c1f3a", "../../etc", "", "cd20182c-1f3a-4b5c-9d8e-7f6a5b4c3d2e0"] {
+            assert!(SilenceRef::parse(bad).is_err(), "{bad}");
+        }
+        assert!(SilenceRef::Prefix("cd20".into()).matches(id));
+        assert!(!SilenceRef::Prefix("cd21".into()).matches(id));
+    }
+}

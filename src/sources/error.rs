@@ -114,6 +114,15 @@ pub enum SourceError {
         attempts: u32,
     },
 
+    #[error("{kind} at {url} redirected (HTTP {status}) to another origin, {to}; oncall does not follow it, so credentials and headers stay with the configured host. If that is where {kind} lives, set the URL in your config (or {env}) to it")]
+    Redirect {
+        kind: SourceKind,
+        url: String,
+        status: u16,
+        to: String,
+        env: &'static str,
+    },
+
     #[error("{kind}: {detail}")]
     Setup { kind: SourceKind, detail: String },
 
@@ -126,6 +135,7 @@ impl SourceError {
     pub fn status(&self) -> Option<u16> {
         match self {
             SourceError::Unauthorized { status, .. }
+            | SourceError::Redirect { status, .. }
             | SourceError::Api { status, .. }
             | SourceError::Status { status, .. } => Some(*status),
             _ => None,

@@ -150,19 +150,19 @@ struct Paged<T> {
 
 #[derive(Deserialize)]
 struct IncidentsField {
-    #[serde(default)]
+    // No default: an answer without its list is an error, never "none".
     incidents: Vec<Incident>,
 }
 
 #[derive(Deserialize)]
 struct OnCallsField {
-    #[serde(default)]
+    // No default: an answer without its list is an error, never "none".
     oncalls: Vec<OnCall>,
 }
 
 #[derive(Deserialize)]
 struct AlertsField {
-    #[serde(default)]
+    // No default: an answer without its list is an error, never "none".
     alerts: Vec<PdAlert>,
 }
 
@@ -186,7 +186,6 @@ struct BulkItem<'a> {
 
 #[derive(Deserialize)]
 struct BulkAnswer {
-    #[serde(default)]
     incidents: Vec<IdOnly>,
 }
 
@@ -1065,8 +1064,12 @@ mod tests {
 
         #[tokio::test]
         async fn requests_of_one_client_never_overlap() {
+            // One body for both endpoints: each list answer must carry its own list.
             let server = TestServer::start(Duration::from_millis(20), |_| {
-                Reply::json(200, page(0..1, false))
+                let mut both: serde_json::Value =
+                    serde_json::from_str(&page(0..1, false)).unwrap();
+                both["oncalls"] = serde_json::json!([]);
+                Reply::json(200, both.to_string())
             })
             .await;
             let c = client(&server, None);

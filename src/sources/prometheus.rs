@@ -291,7 +291,7 @@ impl PrometheusClient {
     pub async fn alerts(&self) -> Result<Answer<Vec<PromAlert>>, SourceError> {
         #[derive(Deserialize)]
         struct Data {
-            #[serde(default)]
+            // No default: `data: {}` is an error, never "none".
             alerts: Vec<PromAlert>,
         }
         let rb = self.transport.request(Method::GET, "api/v1/alerts");
@@ -305,7 +305,7 @@ impl PrometheusClient {
     ) -> Result<Answer<Vec<RuleGroup>>, SourceError> {
         #[derive(Deserialize)]
         struct Data {
-            #[serde(default)]
+            // No default: `data: {}` is an error, never "none".
             groups: Vec<RuleGroup>,
         }
         let mut rb = self.transport.request(Method::GET, "api/v1/rules");

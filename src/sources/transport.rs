@@ -67,7 +67,7 @@ pub struct TlsOptions {
 }
 
 /// Everything needed to talk to one backend URL.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Endpoint {
     pub base_url: Url,
     pub auth: Auth,
@@ -78,6 +78,22 @@ pub struct Endpoint {
     pub connect_timeout: Duration,
     pub proxy: Option<Secret>,
     pub max_body_bytes: usize,
+}
+
+// The URL may carry a token in its query: Debug shows it redacted.
+impl fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base_url", &redact_url(&self.base_url))
+            .field("auth", &self.auth)
+            .field("headers", &self.headers)
+            .field("tls", &self.tls)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("proxy", &self.proxy)
+            .field("max_body_bytes", &self.max_body_bytes)
+            .finish()
+    }
 }
 
 impl Endpoint {
@@ -109,13 +125,71 @@ impl Endpoint {
     }
 }
 
-/// The URL with any `user:password@` removed, for messages and logs.
+/// The URL for messages and logs: no `user:password@`, and the value of every query
+/// parameter whose name looks like a secret (`access_token`, `api_key`, `sig`, ...) replaced
+/// by `REDACTED`. Other parameters stay: they tell the user which URL it was.
 pub fn redact_url(url: &Url) -> String {
     let mut u = url.clone();
     let _ = u.set_username("");
     let _ = u.set_password(None);
-    u.set_query(None);
+    if u.query().is_some() {
+        let pairs: Vec<(String, String)> = u
+            .query_pairs()
+            .map(|(k, v)| {
+                let v = if is_secret_key(&k) {
+                    "REDACTED".to_string()
+                } else {
+                    v.into_owned()
+                };
+                (k.into_owned(), v)
+            })
+            .collect();
+        u.set_query(None);
+        if !pairs.is_empty() {
+            u.query_pairs_mut().extend_pairs(pairs);
+        }
+    }
     u.to_string()
+}
+
+/// [`redact_url`] for a URL as the user typed it; text that is not a URL has any query cut.
+pub fn redact_url_text(text: &str) -> String {
+    match Url::parse(text.trim()) {
+        Ok(u) => redact_url(&u),
+        Err(_) => text.split(['?', '#']).next().unwrap_or_default().to_string(),
+    }
+}
+
+/// Whether a query parameter name looks like it carries a credential.
+fn is_secret_key(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    const WORDS: [&str; 10] = [
+        "token", "key", "secret", "pass", "auth", "sig", "credential", "session", "code", "jwt",
+    ];
+    WORDS.iter().any(|w| n.contains(w))
+}
+
+/// Whether two URLs share scheme, host and port: credentials go only to the origin they
+/// were configured for.
+pub fn same_origin(a: &Url, b: &Url) -> bool {
+    a.scheme() == b.scheme()
+        && a.host_str() == b.host_str()
+        && a.port_or_known_default() == b.port_or_known_default()
+}
+
+/// Redirects are followed only within the configured origin (at most 10): a 3xx elsewhere
+/// comes back as it is and `Transport::send` refuses it, so auth, custom headers and `From`
+/// never reach another host.
+fn redirect_policy(origin: Url) -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("more than 10 redirects")
+        } else if same_origin(attempt.url(), &origin) {
+            attempt.follow()
+        } else {
+            attempt.stop()
+        }
+    })
 }
 
 /// A configured HTTP client for one backend. Cheap to clone.
@@ -151,6 +225,7 @@ impl Transport {
             .use_rustls_tls()
             .timeout(endpoint.timeout)
             .connect_timeout(endpoint.connect_timeout)
+            .redirect(redirect_policy(endpoint.base_url.clone()))
             .user_agent(concat!("oncall/", env!("CARGO_PKG_VERSION")));
 
         let mut headers = HeaderMap::new();
@@ -274,7 +349,30 @@ impl Transport {
             .execute(req)
             .await
             .map_err(|e| self.map_reqwest(e, &url))?;
+        if resp.status().is_redirection() {
+            return Err(self.refused_redirect(&resp, url));
+        }
         self.read_body(resp, url).await
+    }
+
+    /// A redirect the policy did not follow: it leads to another origin.
+    fn refused_redirect(&self, resp: &Response, url: String) -> SourceError {
+        let to = resp
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| resp.url().join(l).ok());
+        SourceError::Redirect {
+            kind: self.kind,
+            url,
+            status: resp.status().as_u16(),
+            to: to
+                .as_ref()
+                .map(redact_url)
+                .map(|t| crate::sanitize::one_line(&t))
+                .unwrap_or_else(|| "an unreadable Location".into()),
+            env: self.kind.url_env(),
+        }
     }
 
     async fn read_body(&self, resp: Response, url: String) -> Result<Body, SourceError> {
@@ -333,7 +431,8 @@ impl Transport {
                 after: self.endpoint.timeout,
             };
         }
-        let chain = error_chain(&e);
+        // reqwest's message carries the URL with its query; `url` is the redacted one.
+        let chain = error_chain(&e.without_url());
         let lower = chain.to_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
             return SourceError::Tls {
@@ -431,7 +530,26 @@ mod tests {
     #[test]
     fn redacted_url_has_no_credentials() {
         let u = Url::parse("http://bob:pw@host:9093/x?token=1").unwrap();
-        assert_eq!(redact_url(&u), "http://host:9093/x");
+        assert_eq!(redact_url(&u), "http://host:9093/x?token=REDACTED");
+        let u = Url::parse("https://h/p?access_token=s3cr3t&tenant=a&X-Amz-Signature=z").unwrap();
+        let shown = redact_url(&u);
+        assert_eq!(
+            shown,
+            "https://h/p?access_token=REDACTED&tenant=a&X-Amz-Signature=REDACTED"
+        );
+        assert!(!redact_url_text("http://h/?api_key=s3cr3t").contains("s3cr3t"));
+        assert!(!redact_url_text("not a url ?api_key=s3cr3t").contains("s3cr3t"));
+        let ep = Endpoint::parse("http://h/?access_token=s3cr3t").unwrap();
+        assert!(!format!("{ep:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn origins_compare_scheme_host_and_port() {
+        let a = Url::parse("http://h:80/x").unwrap();
+        assert!(same_origin(&a, &Url::parse("http://h/y?z").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("https://h/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("http://h:81/x").unwrap()));
+        assert!(!same_origin(&a, &Url::parse("http://evil/x").unwrap()));
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //!    This needs `GET /incidents/{id}/alerts` per incident, so it is asked for only on `A`.
 //! 3. **Title.** Alertmanager's default description names the alert and its group labels.
 
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 use crate::model::route::RouteTree;
@@ -55,23 +56,51 @@ pub fn by_dedup_key<'a>(
         .collect()
 }
 
-/// Incidents whose title names the alert, those that also mention one of its other label
-/// values first. Several candidates mean the user must pick.
-pub fn by_title<'a>(alert: &Alert, incidents: &'a [Incident]) -> Vec<&'a Incident> {
+/// For callers that know no other alerts.
+pub const NO_ALERTS: &[Alert] = &[];
+
+/// Label names that say where an alert comes from. A title or service naming another value
+/// of one of them (another job, service, instance) is another incident, never this one.
+pub const IDENTIFYING_LABELS: [&str; 10] = [
+    "service",
+    "job",
+    "instance",
+    "namespace",
+    "pod",
+    "cluster",
+    "app",
+    "host",
+    "deployment",
+    "container",
+];
+
+/// Incidents whose title names the alert and does not contradict it, those that also
+/// mention more of its label values first. Several candidates mean the user must pick.
+/// `known` are the alerts the caller knows of (all firing ones): their identifying label
+/// values are how a free-form title is seen to name another job or service.
+pub fn by_title<'a, A: Borrow<Alert>>(
+    alert: &Alert,
+    incidents: &'a [Incident],
+    known: &[A],
+) -> Vec<&'a Incident> {
     let name = alert.alertname();
     if name.is_empty() {
         return Vec::new();
     }
-    let mut found: Vec<(usize, &Incident)> = incidents
-        .iter()
-        .filter(|i| i.title.contains(name))
+    let named: Vec<&Incident> = incidents.iter().filter(|i| has_word(&i.title, name)).collect();
+    if named.is_empty() {
+        // The usual case, and the cheap one: no need to look at the other alerts.
+        return Vec::new();
+    }
+    let others = other_identifying_values(alert, known);
+    let mut found: Vec<(usize, &Incident)> = named
+        .into_iter()
+        .filter(|i| title_contradiction(alert, i, &others).is_none())
         .map(|i| {
             let mentions = alert
                 .labels
                 .iter()
-                .filter(|(k, v)| {
-                    k.as_str() != "alertname" && v.len() > 2 && i.title.contains(v.as_str())
-                })
+                .filter(|(k, v)| k.as_str() != "alertname" && v.len() > 2 && has_word(&i.title, v))
                 .count();
             (mentions, i)
         })
@@ -81,12 +110,96 @@ pub fn by_title<'a>(alert: &Alert, incidents: &'a [Incident]) -> Vec<&'a Inciden
     found.into_iter().map(|(_, i)| i).collect()
 }
 
+/// Why an incident whose title names the alert's name is still not its incident, if it is
+/// not: the title or the incident's service names a value the alert does not carry.
+///
+/// Alertmanager's default title is `[FIRING:n] <group label values> (<other common label
+/// values>)`; every one of those values is a label value of every alert in the group, so a
+/// title of that shape whose words are not all this alert's values is another group's. Other
+/// titles are checked against `others`: identifying label values of other alerts.
+pub fn title_contradiction(
+    alert: &Alert,
+    incident: &Incident,
+    others: &[(String, String)],
+) -> Option<String> {
+    let title = incident.title.as_str();
+    if let Some(rest) = alertmanager_subject(title) {
+        let mut rest = rest.to_string();
+        let mut values: Vec<&String> = alert.labels.values().filter(|v| !v.is_empty()).collect();
+        // Longest first, so a value holding a shorter one is taken whole.
+        values.sort_by_key(|v| std::cmp::Reverse(v.len()));
+        for v in values {
+            rest = rest.replace(v.as_str(), " ");
+        }
+        let stray: Vec<&str> = rest
+            .split(|c: char| c.is_whitespace() || c == '(' || c == ')')
+            .filter(|w| !w.is_empty())
+            .collect();
+        if let Some(word) = stray.first() {
+            return Some(format!("its title names `{word}`, which this alert does not carry"));
+        }
+    }
+    let service = incident.service.as_ref().map(|s| s.summary.as_str()).unwrap_or("");
+    for (label, value) in others {
+        let own = alert.labels.get(label).map(String::as_str).unwrap_or("");
+        if own.contains(value.as_str()) {
+            continue;
+        }
+        if has_word(title, value) {
+            return Some(format!("its title names {label} `{value}`, not this alert's"));
+        }
+        if has_word(service, value) && !(own.len() > 2 && has_word(service, own)) {
+            return Some(format!("its service `{service}` is {label} `{value}`, not this alert's"));
+        }
+    }
+    None
+}
+
+/// The identifying label values of `known` alerts that differ from this alert's own.
+pub fn other_identifying_values<A: Borrow<Alert>>(alert: &Alert, known: &[A]) -> Vec<(String, String)> {
+    let mut out: std::collections::BTreeSet<(String, String)> = Default::default();
+    for other in known.iter().map(Borrow::borrow) {
+        for label in IDENTIFYING_LABELS {
+            let Some(v) = other.labels.get(label) else {
+                continue;
+            };
+            // Values of two characters or fewer are words of any title.
+            if v.len() <= 2 || alert.labels.get(label) == Some(v) {
+                continue;
+            }
+            out.insert((label.to_string(), v.clone()));
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// The part of an Alertmanager default title after `[FIRING:n] ` or `[RESOLVED] `.
+fn alertmanager_subject(title: &str) -> Option<&str> {
+    let rest = title.strip_prefix("[FIRING:").or_else(|| title.strip_prefix("[RESOLVED"))?;
+    let (_, after) = rest.split_once(']')?;
+    Some(after)
+}
+
+/// Whether `word` occurs in `text` not as part of a longer name (`Foo` is not in `FooBar`).
+fn has_word(text: &str, word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    let is_name = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(is_name) && !after.is_some_and(is_name)
+    })
+}
+
 /// What can be told without asking PagerDuty anything more: the dedup key match when the
 /// route tree is known and it finds something, else the title match. `None`: nothing found.
-pub fn related<'a>(
+pub fn related<'a, A: Borrow<Alert>>(
     tree: Option<&RouteTree>,
     alert: &Alert,
     incidents: &'a [Incident],
+    known: &[A],
 ) -> Option<(MatchedBy, Vec<&'a Incident>)> {
     if let Some(tree) = tree {
         let exact = by_dedup_key(tree, alert, incidents);
@@ -94,7 +207,7 @@ pub fn related<'a>(
             return Some((MatchedBy::DedupKey, exact));
         }
     }
-    let titled = by_title(alert, incidents);
+    let titled = by_title(alert, incidents, known);
     (!titled.is_empty()).then_some((MatchedBy::Title, titled))
 }
 
@@ -102,7 +215,7 @@ pub fn related<'a>(
 /// whose title names the alert first (the likeliest), then the newest.
 pub fn details_candidates(alert: &Alert, incidents: &[Incident], limit: usize) -> Vec<String> {
     let open = |i: &&Incident| i.status != crate::model::IncidentStatus::Resolved;
-    let mut ids: Vec<String> = by_title(alert, incidents)
+    let mut ids: Vec<String> = by_title(alert, incidents, NO_ALERTS)
         .into_iter()
         .filter(open)
         .map(|i| i.id.clone())
@@ -234,8 +347,44 @@ mod tests {
             incident("P2", "DiskFull on db-1", None),
             incident("P3", "[FIRING:1] ServiceDown (checkout)", None),
         ];
-        let got: Vec<&str> = by_title(&a, &all).iter().map(|i| i.id.as_str()).collect();
-        assert_eq!(got, vec!["P3", "P1"]);
+        let got: Vec<&str> = by_title(&a, &all, NO_ALERTS).iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(got, vec!["P3"], "(payments) is another group's title");
+    }
+
+    fn with_service(mut i: Incident, service: &str) -> Incident {
+        i.service = Some(crate::model::incident::Reference {
+            id: "PS".into(),
+            summary: service.into(),
+            ..Default::default()
+        });
+        i
+    }
+
+    #[test]
+    fn a_title_naming_another_service_or_job_is_never_a_match() {
+        // The case that acked the wrong incident: kyc-service's alert, wallet-service's title.
+        let kyc = alert(serde_json::json!({"alertname": "ServiceDown", "job": "kyc-service"}));
+        let wallet = with_service(
+            incident("PW", "[FIRING:1] ServiceDown wallet-service", None),
+            "wallet-service",
+        );
+        assert!(by_title(&kyc, std::slice::from_ref(&wallet), NO_ALERTS).is_empty());
+        assert!(title_contradiction(&kyc, &wallet, &[]).unwrap().contains("wallet-service"));
+        // Its own incident, Alertmanager's shape with common labels in parentheses, matches.
+        let own = incident("PK", "[FIRING:2] ServiceDown (kyc-service)", None);
+        assert_eq!(by_title(&kyc, std::slice::from_ref(&own), NO_ALERTS).len(), 1);
+        // Free-form titles: another alert's job named in the title or as the service.
+        let other = alert(serde_json::json!({"alertname": "ServiceDown", "job": "wallet-service"}));
+        let known = [&kyc, &other];
+        let free = incident("PF", "ServiceDown on wallet-service since 3am", None);
+        assert!(by_title(&kyc, std::slice::from_ref(&free), &known).is_empty());
+        let by_service = with_service(incident("PS", "ServiceDown", None), "wallet-service");
+        assert!(by_title(&kyc, std::slice::from_ref(&by_service), &known).is_empty());
+        let neutral = with_service(incident("PN", "ServiceDown", None), "Platform");
+        assert_eq!(by_title(&kyc, std::slice::from_ref(&neutral), &known).len(), 1);
+        // The name must be a word of the title, not part of a longer one.
+        let longer = incident("PL", "ServiceDownstream flapping", None);
+        assert!(by_title(&kyc, std::slice::from_ref(&longer), NO_ALERTS).is_empty());
     }
 
     #[test]
@@ -251,14 +400,15 @@ mod tests {
             incident("P1", "[FIRING:1] Foo", Some("other")),
             incident("P2", "something else", Some(&key)),
         ];
-        let (by, found) = related(Some(&tree), &a, &all).unwrap();
+        let (by, found) = related(Some(&tree), &a, &all, NO_ALERTS).unwrap();
         assert_eq!(by, MatchedBy::DedupKey);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].id, "P2");
         // Without the tree: the title.
-        let (by, found) = related(None, &a, &all).unwrap();
+        let (by, found) = related(None, &a, &all, NO_ALERTS).unwrap();
         assert_eq!((by, found[0].id.as_str()), (MatchedBy::Title, "P1"));
-        assert!(related(None, &alert(serde_json::json!({"alertname": "Nope"})), &all).is_none());
+        let nope = alert(serde_json::json!({"alertname": "Nope"}));
+        assert!(related(None, &nope, &all, NO_ALERTS).is_none());
     }
 
     #[test]

@@ -164,6 +164,10 @@ pub struct BackendHealth {
     pub name: String,
     pub last_success_ms: Option<i64>,
     pub last_error: Option<(i64, String)>,
+    /// Since when a request has been out with no answer at all. Kept across the newer
+    /// requests that replace it, so a backend that stalls longer than the refresh interval
+    /// still comes due (`overdue`) instead of looking forever like "loading".
+    pub waiting_since_ms: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -186,10 +190,37 @@ impl BackendHealth {
     pub fn succeeded(&mut self, now_ms: i64) {
         self.last_success_ms = Some(now_ms);
         self.last_error = None;
+        self.waiting_since_ms = None;
     }
 
     pub fn failed(&mut self, now_ms: i64, message: String) {
         self.last_error = Some((now_ms, message));
+        self.waiting_since_ms = None;
+    }
+
+    /// A request went out; the wait is counted from the oldest one still unanswered.
+    pub fn asked(&mut self, now_ms: i64) {
+        self.waiting_since_ms.get_or_insert(now_ms);
+    }
+
+    /// Nothing has answered for longer than `timeout`: whatever the refresh interval, the
+    /// backend is failing and what it gave last is stale. Marks it failed and returns the
+    /// message, once per overdue wait.
+    pub fn fail_if_overdue(&mut self, now_ms: i64, timeout: std::time::Duration) -> Option<String> {
+        let since = self.waiting_since_ms?;
+        let timeout_ms = i64::try_from(timeout.as_millis()).unwrap_or(i64::MAX);
+        // One second of grace: the transport's own timeout error should win when it comes.
+        if now_ms - since <= timeout_ms.saturating_add(1_000) {
+            return None;
+        }
+        let message = format!(
+            "{} has not answered for {}s (timeout {}s); the last data is kept, marked stale",
+            self.name,
+            (now_ms - since) / 1_000,
+            timeout.as_secs()
+        );
+        self.failed(now_ms, message.clone());
+        Some(message)
     }
 
     pub fn state(&self) -> HealthState {
@@ -222,6 +253,26 @@ mod tests {
             warnings: vec![],
             at_ms: 0,
         }
+    }
+
+    #[test]
+    fn a_backend_that_never_answers_comes_due_whatever_the_refresh() {
+        let timeout = std::time::Duration::from_secs(10);
+        let mut h = BackendHealth::named("Prometheus");
+        h.succeeded(0);
+        // Refreshed every 5 s, each request replacing the last: the wait counts from the first.
+        for now in (1_000..=11_000).step_by(5_000) {
+            h.asked(now);
+            assert_eq!(h.fail_if_overdue(now, timeout), None);
+        }
+        assert_eq!(h.state(), HealthState::Ok);
+        let message = h.fail_if_overdue(12_001, timeout).unwrap();
+        assert!(message.contains("has not answered for 11s"), "{message}");
+        assert_eq!(h.state(), HealthState::Down);
+        assert_eq!(h.fail_if_overdue(13_000, timeout), None, "once per wait");
+        h.asked(14_000);
+        h.succeeded(15_000);
+        assert_eq!(h.state(), HealthState::Ok);
     }
 
     #[test]

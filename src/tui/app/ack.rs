@@ -52,12 +52,19 @@ pub struct Lookup {
     pub lines: Vec<(String, String)>,
 }
 
-/// One line of the picker for an incident, already sanitized.
+/// One line of the picker for an incident, already sanitized: number, title, service,
+/// status and how it was matched.
 fn choice(i: &Incident, by: MatchedBy) -> (String, String) {
+    let service = i
+        .service
+        .as_ref()
+        .filter(|s| !s.summary.is_empty())
+        .map(|s| format!("service {}, ", crate::sanitize::one_line(&s.summary)))
+        .unwrap_or_default();
     (
         i.id.clone(),
         format!(
-            "#{} {} ({}, {})",
+            "#{} {} ({service}{}, {})",
             i.incident_number,
             crate::sanitize::one_line(&i.title),
             i.status.as_str(),
@@ -102,8 +109,9 @@ impl Linking {
         &self,
         alert: &Alert,
         incidents: &'a [Incident],
+        known: &[std::sync::Arc<Alert>],
     ) -> Option<(MatchedBy, Vec<&'a Incident>)> {
-        let quick = related(self.tree.as_ref(), alert, incidents);
+        let quick = related(self.tree.as_ref(), alert, incidents, known);
         if matches!(quick, Some((MatchedBy::DedupKey, _))) {
             return quick;
         }
@@ -148,7 +156,7 @@ impl App {
             }
         }
         let candidates = details_candidates(&alert, incidents, DETAILS_LOOKUP_LIMIT);
-        let titled: Vec<(String, String)> = by_title(&alert, incidents)
+        let titled: Vec<(String, String)> = by_title(&alert, incidents, &self.triage.alerts)
             .into_iter()
             .map(|i| choice(i, MatchedBy::Title))
             .collect();
@@ -229,7 +237,9 @@ impl App {
         self.ack_or_pick(choices, &lookup.alert, MatchedBy::AlertDetails, fx);
     }
 
-    /// One candidate: acknowledged at once. Several: the picker. None: said so.
+    /// One candidate by dedup key or alert details: acknowledged at once. One by title: a
+    /// proposal, shown whole and sent only on `y`. Several: the picker. None: said so, with
+    /// where to look instead.
     fn ack_or_pick(
         &mut self,
         choices: Vec<(String, String)>,
@@ -240,9 +250,20 @@ impl App {
         self.dirty = true;
         match choices.as_slice() {
             [] => self.error(format!(
-                "no open incident names {}; silence it with s instead",
+                "no open incident belongs to {}: 0 lists the incidents (R/A there act on one), s silences the alert",
                 crate::sanitize::one_line(alert.alertname())
             )),
+            [(id, line)] if by == MatchedBy::Title => {
+                let lines = vec![
+                    format!("Acknowledge {line}?"),
+                    format!(
+                        "for the alert {}",
+                        crate::sanitize::one_line(&alert_description(alert))
+                    ),
+                    "matched only by its title (no dedup key or alert details tie them): check it is this alert's incident".into(),
+                ];
+                self.ask(lines, Write::AckIncidents(vec![id.clone()]));
+            }
             [(id, line)] => {
                 let line = line.clone();
                 self.send(Write::AckIncidents(vec![id.clone()]), None, fx);
@@ -282,6 +303,17 @@ impl App {
     fn tell(&mut self, text: String) {
         self.message = Some(super::Message { text, error: false });
     }
+}
+
+/// `ServiceDown{job="kyc-service"}`: the alert as a confirmation names it.
+pub fn alert_description(alert: &Alert) -> String {
+    let mut rest = alert.labels.clone();
+    rest.remove("alertname");
+    format!(
+        "{}{}",
+        alert.alertname(),
+        crate::triage::group_key::label_set_string(&rest)
+    )
 }
 
 #[cfg(test)]

@@ -242,7 +242,7 @@ fn without_a_key_match_the_details_decide_for_the_alert_captured_at_a() {
     let (by, found) = a
         .triage
         .linking
-        .related(&disk, &a.triage.incidents.items)
+        .related(&disk, &a.triage.incidents.items, &a.triage.alerts)
         .unwrap();
     assert_eq!(by, crate::triage::incident_match::MatchedBy::AlertDetails);
     assert_eq!(found[0].id, "P2");
@@ -278,8 +278,8 @@ fn no_details_match_falls_back_to_the_title_picker_or_says_none() {
     answer_incidents(
         &mut a,
         vec![
-            incident("P1", "[FIRING:1] DiskFull a", None),
-            incident("P2", "[FIRING:1] DiskFull b", None),
+            incident("P1", "DiskFull again", None),
+            incident("P2", "DiskFull", None),
         ],
     );
     select(&mut a, "DiskFull");
@@ -324,7 +324,7 @@ fn no_details_match_falls_back_to_the_title_picker_or_says_none() {
     );
     let m = a.message.clone().unwrap();
     assert!(
-        m.error && m.text.contains("no open incident names CpuHigh"),
+        m.error && m.text.contains("no open incident belongs to CpuHigh"),
         "{m:?}"
     );
 }
@@ -421,4 +421,67 @@ fn the_incidents_view_hints_list_the_url_key() {
         hints.iter().any(|(k, w)| k == "u" && *w == "url"),
         "{hints:?}"
     );
+}
+
+#[test]
+fn one_match_by_title_is_a_proposal_sent_only_on_y() {
+    let mut a = app();
+    answer_incidents(
+        &mut a,
+        vec![incident("P1", "[FIRING:1] DiskFull (critical)", None)],
+    );
+    select(&mut a, "DiskFull");
+    let (id, _) = lookup(&press_ack(&mut a)).unwrap();
+    let fx = a.update(
+        Action::IncidentAlerts {
+            id,
+            result: Ok(vec![]),
+        },
+        NOW,
+    );
+    assert!(acked(&fx).is_none(), "nothing is sent before y: {fx:?}");
+    let Some(Overlay::Confirm(confirm)) = &a.overlay else {
+        panic!("a confirmation, not {:?}", a.overlay);
+    };
+    let text = confirm.lines.join("\n");
+    assert!(text.contains("#7 [FIRING:1] DiskFull (critical)"), "{text}");
+    assert!(text.contains("by title"), "{text}");
+    assert!(text.contains("DiskFull{"), "names the alert: {text}");
+    let fx = press(&mut a, KeyCode::Char('y'));
+    assert_eq!(acked(&fx), Some(vec!["P1".to_string()]));
+}
+
+#[test]
+fn a_title_naming_another_service_is_not_offered() {
+    let mut a = started(options(AM_PD));
+    let mut kyc = alert("ServiceDown", "critical", "k", false);
+    kyc.labels.insert("job".into(), "kyc-service".into());
+    answer_alerts(&mut a, vec![kyc]);
+    answer_incidents(
+        &mut a,
+        vec![incident("PW", "[FIRING:1] ServiceDown wallet-service", None)],
+    );
+    select(&mut a, "ServiceDown");
+    let fx = press_ack(&mut a);
+    // The wallet-service incident is not even a candidate for the details lookup's title
+    // fallback; whatever the details say, it is never acked on its title.
+    if let Some((id, _)) = lookup(&fx) {
+        let fx = a.update(
+            Action::IncidentAlerts {
+                id,
+                result: Ok(vec![]),
+            },
+            NOW,
+        );
+        assert!(acked(&fx).is_none());
+    } else {
+        assert!(acked(&fx).is_none());
+    }
+    assert!(!matches!(
+        a.overlay,
+        Some(Overlay::Confirm(_)) | Some(Overlay::PickIncident { .. })
+    ));
+    let text = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(text.contains("no open incident belongs to ServiceDown"), "{text}");
+    assert!(text.contains("0 lists the incidents"), "{text}");
 }

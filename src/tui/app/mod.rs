@@ -87,6 +87,9 @@ pub struct Preferences {
     pub readonly: crate::config::ReadOnly,
     /// How a new critical alert is announced (`[ui] notify`); off by default.
     pub notify: crate::config::NotifyMode,
+    /// The longest request timeout of the context's backends: a backend silent for longer
+    /// is marked down and its data stale, whatever the refresh interval.
+    pub request_timeout: Duration,
 }
 
 impl Default for Preferences {
@@ -106,6 +109,7 @@ impl Default for Preferences {
             runbooks: runbook::RunbookPrefs::default(),
             readonly: crate::config::ReadOnly::default(),
             notify: crate::config::NotifyMode::Off,
+            request_timeout: crate::sources::Endpoint::DEFAULT_TIMEOUT,
         }
     }
 }
@@ -491,6 +495,39 @@ impl App {
         if self.now_ms >= self.triage.next_incidents_ms {
             self.fetch_incidents(fx);
         }
+        self.mark_overdue();
+    }
+
+    /// Backends that have not answered within their timeout are down, and the panels still
+    /// waiting on Prometheus are stale: a stall is a failure even when each refresh replaced
+    /// the request before it could time out.
+    fn mark_overdue(&mut self) {
+        let (now, timeout) = (self.now_ms, self.prefs.request_timeout);
+        let triage = &mut self.triage;
+        for h in triage.health.iter_mut().chain(triage.pagerduty.as_mut()) {
+            if h.fail_if_overdue(now, timeout).is_some() {
+                self.dirty = true;
+            }
+        }
+        let Some(message) = self
+            .prometheus
+            .as_mut()
+            .and_then(|h| h.fail_if_overdue(now, timeout))
+        else {
+            return;
+        };
+        self.dirty = true;
+        let error = FetchError {
+            short: format!("no answer in {}s", timeout.as_secs()),
+            full: message,
+            backend_down: true,
+        };
+        for d in &mut self.dashboards {
+            for p in d.panels.iter_mut().filter(|p| p.loading && p.error.is_none()) {
+                // Still loading: the answer, if it ever comes, is taken.
+                p.error = Some((now, error.clone()));
+            }
+        }
     }
 
     /// Ask for the panels of dashboard `i` whose window moved (all of them when `force`).
@@ -503,6 +540,9 @@ impl App {
         let now = self.now_ms;
         let opts = self.prefs.plan;
         let requests = self.dashboards[i].plan_refresh(i, grid, main.width, now, force, &opts);
+        if let (false, Some(h)) = (requests.is_empty(), self.prometheus.as_mut()) {
+            h.asked(now);
+        }
         fx.extend(requests.into_iter().map(Effect::FetchPanel));
     }
 
@@ -512,6 +552,9 @@ impl App {
         }
         self.triage.generation += 1;
         self.triage.next_alerts_ms = self.now_ms + ms(self.prefs.alerts_refresh);
+        for h in &mut self.triage.health {
+            h.asked(self.now_ms);
+        }
         fx.push(Effect::FetchAlerts {
             generation: self.triage.generation,
         });
@@ -529,6 +572,9 @@ impl App {
         }
         self.triage.incidents_generation += 1;
         self.triage.next_incidents_ms = self.now_ms + ms(self.prefs.incidents_refresh);
+        if let Some(h) = self.triage.pagerduty.as_mut() {
+            h.asked(self.now_ms);
+        }
         fx.push(Effect::FetchIncidents {
             generation: self.triage.incidents_generation,
         });

@@ -413,7 +413,7 @@ mod form_tests {
         answer_alerts(&mut a, vec![alert("DiskFull", "critical", "d", false)]);
         let incident = |id: &str| -> crate::model::Incident {
             serde_json::from_value(serde_json::json!({
-                "id": id, "title": format!("[FIRING:1] DiskFull {id}"), "status": "triggered",
+                "id": id, "title": format!("DiskFull seen by {id}"), "status": "triggered",
                 "created_at": "2026-01-15T11:00:00Z"
             }))
             .unwrap()

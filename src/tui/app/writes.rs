@@ -52,7 +52,7 @@ impl App {
         self.info_message("sending…".into());
     }
 
-    fn ask(&mut self, lines: Vec<String>, write: Write) {
+    pub(super) fn ask(&mut self, lines: Vec<String>, write: Write) {
         self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
             lines,
             write,

@@ -318,13 +318,25 @@ pub fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
     // Firing count first: it must always show, so the tabs get what is left.
     let mut alert_spans: Vec<Span> = Vec::new();
+    // A missing answer is never "nothing firing": with an Alertmanager down the count is
+    // unknown (nothing known yet) or stale (what it said last).
+    let any_down = app
+        .triage
+        .health
+        .iter()
+        .any(|h| h.state() == HealthState::Down);
     if !app.triage.health.is_empty() && !app.triage.alerts_known() {
-        alert_spans.push(Span::styled("alerts …", t.muted));
+        match any_down {
+            true => alert_spans.push(Span::styled("alerts unknown: alertmanager down", t.stale)),
+            false => alert_spans.push(Span::styled("alerts …", t.muted)),
+        }
     } else if app.triage.health.is_empty() {
         alert_spans.push(Span::styled("no alertmanager", t.muted));
     } else {
         let counts = app.triage.firing_by_severity();
-        if counts.is_empty() {
+        if counts.is_empty() && any_down {
+            alert_spans.push(Span::styled("0 firing when last seen", t.stale));
+        } else if counts.is_empty() {
             alert_spans.push(Span::styled("✓ nothing firing", t.ok));
         } else {
             alert_spans.push(Span::styled("▲ ", t.critical));
@@ -343,12 +355,7 @@ pub fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
                 ));
             }
         }
-        if app
-            .triage
-            .health
-            .iter()
-            .any(|h| h.state() == HealthState::Down)
-        {
+        if any_down {
             alert_spans.push(Span::styled(" (stale)", t.stale));
         }
     }

@@ -498,7 +498,7 @@ fn render_alert_detail(app: &App, e: &Entry, area: Rect, buf: &mut Buffer) {
     }
     if app.triage.pagerduty.is_some() {
         let linking = &app.triage.linking;
-        let text = match linking.related(a, &app.triage.incidents.items) {
+        let text = match linking.related(a, &app.triage.incidents.items, &app.triage.alerts) {
             None => match &linking.tree_error {
                 // Without a tree only `A` can look further (in the incidents' details).
                 Some(_) => "none by title (no route tree: A looks in alert details)".to_string(),
