@@ -19,6 +19,7 @@ pub mod text;
 pub mod timespec;
 pub mod triage;
 pub mod tui;
+pub mod writes;
 
 #[cfg(test)]
 pub(crate) mod test_util;

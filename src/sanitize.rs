@@ -134,7 +134,14 @@ mod tests {
         let hostile = "a\u{200b}b\u{200d}c\u{feff}d\u{2060}e\u{ad}f\u{e0041}g\u{2028}h\u{2066}i";
         assert_eq!(one_line(hostile), "abcdefghi");
         // The whole of Cf, as Python's unicodedata (Unicode 14) lists it, is dropped.
-        for c in ['\u{600}', '\u{61c}', '\u{180e}', '\u{fff9}', '\u{110bd}', '\u{1d173}'] {
+        for c in [
+            '\u{600}',
+            '\u{61c}',
+            '\u{180e}',
+            '\u{fff9}',
+            '\u{110bd}',
+            '\u{1d173}',
+        ] {
             assert!(is_unsafe(c), "U+{:04X}", c as u32);
         }
     }

@@ -63,7 +63,15 @@ pub async fn incidents_of_alerts(
     // shared by the whole account).
     let mut fetched: Vec<(String, Vec<PdAlert>)> = Vec::new();
     for alert in &alerts {
-        let (by, found) = link(alert, &alerts, tree.as_ref(), &incidents, pagerduty, &mut fetched).await;
+        let (by, found) = link(
+            alert,
+            &alerts,
+            tree.as_ref(),
+            &incidents,
+            pagerduty,
+            &mut fetched,
+        )
+        .await;
         let name = describe(alert);
         match found.as_slice() {
             [] => unmatched.push(name),

@@ -4,10 +4,10 @@
 
 use super::incident_link::{incident_line, Linked};
 use super::{interactive, CliError};
-use crate::triage::incident_match::MatchedBy;
 use crate::model::Incident;
 use crate::sanitize::one_line;
 use crate::sources::pagerduty::{IncidentQuery, PagerDutyClient};
+use crate::triage::incident_match::MatchedBy;
 
 /// An incident as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +86,10 @@ pub async fn resolve_refs(
     refs: &[IncidentRef],
 ) -> Result<Vec<Target>, CliError> {
     let listed = client.incidents(&IncidentQuery::open()).await;
-    let open = match (listed, refs.iter().any(|r| matches!(r, IncidentRef::Number(_)))) {
+    let open = match (
+        listed,
+        refs.iter().any(|r| matches!(r, IncidentRef::Number(_))),
+    ) {
         (Ok(page), _) => page.incidents,
         (Err(e), true) => return Err(e.into()),
         (Err(e), false) => {
@@ -169,7 +172,14 @@ mod tests {
             IncidentRef::parse("PT4KHLK"),
             Ok(IncidentRef::Id("PT4KHLK".into()))
         );
-        for bad in ["", "#", "P T4", "../x", "PT4KHLK;rm", "#99999999999999999999999"] {
+        for bad in [
+            "",
+            "#",
+            "P T4",
+            "../x",
+            "PT4KHLK;rm",
+            "#99999999999999999999999",
+        ] {
             assert!(IncidentRef::parse(bad).is_err(), "{bad}");
         }
     }

@@ -4,12 +4,12 @@ use std::io::Read;
 
 use chrono::{DateTime, Utc};
 
+use super::incident_target::{confirm_linked, resolve_refs, IncidentRef, Target};
 use super::output::{self, Column, Table};
 use super::{block_on, confirmed, interactive, CliError, Globals, OutputFormat};
 use crate::config::Settings;
 use crate::model::{Incident, IncidentStatus};
 use crate::sources::pagerduty::{BulkOutcome, IncidentQuery, PagerDutyClient};
-use super::incident_target::{confirm_linked, resolve_refs, IncidentRef, Target};
 
 #[derive(Debug, clap::Args)]
 #[command(after_help = "-o json prints the incidents as PagerDuty returns them, as one array.")]
@@ -196,48 +196,45 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
             ),
         )?;
     }
-    let outcome = if to == IncidentStatus::Resolved {
-        client.resolve(&ids).await?
-    } else {
-        client.acknowledge(&ids).await?
+    let progress = |text: String| eprintln!("oncall: {text}");
+    let outcome = crate::writes::change_incidents(&client, &ids, to, &progress)
+        .await
+        .map_err(|e| match e.unknown {
+            true => CliError::Unknown(e.message),
+            false => CliError::Backend(e.message),
+        })?;
+    // The incident log (`oncall log`), as the UI writes it: number, ID, title and the alert
+    // each came from.
+    let (write, verb_done) = match to {
+        IncidentStatus::Resolved => (
+            crate::writes::Write::ResolveIncidents(ids.clone()),
+            "resolved",
+        ),
+        _ => (
+            crate::writes::Write::AckIncidents(ids.clone()),
+            "acknowledged",
+        ),
     };
-    // The incident log (`oncall log`): what changed (number, ID, title, the alert it came
-    // from), by whom, in which context.
-    let kind = if to == IncidentStatus::Resolved {
-        crate::journal::Kind::Resolve
-    } else {
-        crate::journal::Kind::Ack
-    };
-    let changed: Vec<&Target> = targets
+    let detail = targets
         .iter()
         .filter(|t| outcome.done.contains(&t.id) || outcome.already.contains(&t.id))
-        .collect();
-    crate::journal::record_or_warn(&crate::journal::Entry {
-        error: (!outcome.failed.is_empty()).then(|| {
-            let failed: Vec<String> = outcome
-                .failed
-                .iter()
-                .map(|(id, why)| format!("{id}: {why}"))
-                .collect();
-            failed.join("; ")
-        }),
-        detail: changed
-            .iter()
-            .map(|t| t.detail())
-            .filter(|d| !d.is_empty())
-            .collect::<Vec<_>>()
-            .join("; "),
-        ..crate::journal::Entry::now(
-            kind,
-            &session.settings.author,
-            &session.settings.context,
-            changed
-                .iter()
-                .map(|t| t.name())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
-    });
+        .map(Target::detail)
+        .filter(|d| !d.is_empty())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let written = crate::writes::Written::Incidents {
+        verb: verb_done,
+        outcome: outcome.clone(),
+    };
+    for entry in crate::writes::log::entries(
+        &write,
+        &written,
+        &detail,
+        &session.settings.author,
+        &session.settings.context,
+    ) {
+        crate::journal::record_or_warn(&entry);
+    }
     report(&outcome, to, verb)
 }
 

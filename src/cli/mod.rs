@@ -176,6 +176,9 @@ pub enum CliError {
     /// A server answered but the result is wrong (a read-back mismatch, a partial failure).
     #[error("{0}")]
     Backend(String),
+    /// A write was sent and not answered, and reading could not tell whether it was made.
+    #[error("outcome unknown: {0}")]
+    Unknown(String),
     /// The user answered no at a confirmation.
     #[error("nothing was done")]
     Declined,
@@ -189,7 +192,10 @@ impl CliError {
             // A request refused before it was sent (a malformed ID) or a client that could
             // not be set up (an unreadable ca_file) is the user's to fix, not the server's.
             CliError::Source(SourceError::Invalid { .. } | SourceError::Setup { .. }) => EXIT_USAGE,
-            CliError::Source(_) | CliError::Backend(_) | CliError::Output(_) => EXIT_BACKEND,
+            CliError::Source(_)
+            | CliError::Backend(_)
+            | CliError::Unknown(_)
+            | CliError::Output(_) => EXIT_BACKEND,
             CliError::Config(_)
             | CliError::Matcher(_)
             | CliError::Usage(_)

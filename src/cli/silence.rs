@@ -14,13 +14,13 @@ use super::alerts::{label_summary, partial_failure, state};
 use super::output::{self, Column, Table};
 use super::{block_on, confirmed, CliError, Globals, OutputFormat};
 use crate::duration::parse_duration;
-use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceState};
 use crate::model::silence::SilenceRef;
+use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceState};
 use crate::sources::alertmanager::AlertQuery;
 use crate::sources::fleet::{Fleet, MergedAlert};
 use crate::timespec::{silence_window, TimeSpec};
 use crate::triage::alert_list::people_order;
-use crate::triage::{broad_silence_warnings, read_back_differences};
+use crate::triage::broad_silence_warnings;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -227,102 +227,65 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     eprint!("{preview}");
     confirmed(args.yes, "Create this silence?")?;
 
-    let (clusters, unknown) = match clusters {
-        Some(answer) => answer?,
-        None => fleet.clusters().await?,
-    };
-    for (url, e) in &unknown {
+    // The cluster lookup went out with the preview when nothing waited in between; the
+    // write layer asks again (cheap, and after a prompt the answer may have changed).
+    if let Some(Err(e)) = clusters {
+        return Err(e.into());
+    }
+    let progress = |text: String| eprintln!("oncall: {text}");
+    let done = crate::writes::create_silence(&fleet, &body, &progress)
+        .await
+        .map_err(write_error)?;
+    for (url, s) in &done.created {
+        eprintln!("created silence {} on {url}", s.id);
+    }
+    for id in &done.reconciled {
+        eprintln!("(the answer for {id} was lost; it was found by reading the silences back)");
+    }
+    for (url, s) in &done.existing {
         eprintln!(
-            "oncall: warning: {url} did not say which cluster it is in, so it gets no silence: {e}"
+            "an identical silence {} by {} already exists on {url} (ends {}); no second one was made",
+            s.id,
+            s.created_by,
+            output::local_time(s.ends_at)
         );
     }
-    let mut created: Vec<Silence> = Vec::new();
-    let mut errors: Vec<CliError> = Vec::new();
-    for cluster in &clusters {
-        if cluster.settling {
-            eprintln!(
-                "oncall: warning: the cluster of {} is still settling after a restart",
-                fleet.url(cluster.members[0])
-            );
-        }
-        match create_in_cluster(&fleet, &cluster.members, &body).await {
-            Ok((member, silence)) => {
-                let gossip = match cluster.members.len() - 1 {
-                    0 => String::new(),
-                    1 => " (its peer gets it by gossip)".to_string(),
-                    n => format!(" (its {n} peers get it by gossip)"),
-                };
-                eprintln!(
-                    "created silence {} on {}{gossip}",
-                    silence.id,
-                    fleet.url(member)
-                );
-                // The incident log (`oncall log`).
-                crate::journal::record_or_warn(&crate::journal::Entry {
-                    detail: format!(
-                        "{} until {}: {}",
-                        body.matchers
-                            .iter()
-                            .map(Matcher::to_string)
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                        body.ends_at.to_rfc3339(),
-                        body.comment
-                    ),
-                    ..crate::journal::Entry::now(
-                        crate::journal::Kind::Silence,
-                        &session.settings.author,
-                        &session.settings.context,
-                        silence.id.clone(),
-                    )
-                });
-                created.push(silence);
-            }
-            Err(e) => errors.push(e),
-        }
+    // The incident log (`oncall log`), as the UI writes it.
+    let write = crate::writes::Write::CreateSilence(body.clone());
+    for entry in crate::writes::log::entries(
+        &write,
+        &crate::writes::Written::SilencesCreated(done.clone()),
+        "",
+        &settings.author,
+        &settings.context,
+    ) {
+        crate::journal::record_or_warn(&entry);
     }
-    if !created.is_empty() {
+    let placed: Vec<&Silence> = done.silences().collect();
+    if !placed.is_empty() {
         match globals.output {
-            OutputFormat::Json => output::print_json(&created)?,
+            OutputFormat::Json => output::print_json(&placed)?,
             _ => output::print(
-                &created
+                &placed
                     .iter()
                     .map(|s| format!("{}\n", s.id))
                     .collect::<String>(),
             )?,
         }
     }
-    if let Some(first) = errors.into_iter().next() {
-        return Err(first);
+    match (done.problems.is_empty(), done.unknown) {
+        (true, _) => Ok(()),
+        (false, true) => Err(CliError::Unknown(done.problems.join("; "))),
+        (false, false) => Err(CliError::Backend(done.problems.join("; "))),
     }
-    if !unknown.is_empty() {
-        return Err(CliError::Backend(format!(
-            "{} of {} Alertmanagers got no silence; see the warnings above",
-            unknown.len(),
-            fleet.len()
-        )));
-    }
-    Ok(())
 }
 
-/// POST to the cluster's members in turn until one takes it, then read it back from that
-/// member and check it is what was asked.
-async fn create_in_cluster(
-    fleet: &Fleet,
-    members: &[usize],
-    body: &PostableSilence,
-) -> Result<(usize, Silence), CliError> {
-    let (member, back) = fleet.create_in_cluster(members, body).await?;
-    let diffs = read_back_differences(body, &back);
-    if !diffs.is_empty() {
-        return Err(CliError::Backend(format!(
-            "silence {} was created on {} but reads back differently: {}. Check it with `oncall silence ls`",
-            back.id,
-            fleet.url(member),
-            diffs.join("; ")
-        )));
+/// A write layer error as the CLI reports it.
+fn write_error(e: crate::writes::WriteError) -> CliError {
+    match e.unknown {
+        true => CliError::Unknown(e.message),
+        false => CliError::Backend(e.message),
     }
-    Ok((member, back))
 }
 
 fn preview_text(
@@ -532,35 +495,26 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
         .filter(|(_, s)| s.status == SilenceState::Expired)
         .map(|(_, s)| s.id.clone())
         .collect();
-    for (member, s) in live {
-        let client = fleet.client(*member);
-        let result = async {
-            client.expire_silence(&s.id).await?;
-            let back = client.silence(&s.id).await?;
-            if back.status != SilenceState::Expired {
-                return Err(CliError::Backend(format!(
-                    "{} accepted expiring silence {} but it still reads back as {}",
-                    fleet.url(*member),
-                    s.id,
-                    back.status
-                )));
-            }
-            Ok(())
-        }
-        .await;
-        match result {
+    let progress = |text: String| eprintln!("oncall: {text}");
+    for (_, s) in live {
+        match crate::writes::expire_silence(&fleet, &s.id, &progress).await {
             Ok(()) => {
                 eprintln!("expired silence {}", s.id);
-                // The incident log (`oncall log`).
-                crate::journal::record_or_warn(&crate::journal::Entry::now(
-                    crate::journal::Kind::Expire,
+                // The incident log (`oncall log`), as the UI writes it.
+                let write = crate::writes::Write::ExpireSilence(s.id.clone());
+                let written = crate::writes::Written::SilenceExpired(s.id.clone());
+                for entry in crate::writes::log::entries(
+                    &write,
+                    &written,
+                    "",
                     &session.settings.author,
                     &session.settings.context,
-                    s.id.clone(),
-                ));
+                ) {
+                    crate::journal::record_or_warn(&entry);
+                }
                 done.push(s.id.clone());
             }
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(write_error(e)),
         }
     }
     output::print(&done.iter().map(|id| format!("{id}\n")).collect::<String>())?;
@@ -623,13 +577,16 @@ async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
         .settings
         .require_writable("silences are not extended")?;
     let fleet = Fleet::new(session.settings.require_alertmanagers()?)?;
-    let (member, silence) = find_silence(&fleet, &args.id).await?;
+    let (_, silence) = find_silence(&fleet, &args.id).await?;
     let now = Local::now().trunc_subsecs(0);
     let new_end =
         new_end(&silence, args.duration, args.end.as_ref(), &now).map_err(CliError::Usage)?;
-    let client = fleet.client(member);
-    let new_id = client.extend_silence(&silence, new_end).await?;
-    let back = client.silence(&new_id).await?;
+    let body = silence.extended_to(new_end);
+    let progress = |text: String| eprintln!("oncall: {text}");
+    let (_, back) = crate::writes::replace_silence(&fleet, &body, &progress)
+        .await
+        .map_err(write_error)?;
+    let new_id = back.id.clone();
     if (back.ends_at - new_end).num_milliseconds().abs() >= 1000
         || back.status == SilenceState::Expired
     {
@@ -654,16 +611,21 @@ async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
             output::local_time(new_end)
         );
     }
-    // The incident log (`oncall log`).
-    crate::journal::record_or_warn(&crate::journal::Entry {
-        detail: format!("until {}", new_end.to_rfc3339()),
-        ..crate::journal::Entry::now(
-            crate::journal::Kind::Extend,
-            &session.settings.author,
-            &session.settings.context,
-            format!("{} -> {new_id}", silence.id),
-        )
-    });
+    // The incident log (`oncall log`), as the UI writes it.
+    let write = crate::writes::Write::ReplaceSilence(body);
+    let written = crate::writes::Written::SilenceReplaced {
+        old: silence.id.clone(),
+        new: back.clone(),
+    };
+    for entry in crate::writes::log::entries(
+        &write,
+        &written,
+        "",
+        &session.settings.author,
+        &session.settings.context,
+    ) {
+        crate::journal::record_or_warn(&entry);
+    }
     match globals.output {
         OutputFormat::Json => output::print_json(&back),
         _ => output::print(&format!("{new_id}\n")),

@@ -305,16 +305,24 @@ fn clone_transport_error(e: &SourceError) -> SourceError {
             url,
             detail,
             env,
+            sent,
         } => SourceError::Connect {
             kind: *kind,
             url: url.clone(),
             detail: detail.clone(),
             env,
+            sent: *sent,
         },
-        SourceError::Timeout { kind, url, after } => SourceError::Timeout {
+        SourceError::Timeout {
+            kind,
+            url,
+            after,
+            sent,
+        } => SourceError::Timeout {
             kind: *kind,
             url: url.clone(),
             after: *after,
+            sent: *sent,
         },
         SourceError::Tls { kind, url, detail } => SourceError::Tls {
             kind: *kind,
@@ -384,6 +392,7 @@ mod tests {
             url: "http://127.0.0.1:9".into(),
             detail: "connection refused".into(),
             env: "ONCALL_PROMETHEUS_URL",
+            sent: false,
         };
         assert!(unreachable(&[Err(connect()), Err(connect())]).is_some());
         let ok = Ok(PanelOutcome::Data {

@@ -149,7 +149,12 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
         .prometheus
         .iter()
         .chain(&settings.alertmanagers)
-        .chain(settings.pagerduty.as_ref().map(|p| &p.endpoint_without_token))
+        .chain(
+            settings
+                .pagerduty
+                .as_ref()
+                .map(|p| &p.endpoint_without_token),
+        )
         .map(|e| e.timeout)
         .max()
         .unwrap_or(crate::sources::Endpoint::DEFAULT_TIMEOUT);

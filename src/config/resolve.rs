@@ -15,12 +15,12 @@ use super::file::{
 use super::readonly::{self, ReadOnly, ReadOnlyReason, ENV_READONLY};
 use super::secrets::{keyring_user, readable_by_others, TokenSource};
 use super::values::{BackendUrl, ConfigDuration, InlineSecret};
-use crate::sources::transport::redact_url;
 use super::{
     default_author, default_config_path, LoadOptions, PagerDutySettings, Settings, UiSettings,
     DEFAULT_ACK_DURATION, DEFAULT_CONTEXT, DEFAULT_PAGERDUTY_URL, DEFAULT_RUNBOOK_ANNOTATION_KEYS,
 };
 use crate::secret::Secret;
+use crate::sources::transport::redact_url;
 use crate::sources::transport::{Auth, Endpoint};
 
 type Env<'a> = &'a dyn Fn(&str) -> Option<String>;

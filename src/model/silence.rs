@@ -269,7 +269,14 @@ mod silence_ref_tests {
             SilenceRef::parse("cd20182c-1f"),
             Ok(SilenceRef::Prefix("cd20182c-1f".into()))
         );
-        for bad in ["cd2", "not-an-id", "cd20182c1f3a", "../../etc", "", "cd20182c-1f3a-4b5c-9d8e-7f6a5b4c3d2e0"] {
+        for bad in [
+            "cd2",
+            "not-an-id",
+            "cd20182c1f3a",
+            "../../etc",
+            "",
+            "cd20182c-1f3a-4b5c-9d8e-7f6a5b4c3d2e0",
+        ] {
             assert!(SilenceRef::parse(bad).is_err(), "{bad}");
         }
         assert!(SilenceRef::Prefix("cd20".into()).matches(id));

@@ -52,6 +52,8 @@ pub enum SourceError {
         url: String,
         detail: String,
         env: &'static str,
+        /// The request had been sent when the connection failed: it may have been applied.
+        sent: bool,
     },
 
     #[error("{kind} at {url} did not answer within {after:?}. It may be overloaded; raise `timeout` for this context if it is just slow")]
@@ -59,6 +61,8 @@ pub enum SourceError {
         kind: SourceKind,
         url: String,
         after: Duration,
+        /// The request had been sent (the connection was made): it may have been applied.
+        sent: bool,
     },
 
     #[error("TLS to {kind} at {url} failed: {detail}. Set `ca_file` to the CA that signed its certificate (or, knowingly, `insecure_skip_verify = true`)")]
@@ -140,6 +144,16 @@ impl SourceError {
             | SourceError::Status { status, .. } => Some(*status),
             _ => None,
         }
+    }
+
+    /// Whether a write that failed with this error may still have been applied: it was
+    /// sent and then no answer came (a timeout, a connection lost mid-request). Such an
+    /// outcome is unknown until a read says what is true; it must never be retried blindly.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            SourceError::Timeout { sent: true, .. } | SourceError::Connect { sent: true, .. }
+        )
     }
 
     /// The backend's own message, e.g. a PromQL parse error, for drawing inside a panel.

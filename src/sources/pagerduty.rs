@@ -167,6 +167,11 @@ struct AlertsField {
 }
 
 #[derive(Deserialize)]
+struct IncidentField {
+    incident: Incident,
+}
+
+#[derive(Deserialize)]
 struct UserField {
     user: User,
 }
@@ -284,6 +289,16 @@ impl PagerDutyClient {
             .paginate("oncalls", &params, |f: OnCallsField| f.oncalls)
             .await?;
         Ok(items)
+    }
+
+    /// One incident (`GET /incidents/{id}`), e.g. to see what a write did.
+    pub async fn incident(&self, incident_id: &str) -> Result<Incident, SourceError> {
+        let id = checked_id(incident_id)?;
+        let body = self
+            .send(Method::GET, &format!("incidents/{id}"), &[], None)
+            .await?;
+        let field: IncidentField = self.decode(&body)?;
+        Ok(field.incident)
     }
 
     pub async fn incident_alerts(&self, incident_id: &str) -> Result<Vec<PdAlert>, SourceError> {
@@ -1066,8 +1081,7 @@ mod tests {
         async fn requests_of_one_client_never_overlap() {
             // One body for both endpoints: each list answer must carry its own list.
             let server = TestServer::start(Duration::from_millis(20), |_| {
-                let mut both: serde_json::Value =
-                    serde_json::from_str(&page(0..1, false)).unwrap();
+                let mut both: serde_json::Value = serde_json::from_str(&page(0..1, false)).unwrap();
                 both["oncalls"] = serde_json::json!([]);
                 Reply::json(200, both.to_string())
             })

@@ -156,7 +156,11 @@ pub fn redact_url(url: &Url) -> String {
 pub fn redact_url_text(text: &str) -> String {
     match Url::parse(text.trim()) {
         Ok(u) => redact_url(&u),
-        Err(_) => text.split(['?', '#']).next().unwrap_or_default().to_string(),
+        Err(_) => text
+            .split(['?', '#'])
+            .next()
+            .unwrap_or_default()
+            .to_string(),
     }
 }
 
@@ -164,7 +168,16 @@ pub fn redact_url_text(text: &str) -> String {
 fn is_secret_key(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
     const WORDS: [&str; 10] = [
-        "token", "key", "secret", "pass", "auth", "sig", "credential", "session", "code", "jwt",
+        "token",
+        "key",
+        "secret",
+        "pass",
+        "auth",
+        "sig",
+        "credential",
+        "session",
+        "code",
+        "jwt",
     ];
     WORDS.iter().any(|w| n.contains(w))
 }
@@ -424,11 +437,14 @@ impl Transport {
     pub fn map_reqwest(&self, e: reqwest::Error, url: &str) -> SourceError {
         let kind = self.kind;
         let url = url.to_string();
+        // A failure to connect (refused, DNS, connect timeout) means nothing was sent.
+        let sent = !e.is_connect();
         if e.is_timeout() {
             return SourceError::Timeout {
                 kind,
                 url,
                 after: self.endpoint.timeout,
+                sent,
             };
         }
         // reqwest's message carries the URL with its query; `url` is the redacted one.
@@ -446,6 +462,7 @@ impl Transport {
             url,
             detail: chain,
             env: kind.url_env(),
+            sent,
         }
     }
 }

@@ -87,7 +87,10 @@ pub fn by_title<'a, A: Borrow<Alert>>(
     if name.is_empty() {
         return Vec::new();
     }
-    let named: Vec<&Incident> = incidents.iter().filter(|i| has_word(&i.title, name)).collect();
+    let named: Vec<&Incident> = incidents
+        .iter()
+        .filter(|i| has_word(&i.title, name))
+        .collect();
     if named.is_empty() {
         // The usual case, and the cheap one: no need to look at the other alerts.
         return Vec::new();
@@ -136,27 +139,40 @@ pub fn title_contradiction(
             .filter(|w| !w.is_empty())
             .collect();
         if let Some(word) = stray.first() {
-            return Some(format!("its title names `{word}`, which this alert does not carry"));
+            return Some(format!(
+                "its title names `{word}`, which this alert does not carry"
+            ));
         }
     }
-    let service = incident.service.as_ref().map(|s| s.summary.as_str()).unwrap_or("");
+    let service = incident
+        .service
+        .as_ref()
+        .map(|s| s.summary.as_str())
+        .unwrap_or("");
     for (label, value) in others {
         let own = alert.labels.get(label).map(String::as_str).unwrap_or("");
         if own.contains(value.as_str()) {
             continue;
         }
         if has_word(title, value) {
-            return Some(format!("its title names {label} `{value}`, not this alert's"));
+            return Some(format!(
+                "its title names {label} `{value}`, not this alert's"
+            ));
         }
         if has_word(service, value) && !(own.len() > 2 && has_word(service, own)) {
-            return Some(format!("its service `{service}` is {label} `{value}`, not this alert's"));
+            return Some(format!(
+                "its service `{service}` is {label} `{value}`, not this alert's"
+            ));
         }
     }
     None
 }
 
 /// The identifying label values of `known` alerts that differ from this alert's own.
-pub fn other_identifying_values<A: Borrow<Alert>>(alert: &Alert, known: &[A]) -> Vec<(String, String)> {
+pub fn other_identifying_values<A: Borrow<Alert>>(
+    alert: &Alert,
+    known: &[A],
+) -> Vec<(String, String)> {
     let mut out: std::collections::BTreeSet<(String, String)> = Default::default();
     for other in known.iter().map(Borrow::borrow) {
         for label in IDENTIFYING_LABELS {
@@ -175,7 +191,9 @@ pub fn other_identifying_values<A: Borrow<Alert>>(alert: &Alert, known: &[A]) ->
 
 /// The part of an Alertmanager default title after `[FIRING:n] ` or `[RESOLVED] `.
 fn alertmanager_subject(title: &str) -> Option<&str> {
-    let rest = title.strip_prefix("[FIRING:").or_else(|| title.strip_prefix("[RESOLVED"))?;
+    let rest = title
+        .strip_prefix("[FIRING:")
+        .or_else(|| title.strip_prefix("[RESOLVED"))?;
     let (_, after) = rest.split_once(']')?;
     Some(after)
 }
@@ -347,7 +365,10 @@ mod tests {
             incident("P2", "DiskFull on db-1", None),
             incident("P3", "[FIRING:1] ServiceDown (checkout)", None),
         ];
-        let got: Vec<&str> = by_title(&a, &all, NO_ALERTS).iter().map(|i| i.id.as_str()).collect();
+        let got: Vec<&str> = by_title(&a, &all, NO_ALERTS)
+            .iter()
+            .map(|i| i.id.as_str())
+            .collect();
         assert_eq!(got, vec!["P3"], "(payments) is another group's title");
     }
 
@@ -369,10 +390,15 @@ mod tests {
             "wallet-service",
         );
         assert!(by_title(&kyc, std::slice::from_ref(&wallet), NO_ALERTS).is_empty());
-        assert!(title_contradiction(&kyc, &wallet, &[]).unwrap().contains("wallet-service"));
+        assert!(title_contradiction(&kyc, &wallet, &[])
+            .unwrap()
+            .contains("wallet-service"));
         // Its own incident, Alertmanager's shape with common labels in parentheses, matches.
         let own = incident("PK", "[FIRING:2] ServiceDown (kyc-service)", None);
-        assert_eq!(by_title(&kyc, std::slice::from_ref(&own), NO_ALERTS).len(), 1);
+        assert_eq!(
+            by_title(&kyc, std::slice::from_ref(&own), NO_ALERTS).len(),
+            1
+        );
         // Free-form titles: another alert's job named in the title or as the service.
         let other = alert(serde_json::json!({"alertname": "ServiceDown", "job": "wallet-service"}));
         let known = [&kyc, &other];
@@ -381,7 +407,10 @@ mod tests {
         let by_service = with_service(incident("PS", "ServiceDown", None), "wallet-service");
         assert!(by_title(&kyc, std::slice::from_ref(&by_service), &known).is_empty());
         let neutral = with_service(incident("PN", "ServiceDown", None), "Platform");
-        assert_eq!(by_title(&kyc, std::slice::from_ref(&neutral), &known).len(), 1);
+        assert_eq!(
+            by_title(&kyc, std::slice::from_ref(&neutral), &known).len(),
+            1
+        );
         // The name must be a word of the title, not part of a longer one.
         let longer = incident("PL", "ServiceDownstream flapping", None);
         assert!(by_title(&kyc, std::slice::from_ref(&longer), NO_ALERTS).is_empty());

@@ -8,7 +8,7 @@ use super::command::Command;
 use super::state::{FetchError, PanelFetch};
 use crate::model::alert::Alert;
 use crate::model::incident::Incident;
-use crate::model::silence::{PostableSilence, Silence};
+use crate::model::silence::Silence;
 use crate::sources::prometheus::{PromAlert, RangeQuery};
 
 /// A panel: its dashboard's position in the app and its position in the dashboard.
@@ -88,9 +88,14 @@ pub enum Action {
     /// The answer to a write (`Effect::Write` with the same id).
     Written {
         id: u64,
-        result: Result<Written, String>,
+        result: Result<Written, WriteError>,
         /// Set when the change was made but could not be added to the incident log.
         journal_error: Option<String>,
+    },
+    /// News of write `id` while it is under way ("no answer: outcome unknown, checking…").
+    WriteProgress {
+        id: u64,
+        text: String,
     },
     /// The runtime switched to another context (or failed to).
     ContextSwitched(Result<ContextInfo, String>),
@@ -130,38 +135,7 @@ pub struct PanelRequest {
     pub queries: Vec<RangeQuery>,
 }
 
-/// A change to Alertmanager or PagerDuty. It carries the IDs and bodies captured when the user
-/// started it, never "the selected row".
-#[derive(Debug, Clone, PartialEq)]
-pub enum Write {
-    /// POST once per HA cluster, then read it back and compare.
-    CreateSilence(PostableSilence),
-    /// Update silence `id` (extend, edit) on the member that holds it; Alertmanager may answer
-    /// with a new ID, which replaces the old one.
-    ReplaceSilence(PostableSilence),
-    ExpireSilence(String),
-    /// One bulk PUT with the `From` header.
-    AckIncidents(Vec<String>),
-    ResolveIncidents(Vec<String>),
-}
-
-/// What a write did.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Written {
-    /// The silences as read back, one per cluster.
-    SilencesCreated(Vec<Silence>),
-    /// The silence as read back under the ID Alertmanager answered (new if it replaced it).
-    SilenceReplaced {
-        old: String,
-        new: Silence,
-    },
-    SilenceExpired(String),
-    /// A PagerDuty bulk change: the verb ("acknowledged", "resolved") and what it did.
-    Incidents {
-        verb: &'static str,
-        outcome: crate::sources::pagerduty::BulkOutcome,
-    },
-}
+pub use crate::writes::{Write, WriteError, Written};
 
 /// News from the embedded pane's host. `id` names the session it is about, so news of a
 /// closed one is recognised and dropped.
@@ -216,6 +190,9 @@ pub enum Effect {
     Write {
         id: u64,
         write: Write,
+        /// What the user saw of the objects when starting it (incident numbers and titles,
+        /// the alert), for the incident log.
+        detail: String,
     },
     FetchPanel(PanelRequest),
     /// Abort the in-flight queries of a dashboard (range changed, dashboard left).

@@ -22,7 +22,7 @@ use tokio::task::AbortHandle;
 use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use super::action::{Action, ContextInfo, Effect, PanelKey, PanelRequest, Write, Written};
+use super::action::{Action, ContextInfo, Effect, PanelKey, PanelRequest};
 use super::app::App;
 use super::state::{FetchError, PanelFetch};
 use super::view;
@@ -384,8 +384,11 @@ impl<B: Backend> Runtime<B> {
                         let _ = tx.send(result).await;
                     });
                 }
-                Effect::Write { id, write } => {
-                    let clients = self.clients.clone();
+                Effect::Write { id, write, detail } => {
+                    let writer = crate::writes::Writer {
+                        fleet: Fleet::from_clients(self.clients.alertmanagers.clone()),
+                        pagerduty: self.clients.pagerduty.clone(),
+                    };
                     let tx = self.tx.clone();
                     // Captured now, like the write itself.
                     let user = self.app.prefs.author.clone();
@@ -394,12 +397,17 @@ impl<B: Backend> Runtime<B> {
                     // Writes are not aborted with the background reads: once sent, the answer
                     // must be shown.
                     tokio::spawn(async move {
-                        let result = run_write(&clients, write.clone()).await;
+                        let news = tx.clone();
+                        let progress = move |text: String| {
+                            let _ = news.try_send(Action::WriteProgress { id, text });
+                        };
+                        let result = crate::writes::run(&writer, &write, &progress).await;
                         // What was changed goes to the incident log (`oncall log`).
                         let journal_error = match &result {
                             Ok(written) => {
-                                let entries =
-                                    super::incident_log::entries(&write, written, &user, &context);
+                                let entries = crate::writes::log::entries(
+                                    &write, written, &detail, &user, &context,
+                                );
                                 tokio::task::spawn_blocking(move || {
                                     super::incident_log::append(journal.as_ref(), &entries)
                                 })
@@ -656,110 +664,6 @@ async fn run_panel(
         fetch.per_query.push(answer.data);
     }
     Ok(fetch)
-}
-
-/// Carry out one write. Errors are whole sentences naming the backend and the fix.
-async fn run_write(clients: &Clients, write: Write) -> Result<Written, String> {
-    match write {
-        Write::CreateSilence(body) => {
-            let fleet = Fleet::from_clients(clients.alertmanagers.clone());
-            if fleet.is_empty() {
-                return Err("no Alertmanager is configured for this context".into());
-            }
-            let (clusters, unknown) = fleet.clusters().await.map_err(|e| e.to_string())?;
-            let mut created = Vec::new();
-            let mut errors: Vec<String> = unknown
-                .iter()
-                .map(|(url, e)| format!("{url} got no silence (its cluster is unknown: {e})"))
-                .collect();
-            for cluster in &clusters {
-                match fleet.create_in_cluster(&cluster.members, &body).await {
-                    Ok((member, back)) => {
-                        let diffs = crate::triage::read_back_differences(&body, &back);
-                        if !diffs.is_empty() {
-                            errors.push(format!(
-                                "silence {} on {} reads back differently: {}",
-                                back.id,
-                                fleet.url(member),
-                                diffs.join("; ")
-                            ));
-                        }
-                        created.push(back);
-                    }
-                    Err(e) => errors.push(e.to_string()),
-                }
-            }
-            if errors.is_empty() {
-                Ok(Written::SilencesCreated(created))
-            } else {
-                let made = if created.is_empty() {
-                    String::new()
-                } else {
-                    format!(
-                        " (created: {})",
-                        created
-                            .iter()
-                            .map(|s| s.id.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    )
-                };
-                Err(format!("{}{made}", errors.join("; ")))
-            }
-        }
-        Write::ReplaceSilence(body) => {
-            let fleet = Fleet::from_clients(clients.alertmanagers.clone());
-            let old = body.id.clone().unwrap_or_default();
-            let (member, _) = fleet.find_silence(&old).await.map_err(|e| e.to_string())?;
-            let client = fleet.client(member);
-            let new_id = client
-                .update_silence(&body)
-                .await
-                .map_err(|e| e.to_string())?;
-            let back = client.silence(&new_id).await.map_err(|e| e.to_string())?;
-            let asked = crate::model::PostableSilence { id: None, ..body };
-            let diffs = crate::triage::read_back_differences(&asked, &back);
-            if !diffs.is_empty() {
-                return Err(format!(
-                    "silence {new_id} reads back differently: {}",
-                    diffs.join("; ")
-                ));
-            }
-            Ok(Written::SilenceReplaced { old, new: back })
-        }
-        Write::ExpireSilence(id) => {
-            let fleet = Fleet::from_clients(clients.alertmanagers.clone());
-            let (member, _) = fleet.find_silence(&id).await.map_err(|e| e.to_string())?;
-            fleet
-                .client(member)
-                .expire_silence(&id)
-                .await
-                .map_err(|e| e.to_string())?;
-            Ok(Written::SilenceExpired(id))
-        }
-        Write::AckIncidents(ids) => {
-            let pd = clients
-                .pagerduty
-                .as_ref()
-                .ok_or("PagerDuty is not configured for this context")?;
-            let outcome = pd.acknowledge(&ids).await.map_err(|e| e.to_string())?;
-            Ok(Written::Incidents {
-                verb: "acknowledged",
-                outcome,
-            })
-        }
-        Write::ResolveIncidents(ids) => {
-            let pd = clients
-                .pagerduty
-                .as_ref()
-                .ok_or("PagerDuty is not configured for this context")?;
-            let outcome = pd.resolve(&ids).await.map_err(|e| e.to_string())?;
-            Ok(Written::Incidents {
-                verb: "resolved",
-                outcome,
-            })
-        }
-    }
 }
 
 /// How long after the last frame the next may be drawn. The frame that shows the last panel

@@ -248,6 +248,7 @@ impl App {
         fx: &mut Vec<Effect>,
     ) {
         self.dirty = true;
+        let described = crate::sanitize::one_line(&alert_description(alert));
         match choices.as_slice() {
             [] => self.error(format!(
                 "no open incident belongs to {}: 0 lists the incidents (R/A there act on one), s silences the alert",
@@ -256,17 +257,16 @@ impl App {
             [(id, line)] if by == MatchedBy::Title => {
                 let lines = vec![
                     format!("Acknowledge {line}?"),
-                    format!(
-                        "for the alert {}",
-                        crate::sanitize::one_line(&alert_description(alert))
-                    ),
+                    format!("for the alert {described}"),
                     "matched only by its title (no dedup key or alert details tie them): check it is this alert's incident".into(),
                 ];
-                self.ask(lines, Write::AckIncidents(vec![id.clone()]));
+                let detail = format!("{line} for alert {described}");
+                self.ask_with(lines, Write::AckIncidents(vec![id.clone()]), detail);
             }
             [(id, line)] => {
                 let line = line.clone();
-                self.send(Write::AckIncidents(vec![id.clone()]), None, fx);
+                let detail = format!("{line} for alert {described}");
+                self.send_with(Write::AckIncidents(vec![id.clone()]), None, detail, fx);
                 self.tell(format!("acknowledging {line}…"));
             }
             _ => {
@@ -278,6 +278,7 @@ impl App {
                 self.overlay = Some(Overlay::PickIncident {
                     choices,
                     selected: 0,
+                    alert: described,
                 });
             }
         }

@@ -459,7 +459,11 @@ fn a_title_naming_another_service_is_not_offered() {
     answer_alerts(&mut a, vec![kyc]);
     answer_incidents(
         &mut a,
-        vec![incident("PW", "[FIRING:1] ServiceDown wallet-service", None)],
+        vec![incident(
+            "PW",
+            "[FIRING:1] ServiceDown wallet-service",
+            None,
+        )],
     );
     select(&mut a, "ServiceDown");
     let fx = press_ack(&mut a);
@@ -481,7 +485,14 @@ fn a_title_naming_another_service_is_not_offered() {
         a.overlay,
         Some(Overlay::Confirm(_)) | Some(Overlay::PickIncident { .. })
     ));
-    let text = a.message.as_ref().map(|m| m.text.clone()).unwrap_or_default();
-    assert!(text.contains("no open incident belongs to ServiceDown"), "{text}");
+    let text = a
+        .message
+        .as_ref()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
+    assert!(
+        text.contains("no open incident belongs to ServiceDown"),
+        "{text}"
+    );
     assert!(text.contains("0 lists the incidents"), "{text}");
 }

@@ -40,9 +40,11 @@ impl App {
             Some(Overlay::Confirm(confirm)) => return self.confirm_key(*confirm, &key, fx),
             Some(Overlay::ConfirmRun(confirm)) => return self.confirm_run_key(*confirm, &key, fx),
             Some(Overlay::Extend(silence)) => return self.extend_key(*silence, &key),
-            Some(Overlay::PickIncident { choices, selected }) => {
-                return self.pick_key(choices, selected, &key, fx)
-            }
+            Some(Overlay::PickIncident {
+                choices,
+                selected,
+                alert,
+            }) => return self.pick_key(choices, selected, alert, &key, fx),
             Some(Overlay::CommandLine(mut line)) => {
                 match line.handle(&key) {
                     InputOutcome::Submit => self.submit_line(line, fx),

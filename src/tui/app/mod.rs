@@ -158,6 +158,8 @@ pub enum Overlay {
         /// `(incident ID, what to show)`, captured when `A` was pressed.
         choices: Vec<(String, String)>,
         selected: usize,
+        /// The alert `A` was pressed on, for the incident log.
+        alert: String,
     },
     /// A runbook step's exact argv before it runs; `y` sends it to the pane.
     ConfirmRun(Box<runbook::ConfirmRun>),
@@ -419,6 +421,15 @@ impl App {
                     self.error(crate::sanitize::one_line(&e));
                 }
             }
+            Action::WriteProgress { id, text } => {
+                if self.writes.iter().any(|(w, _)| *w == id) {
+                    self.message = Some(Message {
+                        text: crate::sanitize::one_line(&text),
+                        error: false,
+                    });
+                    self.dirty = true;
+                }
+            }
             Action::ContextSwitched(result) => self.on_context_switched(result, &mut fx),
             Action::Paste(text) => self.on_paste(text, &mut fx),
             Action::Pane(event) => self.on_pane(event, &mut fx),
@@ -523,7 +534,11 @@ impl App {
             backend_down: true,
         };
         for d in &mut self.dashboards {
-            for p in d.panels.iter_mut().filter(|p| p.loading && p.error.is_none()) {
+            for p in d
+                .panels
+                .iter_mut()
+                .filter(|p| p.loading && p.error.is_none())
+            {
                 // Still loading: the answer, if it ever comes, is taken.
                 p.error = Some((now, error.clone()));
             }

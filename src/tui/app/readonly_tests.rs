@@ -202,10 +202,11 @@ fn the_same_keys_do_write_when_the_session_may() {
     view(&mut a, '0');
     let fx = key(&mut a, KeyCode::Char('A'), KeyModifiers::SHIFT);
     assert!(
-        fx.contains(&Effect::Write {
+        fx.iter().any(|e| matches!(e, Effect::Write {
             id: 1,
-            write: Write::AckIncidents(vec!["P1".into()]),
-        }),
+            write: Write::AckIncidents(ids),
+            ..
+        } if ids == &vec!["P1".to_string()])),
         "{fx:?}"
     );
 }
@@ -217,6 +218,7 @@ fn a_confirmation_on_screen_still_sends_nothing() {
         lines: vec!["Expire silence s1".into()],
         write: Write::ExpireSilence("s1".into()),
         form: None,
+        detail: String::new(),
     })));
     let fx = press(&mut a, KeyCode::Char('y'));
     assert_no_write(&fx, "y on a confirmation");

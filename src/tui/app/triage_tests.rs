@@ -197,6 +197,7 @@ mod form_tests {
             [Effect::Write {
                 id,
                 write: Write::CreateSilence(body),
+                ..
             }] => (*id, body.clone()),
             other => panic!("{other:?}"),
         };
@@ -228,7 +229,19 @@ mod form_tests {
         let fx = a.update(
             Action::Written {
                 id: *id,
-                result: Ok(Written::SilencesCreated(vec![])),
+                result: Ok(Written::SilencesCreated(crate::writes::SilenceCreation {
+                    created: vec![(
+                        "http://am".into(),
+                        serde_json::from_value(serde_json::json!({
+                            "id": "s-new", "matchers": [], "startsAt": "2026-01-15T12:00:00Z",
+                            "endsAt": "2026-01-15T14:00:00Z", "updatedAt": "2026-01-15T12:00:00Z",
+                            "createdBy": "alice", "comment": "disk swap",
+                            "status": {"state": "active"}
+                        }))
+                        .unwrap(),
+                    )],
+                    ..Default::default()
+                })),
                 journal_error: None,
             },
             NOW,

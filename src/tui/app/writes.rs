@@ -28,6 +28,9 @@ pub struct Confirm {
     pub write: Write,
     /// The form to go back to on `n`/Esc (and on failure).
     pub form: Option<SilenceForm>,
+    /// For the incident log: what the objects were when the user started (empty: derived
+    /// from the write when sent).
+    pub detail: String,
 }
 
 impl App {
@@ -41,22 +44,64 @@ impl App {
 
     /// Send a write now (acks) or after `y` (everything else).
     pub(super) fn send(&mut self, write: Write, form: Option<SilenceForm>, fx: &mut Vec<Effect>) {
+        self.send_with(write, form, String::new(), fx)
+    }
+
+    /// [`App::send`] with what the incident log should say of the objects (`detail`; empty:
+    /// the incidents' numbers and titles as known now).
+    pub(super) fn send_with(
+        &mut self,
+        write: Write,
+        form: Option<SilenceForm>,
+        detail: String,
+        fx: &mut Vec<Effect>,
+    ) {
         // Every write leaves through here: the last guard of a read-only session.
         if self.refuse_write(not_done(&write)) {
             return;
         }
+        let detail = match detail.is_empty() {
+            true => self.describe_incidents(&write),
+            false => detail,
+        };
         self.next_write += 1;
         let id = self.next_write;
         self.writes.push((id, form));
-        fx.push(Effect::Write { id, write });
+        fx.push(Effect::Write { id, write, detail });
         self.info_message("sending…".into());
     }
 
+    /// `#1001 PT4KHLK title; …` for the incidents an incident write names.
+    pub(super) fn describe_incidents(&self, write: &Write) -> String {
+        let (Write::AckIncidents(ids) | Write::ResolveIncidents(ids)) = write else {
+            return String::new();
+        };
+        ids.iter()
+            .map(
+                |id| match self.triage.incidents.items.iter().find(|i| &i.id == id) {
+                    Some(i) => format!(
+                        "#{} {} {}",
+                        i.incident_number,
+                        id,
+                        crate::sanitize::one_line(&i.title)
+                    ),
+                    None => id.clone(),
+                },
+            )
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
     pub(super) fn ask(&mut self, lines: Vec<String>, write: Write) {
+        self.ask_with(lines, write, String::new())
+    }
+
+    pub(super) fn ask_with(&mut self, lines: Vec<String>, write: Write, detail: String) {
         self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
             lines,
             write,
             form: None,
+            detail,
         })));
     }
 
@@ -239,6 +284,7 @@ impl App {
         &mut self,
         choices: Vec<(String, String)>,
         selected: usize,
+        alert: String,
         key: &KeyEvent,
         fx: &mut Vec<Effect>,
     ) {
@@ -246,8 +292,9 @@ impl App {
         let selected = match key.code {
             KeyCode::Esc | KeyCode::Char('q') => return,
             KeyCode::Enter => {
-                if let Some((id, _)) = choices.get(selected) {
-                    self.send(Write::AckIncidents(vec![id.clone()]), None, fx);
+                if let Some((id, line)) = choices.get(selected) {
+                    let detail = format!("{line} for alert {alert}");
+                    self.send_with(Write::AckIncidents(vec![id.clone()]), None, detail, fx);
                 }
                 return;
             }
@@ -255,7 +302,11 @@ impl App {
             KeyCode::Down | KeyCode::Char('j') => (selected + 1).min(last),
             _ => selected,
         };
-        self.overlay = Some(Overlay::PickIncident { choices, selected });
+        self.overlay = Some(Overlay::PickIncident {
+            choices,
+            selected,
+            alert,
+        });
     }
 
     /// `R` on an incident: resolve it, after a confirmation.
@@ -425,13 +476,16 @@ impl App {
             lines,
             write,
             form: Some(form),
+            detail: String::new(),
         })));
     }
 
     /// `y` sends the write; anything that means no goes back to the form (or nowhere).
     pub(super) fn confirm_key(&mut self, confirm: Confirm, key: &KeyEvent, fx: &mut Vec<Effect>) {
         match key.code {
-            KeyCode::Char('y') | KeyCode::Char('Y') => self.send(confirm.write, confirm.form, fx),
+            KeyCode::Char('y') | KeyCode::Char('Y') => {
+                self.send_with(confirm.write, confirm.form, confirm.detail, fx)
+            }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
                 self.overlay = confirm.form.map(|f| Overlay::Silence(Box::new(f)));
             }
@@ -455,7 +509,7 @@ impl App {
     pub(super) fn on_written(
         &mut self,
         id: u64,
-        result: Result<Written, String>,
+        result: Result<Written, crate::writes::WriteError>,
         fx: &mut Vec<Effect>,
     ) {
         let Some(at) = self.writes.iter().position(|(w, _)| *w == id) else {
@@ -463,20 +517,57 @@ impl App {
         };
         let (_, form) = self.writes.remove(at);
         match result {
-            Ok(Written::SilencesCreated(created)) => {
-                let ids: Vec<String> = created
+            Ok(Written::SilencesCreated(done)) => {
+                let made: Vec<String> = done
+                    .created
                     .iter()
-                    .map(|s| crate::sanitize::one_line(&s.id))
+                    .map(|(_, s)| crate::sanitize::one_line(&s.id))
                     .collect();
-                self.message = Some(Message {
-                    text: format!("silence {} created and read back", ids.join(", ")),
-                    error: false,
-                });
+                let mut parts: Vec<String> = Vec::new();
+                if !made.is_empty() {
+                    parts.push(format!("silence {} created and read back", made.join(", ")));
+                }
+                if !done.reconciled.is_empty() {
+                    parts.push("(its answer was lost; found by reading it back)".into());
+                }
+                for (_, s) in &done.existing {
+                    parts.push(format!(
+                        "an identical silence {} by {} already exists (ends {}); no second one was made",
+                        crate::sanitize::one_line(&s.id),
+                        crate::sanitize::one_line(&s.created_by),
+                        self.clock(s.ends_at)
+                    ));
+                }
+                let nothing = made.is_empty() && done.existing.is_empty();
+                if !done.problems.is_empty() {
+                    let lead = match (nothing, done.unknown) {
+                        (_, true) => "outcome unknown",
+                        (true, false) => "not created",
+                        (false, false) => "but",
+                    };
+                    parts.push(format!(
+                        "{lead}: {}",
+                        crate::sanitize::one_line(&done.problems.join("; "))
+                    ));
+                }
+                let text = parts.join("; ");
+                if nothing {
+                    self.write_failed(text, form);
+                } else {
+                    self.message = Some(Message {
+                        text,
+                        error: !done.problems.is_empty(),
+                    });
+                }
                 // Show it at once; the refresh below confirms what Alertmanager mutes.
-                for s in created {
+                let first = done.silences().next().map(|s| s.id.clone());
+                for s in done.silences() {
                     if !self.triage.silences.iter().any(|x| x.id == s.id) {
-                        self.triage.silences.push(s);
+                        self.triage.silences.push(s.clone());
                     }
+                }
+                if let Some(id) = first {
+                    self.select_silence(&id);
                 }
                 self.fetch_alerts(fx);
             }
@@ -492,7 +583,9 @@ impl App {
                 };
                 self.info_message(text);
                 self.triage.silences.retain(|s| s.id != old);
+                let id = new.id.clone();
                 self.triage.silences.push(new);
+                self.select_silence(&id);
                 self.fetch_alerts(fx);
             }
             Ok(Written::SilenceExpired(id)) => {
@@ -522,22 +615,40 @@ impl App {
                 self.fetch_incidents(fx);
             }
             Err(e) => {
-                let text = format!("the write failed: {}", crate::sanitize::one_line(&e));
-                if let Some(mut form) = form {
-                    form.error = Some(text.clone());
-                    match self.overlay {
-                        // Help is only read: the form replaces it at once.
-                        None | Some(Overlay::Help { .. }) => {
-                            self.overlay = Some(Overlay::Silence(Box::new(form)))
-                        }
-                        // The user is typing or choosing something else: the form waits
-                        // until that closes, with everything typed.
-                        Some(_) => self.parked_form = Some(form),
-                    }
-                }
-                self.message = Some(Message { text, error: true });
+                let text = crate::sanitize::one_line(&e.to_string());
+                let text = match e.unknown {
+                    true => text,
+                    false => format!("not done: {text}"),
+                };
+                self.write_failed(text, form);
             }
         }
         self.dirty = true;
+    }
+
+    /// A write that made nothing (or may have): said so, and a silence form comes back with
+    /// everything typed. An unknown outcome is never called a failure.
+    fn write_failed(&mut self, text: String, form: Option<SilenceForm>) {
+        if let Some(mut form) = form {
+            form.error = Some(text.clone());
+            match self.overlay {
+                // Help is only read: the form replaces it at once.
+                None | Some(Overlay::Help { .. }) => {
+                    self.overlay = Some(Overlay::Silence(Box::new(form)))
+                }
+                // The user is typing or choosing something else: the form waits until that
+                // closes, with everything typed.
+                Some(_) => self.parked_form = Some(form),
+            }
+        }
+        self.message = Some(Message { text, error: true });
+    }
+
+    /// Put the silences view's cursor on silence `id` (the one just written).
+    fn select_silence(&mut self, id: &str) {
+        let rows = crate::tui::app::rows::silence_rows(self);
+        if let Some(i) = rows.iter().position(|s| s.id == id) {
+            self.triage.silences_list.selected = i;
+        }
     }
 }

@@ -28,9 +28,9 @@ pub fn render(app: &App, area: Rect, screen: Screen, buf: &mut Buffer) {
         Some(Overlay::Silence(form)) => super::silence_form::render_form(app, form, area, buf),
         Some(Overlay::Confirm(c)) => super::silence_form::render_confirm(app, c, area, buf),
         Some(Overlay::Extend(s)) => super::silence_form::render_extend(app, s, area, buf),
-        Some(Overlay::PickIncident { choices, selected }) => {
-            super::silence_form::render_pick_incident(app, choices, *selected, area, buf)
-        }
+        Some(Overlay::PickIncident {
+            choices, selected, ..
+        }) => super::silence_form::render_pick_incident(app, choices, *selected, area, buf),
         Some(Overlay::ConfirmRun(c)) => super::runbook::render_confirm(app, c, area, buf),
         Some(Overlay::Filter(_)) | None => {}
     }
