@@ -362,16 +362,39 @@ fn oncall_ack_alert_falls_back_to_details_and_refuses_to_guess() {
         .find(|i| i.title.contains("Foo") && i.title.contains(" b"))
         .expect("Foo/b's incident");
 
+    // Every title names Foo, but of cluster a or b: none is Foo/c's incident.
     pd.clear_requests();
     let run = cli(&other, &pd).run(&["ack", "--alert", "alertname=Foo,cluster=c"]);
-    run.expect_code(2);
+    run.expect_code(1);
     assert!(
-        run.stderr.contains("matches 3 incidents by title"),
+        run.stderr.contains("no open incident belongs"),
         "{}",
         run.stderr
     );
     assert!(
-        run.stderr.contains("PDECOY1"),
+        puts(&pd).is_empty(),
+        "nothing acked on another cluster's title"
+    );
+    // Two titles that fit Foo/c: the candidates are listed and nothing is acked.
+    for (id, number, title) in [
+        ("PCEE001", 901, "[FIRING:1] Foo c"),
+        ("PCEE002", 902, "[FIRING:2] Foo (c critical)"),
+    ] {
+        let mut fits = incident_at(0);
+        (fits.id, fits.number, fits.title) = (id.into(), number, title.into());
+        fits.status = "triggered".into();
+        pd.add_incident(fits);
+    }
+    pd.clear_requests();
+    let run = cli(&other, &pd).run(&["ack", "--alert", "alertname=Foo,cluster=c"]);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("matches 2 incidents by title"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("PCEE001") && run.stderr.contains("PCEE002"),
         "the candidates are listed: {}",
         run.stderr
     );

@@ -152,7 +152,7 @@ fn a_failed_submit_keeps_the_form() {
     ui.wait_for("the confirmation", |t| t.contains("y do it"));
     ui.screen.press(KeyCode::Char('y'));
     let screen = ui.wait_for("the error in the form", |t| {
-        t.contains("the write failed") && t.contains("New silence")
+        t.contains("not done") && t.contains("New silence")
     });
     assert!(screen.contains("alertname=Nope"), "{screen}");
     assert!(screen.contains("maintenance"), "{screen}");
@@ -259,6 +259,15 @@ fn ack_of_an_alert_sends_one_bulk_put_with_from() {
     });
     pd.clear_requests();
     ui.screen.press(KeyCode::Char('A'));
+    // Matched by title only (no route pages PagerDuty here): a proposal, sent on `y`.
+    ui.wait_for("the proposal", |t| {
+        t.contains("matched only by its title") && t.contains("#99")
+    });
+    assert!(
+        pd.requests().iter().all(|r| r.method != "PUT"),
+        "not before y"
+    );
+    ui.screen.press(KeyCode::Char('y'));
     ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
     let writes: Vec<_> = pd
         .requests()

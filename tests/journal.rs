@@ -4,7 +4,7 @@
 use std::process::Command;
 
 use chrono::{Duration, Utc};
-use oncall::journal::{Entry, Journal, Kind, FILE_NAME};
+use oncall::journal::{Entry, Journal, Kind, DEMO_FILE_NAME, FILE_NAME};
 
 fn step_entry(minutes_ago: i64) -> Entry {
     let mut e = Entry::now(Kind::RunbookStep, "alice", "prod", "ServiceDown step 3");
@@ -129,7 +129,11 @@ fn silence_and_ack_from_the_cli_are_recorded() {
         .to_string();
     oncall(&["--demo", "ack", &incident]);
 
-    let read = Journal::at(dir.path().join(FILE_NAME)).read(None).unwrap();
+    // The demo logs apart: the real log stays empty.
+    assert!(!dir.path().join(FILE_NAME).exists());
+    let read = Journal::at(dir.path().join(DEMO_FILE_NAME))
+        .read(None)
+        .unwrap();
     let kinds: Vec<Kind> = read.entries.iter().map(|e| e.kind).collect();
     assert_eq!(kinds, [Kind::Silence, Kind::Ack]);
     assert_eq!(read.entries[0].target, silence_id.trim());

@@ -53,7 +53,7 @@ fn demo_silence_from_an_alert_shows_it_silenced() {
     });
     session.quit_to_shell();
     // The silence is in the incident log, with the comment typed in the form.
-    let log = std::fs::read_to_string(data_dir.path().join("incident-log.jsonl"))
+    let log = std::fs::read_to_string(data_dir.path().join("incident-log.demo.jsonl"))
         .expect("the UI wrote the incident log");
     let entries: Vec<serde_json::Value> = log
         .lines()

@@ -324,10 +324,16 @@ fn clone_transport_error(e: &SourceError) -> SourceError {
             after: *after,
             sent: *sent,
         },
-        SourceError::Tls { kind, url, detail } => SourceError::Tls {
+        SourceError::Tls {
+            kind,
+            url,
+            detail,
+            fix,
+        } => SourceError::Tls {
             kind: *kind,
             url: url.clone(),
             detail: detail.clone(),
+            fix: fix.clone(),
         },
         SourceError::Unauthorized {
             kind,

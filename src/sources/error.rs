@@ -65,11 +65,13 @@ pub enum SourceError {
         sent: bool,
     },
 
-    #[error("TLS to {kind} at {url} failed: {detail}. Set `ca_file` to the CA that signed its certificate (or, knowingly, `insecure_skip_verify = true`)")]
+    #[error("TLS to {kind} at {url} failed: {detail}. {fix}")]
     Tls {
         kind: SourceKind,
         url: String,
         detail: String,
+        /// What to change, for this failure (see `transport::tls_fix`).
+        fix: String,
     },
 
     #[error("{kind} at {url} refused the credentials (HTTP {status}): {detail}. Check the token or password source for this context (`oncall config show`)")]

@@ -155,6 +155,14 @@ pub fn redact_url(url: &Url) -> String {
 /// [`redact_url`] for a URL as the user typed it; text that is not a URL has any query cut.
 pub fn redact_url_text(text: &str) -> String {
     match Url::parse(text.trim()) {
+        // Nothing to hide: quoted as typed, so the user recognises it.
+        Ok(u)
+            if u.username().is_empty()
+                && u.password().is_none()
+                && !u.query_pairs().any(|(k, _)| is_secret_key(&k)) =>
+        {
+            text.trim().to_string()
+        }
         Ok(u) => redact_url(&u),
         Err(_) => text
             .split(['?', '#'])
@@ -451,10 +459,12 @@ impl Transport {
         let chain = error_chain(&e.without_url());
         let lower = chain.to_lowercase();
         if lower.contains("certificate") || lower.contains("tls") || lower.contains("handshake") {
+            let fix = tls_fix(&chain, self.endpoint.tls.ca_file.is_some());
             return SourceError::Tls {
                 kind,
                 url,
                 detail: chain,
+                fix,
             };
         }
         SourceError::Connect {
@@ -464,6 +474,27 @@ impl Transport {
             env: kind.url_env(),
             sent,
         }
+    }
+}
+
+/// The fix for a TLS failure. A certificate made with `openssl req -x509` is its own CA
+/// (`CA:TRUE`), and rustls refuses a CA certificate as a server's own even when `ca_file`
+/// holds exactly it: the fix is then a server certificate signed by that CA, not `ca_file`.
+pub fn tls_fix(detail: &str, has_ca_file: bool) -> String {
+    let d = detail.to_ascii_lowercase();
+    if d.contains("causedasendentity") {
+        return "The server presents a CA certificate as its own (as `openssl req -x509` makes them without `-addext basicConstraints=critical,CA:FALSE`); TLS libraries refuse that. Give the server a certificate signed by that CA (keep it in `ca_file`), or re-make it with `-addext basicConstraints=critical,CA:FALSE -addext subjectAltName=DNS:HOST`, or, knowingly, set `insecure_skip_verify = true`".into();
+    }
+    if d.contains("notvalidforname") || d.contains("not valid for name") {
+        return "The certificate does not name the host in the URL: use the name it was issued for (its subjectAltName), or re-issue it with this host".into();
+    }
+    if d.contains("expired") {
+        return "The server's certificate has expired: renew it (check this machine's clock too)"
+            .into();
+    }
+    match has_ca_file {
+        true => "The `ca_file` set for it does not hold the CA that signed the server's certificate: point `ca_file` at that CA (or, knowingly, set `insecure_skip_verify = true`)".into(),
+        false => "Set `ca_file` to the CA that signed its certificate (or, knowingly, `insecure_skip_verify = true`)".into(),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod openmetrics;
 pub mod pagerduty;
 pub mod process;
 pub mod prometheus;
+pub mod proxy;
 pub mod tls;
 pub mod tmux;
 

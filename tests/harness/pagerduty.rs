@@ -275,7 +275,12 @@ fn incident_json(i: &Incident, users: &[User], enqueued: &HashMap<String, Enqueu
         // As `include[]=services` expands it: with the ack timeout (null = acks never expire).
         "service": {
             "id": i.service, "type": "service",
-            "summary": if i.service == "PSVC001" { "checkout-api" } else { "payments-db" },
+            "summary": match i.service.as_str() {
+                "PSVC001" => "checkout-api",
+                "PSVC002" => "payments-db",
+                // A test's own service: its ID is its name.
+                other => other,
+            },
             "acknowledgement_timeout": if i.service == "PSVC001" { json!(1800) } else { json!(null) },
         },
         "escalation_policy": {"id": "PPOL001", "type": "escalation_policy_reference", "summary": "Platform"},

@@ -53,6 +53,33 @@ impl TestPki {
         }
     }
 
+    /// One certificate that is both the server's and its own CA (`CA:TRUE`), as
+    /// `openssl req -x509 -newkey rsa -subj /CN=127.0.0.1` makes it; `ca_file` is that cert.
+    pub fn self_signed_ca_as_server() -> TestPki {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+        let key = KeyPair::generate().expect("key");
+        let mut params =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()])
+                .expect("params");
+        params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "127.0.0.1");
+        let cert = params.self_signed(&key).expect("self-sign");
+        let dir = tempfile::Builder::new()
+            .prefix("oncall-pki-")
+            .tempdir()
+            .expect("temp dir");
+        let ca_pem = cert.pem();
+        std::fs::write(dir.path().join("ca.pem"), &ca_pem).expect("write ca.pem");
+        TestPki {
+            dir,
+            ca_pem,
+            server_cert_der: cert.der().to_vec(),
+            server_key_der: key.serialize_der(),
+        }
+    }
+
     /// The CA certificate as a PEM file, for `ca_file`.
     pub fn ca_file(&self) -> PathBuf {
         self.dir.path().join("ca.pem")

@@ -705,6 +705,8 @@ mod readonly_tests;
 mod runbook_tests;
 #[cfg(test)]
 mod silence_inventory_tests;
+#[cfg(test)]
+mod stale_tests;
 mod test_fixtures;
 #[cfg(test)]
 mod tests;
