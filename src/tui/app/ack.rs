@@ -4,6 +4,7 @@
 //! holds (one bounded lookup, answered as an action), then by title; several candidates go to
 //! the picker. Whatever is acted on was captured when `A` was pressed.
 
+use super::writes::Origin;
 use super::{App, Overlay};
 use crate::model::route::RouteTree;
 use crate::model::{Alert, Incident, PdAlert};
@@ -260,13 +261,19 @@ impl App {
                     format!("for the alert {described}"),
                     "matched only by its title (no dedup key or alert details tie them): check it is this alert's incident".into(),
                 ];
-                let detail = format!("{line} for alert {described}");
-                self.ask_with(lines, Write::AckIncidents(vec![id.clone()]), detail);
+                let origin = Origin {
+                    detail: format!("{line} for alert {described}"),
+                    alert: Some(alert.fingerprint.clone()),
+                };
+                self.ask_with(lines, Write::AckIncidents(vec![id.clone()]), origin);
             }
             [(id, line)] => {
                 let line = line.clone();
-                let detail = format!("{line} for alert {described}");
-                self.send_with(Write::AckIncidents(vec![id.clone()]), None, detail, fx);
+                let origin = Origin {
+                    detail: format!("{line} for alert {described}"),
+                    alert: Some(alert.fingerprint.clone()),
+                };
+                self.send_with(Write::AckIncidents(vec![id.clone()]), None, origin, fx);
                 self.tell(format!("acknowledging {line}…"));
             }
             _ => {
@@ -278,7 +285,7 @@ impl App {
                 self.overlay = Some(Overlay::PickIncident {
                     choices,
                     selected: 0,
-                    alert: described,
+                    alert: (alert.fingerprint.clone(), described),
                 });
             }
         }

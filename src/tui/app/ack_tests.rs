@@ -449,6 +449,40 @@ fn one_match_by_title_is_a_proposal_sent_only_on_y() {
     assert!(text.contains("DiskFull{"), "names the alert: {text}");
     let fx = press(&mut a, KeyCode::Char('y'));
     assert_eq!(acked(&fx), Some(vec!["P1".to_string()]));
+    // PagerDuty confirms: the alert shows acknowledged at once, and leaves the header count.
+    let Some(Effect::Write { id, detail, .. }) = fx.first().cloned() else {
+        panic!("{fx:?}");
+    };
+    assert!(
+        detail.contains("#7") && detail.contains("for alert DiskFull{"),
+        "{detail}"
+    );
+    a.update(
+        Action::Written {
+            id,
+            result: Ok(crate::writes::Written::Incidents {
+                verb: "acknowledged",
+                outcome: crate::sources::pagerduty::BulkOutcome {
+                    done: vec!["P1".into()],
+                    ..Default::default()
+                },
+            }),
+            journal_error: None,
+        },
+        NOW,
+    );
+    let disk = a
+        .triage
+        .entries
+        .iter()
+        .find(|e| e.alert.alertname() == "DiskFull")
+        .unwrap();
+    assert_eq!(disk.shown, crate::triage::alert_list::Shown::Acknowledged);
+    let counts = a.triage.firing_by_severity();
+    assert!(
+        !counts.iter().any(|(s, _)| s == "critical"),
+        "the acked critical alert is not counted: {counts:?}"
+    );
 }
 
 #[test]

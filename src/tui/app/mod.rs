@@ -158,8 +158,8 @@ pub enum Overlay {
         /// `(incident ID, what to show)`, captured when `A` was pressed.
         choices: Vec<(String, String)>,
         selected: usize,
-        /// The alert `A` was pressed on, for the incident log.
-        alert: String,
+        /// The alert `A` was pressed on: its fingerprint and how the log names it.
+        alert: (String, String),
     },
     /// A runbook step's exact argv before it runs; `y` sends it to the pane.
     ConfirmRun(Box<runbook::ConfirmRun>),
@@ -217,6 +217,9 @@ pub struct App {
     pub prefs: Preferences,
     /// Writes sent and not answered yet, by id, with the form to reopen if one fails.
     pub writes: Vec<(u64, Option<SilenceForm>)>,
+    /// Acks sent from an alert, by write id, with the alert's fingerprint: once PagerDuty
+    /// confirms, that alert shows acknowledged at once.
+    pub acking: Vec<(u64, String)>,
     /// A form whose write failed while the user was busy in another overlay; it comes back
     /// as soon as that overlay closes.
     pub parked_form: Option<SilenceForm>,
@@ -298,6 +301,7 @@ impl App {
                 ..opts.prefs
             },
             writes: Vec::new(),
+            acking: Vec::new(),
             parked_form: None,
             notifier: notify::Notifier::default(),
             next_write: 0,

@@ -218,7 +218,8 @@ fn a_confirmation_on_screen_still_sends_nothing() {
         lines: vec!["Expire silence s1".into()],
         write: Write::ExpireSilence("s1".into()),
         form: None,
-        detail: String::new(),
+        origin: Default::default(),
+        scroll: 0,
     })));
     let fx = press(&mut a, KeyCode::Char('y'));
     assert_no_write(&fx, "y on a confirmation");

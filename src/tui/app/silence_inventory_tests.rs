@@ -299,3 +299,65 @@ fn the_selection_stays_on_the_same_silence_when_a_refresh_moves_the_rows() {
     );
     assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
 }
+
+/// The reproduced wrong expire: an extend replaced the silence, the list re-sorted and the
+/// cursor stayed on its row number, so the next `e` offered someone else's silence. The
+/// silence just written is selected, and stays selected through the refresh.
+#[test]
+fn the_silence_just_written_is_selected_and_e_names_it() {
+    let mut a = app();
+    let ends = "2026-01-15T14:00:00Z";
+    answer_silences(
+        &mut a,
+        vec![
+            silence("s1", "A", "one", ends),
+            silence("s2", "B", "two", ends),
+            silence("s3", "C", "three", ends),
+        ],
+    );
+    press(&mut a, KeyCode::Char('9'));
+    press(&mut a, KeyCode::Down);
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+    let fx = press(&mut a, KeyCode::Char('x'));
+    assert!(fx.is_empty());
+    press(&mut a, KeyCode::Char('2'));
+    let fx = press(&mut a, KeyCode::Char('y'));
+    let Some(crate::tui::action::Effect::Write { id, .. }) = fx.first().cloned() else {
+        panic!("{fx:?} {:?}", a.overlay);
+    };
+    // Alertmanager replaced it: s2 is gone, s9 is new and sorts elsewhere.
+    let mut replaced = silence("s9", "B", "two", "2026-01-15T16:00:00Z");
+    replaced.created_by = "alice".into();
+    a.update(
+        Action::Written {
+            id,
+            result: Ok(crate::writes::Written::SilenceReplaced {
+                old: "s2".into(),
+                new: replaced.clone(),
+            }),
+            journal_error: None,
+        },
+        NOW,
+    );
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s9");
+    // The refresh re-sorts: still s9.
+    answer_silences(
+        &mut a,
+        vec![
+            replaced,
+            silence("s1", "A", "one", ends),
+            silence("s3", "C", "three", ends),
+        ],
+    );
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s9");
+    press(&mut a, KeyCode::Char('e'));
+    let Some(Overlay::Confirm(confirm)) = &a.overlay else {
+        panic!("{:?}", a.overlay);
+    };
+    assert!(confirm.lines[0].contains("s9"), "{:?}", confirm.lines);
+    assert!(
+        matches!(&confirm.write, Write::ExpireSilence(id) if id == "s9"),
+        "{:?}",
+        confirm.write
+    );
+}

@@ -100,3 +100,56 @@ fn the_header_never_says_nothing_firing_without_an_answer() {
     answer_alerts(&mut a, Vec::new());
     assert!(draw(&a).contains("nothing firing"));
 }
+
+/// Every confirmation names the object in full at 80x24: long lines wrap (nothing is cut
+/// to `…`), and a confirmation taller than the screen scrolls with the keys kept in view.
+#[test]
+fn confirmations_wrap_and_scroll_at_80x24() {
+    use crate::tui::app::writes::Confirm;
+    let mut a = started(options(Backends {
+        alertmanager: true,
+        ..Backends::default()
+    }));
+    a.width = 80;
+    a.height = 24;
+    let matchers: Vec<String> = (0..12)
+        .map(|i| format!("label_{i}=\"value-{i}-abcdefghij\""))
+        .collect();
+    let mut lines = vec![
+        "Expire silence 0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d".to_string(),
+        matchers.join(" "),
+    ];
+    lines.extend((0..30).map(|i| format!("line {i} of a long preview")));
+    a.overlay = Some(Overlay::Confirm(Box::new(Confirm {
+        lines,
+        write: crate::writes::Write::ExpireSilence("0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d".into()),
+        form: None,
+        origin: Default::default(),
+        scroll: 0,
+    })));
+    let screen = draw(&a);
+    assert!(
+        screen.contains("0a1b2c3d-4e5f-6a7b-8c9d-0e1f2a3b4c5d"),
+        "{screen}"
+    );
+    for m in &matchers {
+        assert!(screen.contains(m.as_str()), "{m} missing:\n{screen}");
+    }
+    assert!(
+        screen.contains("y do it") && screen.contains("more below"),
+        "{screen}"
+    );
+    assert!(!screen.contains("line 29 "), "{screen}");
+    for _ in 0..40 {
+        a.update(
+            Action::Key(crossterm::event::KeyEvent::new(
+                crossterm::event::KeyCode::Down,
+                crossterm::event::KeyModifiers::NONE,
+            )),
+            STARTED,
+        );
+    }
+    let screen = draw(&a);
+    assert!(screen.contains("line 29 of"), "{screen}");
+    assert!(screen.contains("y do it"), "{screen}");
+}

@@ -92,6 +92,9 @@ pub struct Triage {
     pub mine_only: bool,
     /// The route tree and the details lookups that link alerts to incidents.
     pub linking: super::ack::Linking,
+    /// Alerts acknowledged through their PagerDuty incident from here, by fingerprint, with
+    /// the incident: shown acknowledged (and out of the header's count) while it stays so.
+    pub acked_by_incident: HashMap<String, String>,
 }
 
 impl Triage {
@@ -175,6 +178,20 @@ impl Triage {
                 self.incidents.items = incidents;
                 self.incidents.loaded = true;
                 h.succeeded(now_ms);
+                // An incident resolved or triggered again no longer acks its alert.
+                let still = |id: &String| {
+                    self.incidents.items.iter().any(|i| {
+                        &i.id == id && i.status == crate::model::IncidentStatus::Acknowledged
+                    })
+                };
+                let before = self.acked_by_incident.len();
+                let mut acked = std::mem::take(&mut self.acked_by_incident);
+                acked.retain(|_, id| still(id));
+                self.acked_by_incident = acked;
+                if self.acked_by_incident.len() != before {
+                    self.count_alerts();
+                    self.rebuild_entries();
+                }
             }
             Err(e) => h.failed(now_ms, e.full),
         }
@@ -278,7 +295,23 @@ impl Triage {
                 .flat_map(|f| f.items.iter().map(|a| &**a)),
         );
         self.entries = alert_list::entries(self.alerts.iter(), &self.silences, &self.pending.items);
+        if !self.acked_by_incident.is_empty() {
+            for e in &mut self.entries {
+                if e.shown == alert_list::Shown::Firing
+                    && self.acked_by_incident.contains_key(&e.alert.fingerprint)
+                {
+                    e.shown = alert_list::Shown::Acknowledged;
+                }
+            }
+        }
         self.rebuild_rows();
+    }
+
+    /// PagerDuty confirmed the ack of `incident`, started from the alert `fingerprint`.
+    pub fn acknowledge_alert(&mut self, fingerprint: String, incident: String) {
+        self.acked_by_incident.insert(fingerprint, incident);
+        self.count_alerts();
+        self.rebuild_entries();
     }
 
     /// Count what `firing_by_severity` and `linked` answer, once per change of the alerts.
@@ -286,8 +319,10 @@ impl Triage {
         let mut by_severity: Vec<(u8, String, usize)> = Vec::new();
         let mut linked: HashMap<String, (usize, usize)> = HashMap::new();
         for a in &self.alerts {
-            let muted =
-                a.status.state == AlertState::Suppressed || a.is_silenced() || a.is_inhibited();
+            let muted = a.status.state == AlertState::Suppressed
+                || a.is_silenced()
+                || a.is_inhibited()
+                || self.acked_by_incident.contains_key(&a.fingerprint);
             let firing = !muted && a.status.state == AlertState::Active;
             if firing || muted {
                 let name = a.alertname();
@@ -301,7 +336,7 @@ impl Triage {
                     counts.1 += 1;
                 }
             }
-            if !a.is_firing_unsuppressed() {
+            if !a.is_firing_unsuppressed() || self.acked_by_incident.contains_key(&a.fingerprint) {
                 continue;
             }
             let sev = a.severity().unwrap_or("unlabelled");

@@ -28,9 +28,19 @@ pub struct Confirm {
     pub write: Write,
     /// The form to go back to on `n`/Esc (and on failure).
     pub form: Option<SilenceForm>,
-    /// For the incident log: what the objects were when the user started (empty: derived
-    /// from the write when sent).
+    /// What the user saw when starting it (for the log, and the alert an ack came from).
+    pub origin: Origin,
+    /// Lines scrolled off the top, when the confirmation is taller than the screen.
+    pub scroll: u16,
+}
+
+/// What the user saw when starting a write: the objects as the incident log should name them
+/// (empty: the incidents' numbers and titles as known when sent), and the fingerprint of the
+/// alert an ack was started from, so that alert shows acknowledged once PagerDuty confirms.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Origin {
     pub detail: String,
+    pub alert: Option<String>,
 }
 
 impl App {
@@ -44,7 +54,7 @@ impl App {
 
     /// Send a write now (acks) or after `y` (everything else).
     pub(super) fn send(&mut self, write: Write, form: Option<SilenceForm>, fx: &mut Vec<Effect>) {
-        self.send_with(write, form, String::new(), fx)
+        self.send_with(write, form, Origin::default(), fx)
     }
 
     /// [`App::send`] with what the incident log should say of the objects (`detail`; empty:
@@ -53,20 +63,23 @@ impl App {
         &mut self,
         write: Write,
         form: Option<SilenceForm>,
-        detail: String,
+        origin: Origin,
         fx: &mut Vec<Effect>,
     ) {
         // Every write leaves through here: the last guard of a read-only session.
         if self.refuse_write(not_done(&write)) {
             return;
         }
-        let detail = match detail.is_empty() {
+        let detail = match origin.detail.is_empty() {
             true => self.describe_incidents(&write),
-            false => detail,
+            false => origin.detail,
         };
         self.next_write += 1;
         let id = self.next_write;
         self.writes.push((id, form));
+        if let Some(fingerprint) = origin.alert {
+            self.acking.push((id, fingerprint));
+        }
         fx.push(Effect::Write { id, write, detail });
         self.info_message("sending…".into());
     }
@@ -93,15 +106,16 @@ impl App {
     }
 
     pub(super) fn ask(&mut self, lines: Vec<String>, write: Write) {
-        self.ask_with(lines, write, String::new())
+        self.ask_with(lines, write, Origin::default())
     }
 
-    pub(super) fn ask_with(&mut self, lines: Vec<String>, write: Write, detail: String) {
+    pub(super) fn ask_with(&mut self, lines: Vec<String>, write: Write, origin: Origin) {
         self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
             lines,
             write,
             form: None,
-            detail,
+            origin,
+            scroll: 0,
         })));
     }
 
@@ -284,7 +298,7 @@ impl App {
         &mut self,
         choices: Vec<(String, String)>,
         selected: usize,
-        alert: String,
+        alert: (String, String),
         key: &KeyEvent,
         fx: &mut Vec<Effect>,
     ) {
@@ -293,8 +307,11 @@ impl App {
             KeyCode::Esc | KeyCode::Char('q') => return,
             KeyCode::Enter => {
                 if let Some((id, line)) = choices.get(selected) {
-                    let detail = format!("{line} for alert {alert}");
-                    self.send_with(Write::AckIncidents(vec![id.clone()]), None, detail, fx);
+                    let origin = Origin {
+                        detail: format!("{line} for alert {}", alert.1),
+                        alert: Some(alert.0),
+                    };
+                    self.send_with(Write::AckIncidents(vec![id.clone()]), None, origin, fx);
                 }
                 return;
             }
@@ -476,7 +493,8 @@ impl App {
             lines,
             write,
             form: Some(form),
-            detail: String::new(),
+            origin: Origin::default(),
+            scroll: 0,
         })));
     }
 
@@ -484,10 +502,20 @@ impl App {
     pub(super) fn confirm_key(&mut self, confirm: Confirm, key: &KeyEvent, fx: &mut Vec<Effect>) {
         match key.code {
             KeyCode::Char('y') | KeyCode::Char('Y') => {
-                self.send_with(confirm.write, confirm.form, confirm.detail, fx)
+                self.send_with(confirm.write, confirm.form, confirm.origin, fx)
             }
             KeyCode::Char('n') | KeyCode::Char('N') | KeyCode::Esc | KeyCode::Char('q') => {
                 self.overlay = confirm.form.map(|f| Overlay::Silence(Box::new(f)));
+            }
+            KeyCode::Down | KeyCode::Char('j') | KeyCode::PageDown => {
+                let mut confirm = confirm;
+                confirm.scroll = confirm.scroll.saturating_add(1);
+                self.overlay = Some(Overlay::Confirm(Box::new(confirm)));
+            }
+            KeyCode::Up | KeyCode::Char('k') | KeyCode::PageUp => {
+                let mut confirm = confirm;
+                confirm.scroll = confirm.scroll.saturating_sub(1);
+                self.overlay = Some(Overlay::Confirm(Box::new(confirm)));
             }
             // Any other key: still asking.
             _ => self.overlay = Some(Overlay::Confirm(Box::new(confirm))),
@@ -516,6 +544,11 @@ impl App {
             return;
         };
         let (_, form) = self.writes.remove(at);
+        let acked_alert = self
+            .acking
+            .iter()
+            .position(|(w, _)| *w == id)
+            .map(|i| self.acking.remove(i).1);
         match result {
             Ok(Written::SilencesCreated(done)) => {
                 let made: Vec<String> = done
@@ -593,9 +626,15 @@ impl App {
                     "silence {} expired",
                     crate::sanitize::one_line(&id)
                 ));
+                self.select_silence(&id);
                 self.fetch_alerts(fx);
             }
             Ok(Written::Incidents { verb, outcome }) => {
+                // The alert it came from shows acknowledged now, not at the next refresh.
+                let confirmed = outcome.done.iter().chain(&outcome.already).next();
+                if let (Some(fingerprint), Some(incident)) = (acked_alert, confirmed) {
+                    self.triage.acknowledge_alert(fingerprint, incident.clone());
+                }
                 let mut text = format!("{} incident(s) {verb}", outcome.done.len());
                 if !outcome.already.is_empty() {
                     text.push_str(&format!(", {} already were", outcome.already.len()));

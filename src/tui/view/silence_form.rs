@@ -222,31 +222,62 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
     draw_lines(lines, inner, buf);
 }
 
+/// "Do this?": every line of what will happen, wrapped (never cut: the user must see the
+/// whole ID, every matcher, the whole argv), scrolled with up/down when taller than the
+/// screen; the keys stay on the last row.
 pub fn render_confirm(app: &App, confirm: &Confirm, area: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let h = confirm.lines.len() as u16 + 4;
-    let outer = centered(area, 90, h);
+    let width = area.width.min(90);
+    let text_cells = usize::from(width.saturating_sub(3)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    for l in &confirm.lines {
+        let style = if l.starts_with("warning:") {
+            t.warning
+        } else {
+            t.text
+        };
+        for (i, piece) in crate::tui::widgets::wrap(l, text_cells, usize::MAX)
+            .into_iter()
+            .enumerate()
+        {
+            // Continuation lines are indented, so where a line wraps is visible.
+            let lead = if i == 0 { " " } else { "   " };
+            lines.push(Line::from(Span::styled(format!("{lead}{piece}"), style)));
+        }
+    }
+    let h = (lines.len() as u16 + 4).min(area.height);
+    let outer = centered(area, width, h);
     let inner = frame(app, outer, "Confirm", buf);
-    let mut lines: Vec<Line> = confirm
-        .lines
-        .iter()
-        .map(|l| {
-            let style = if l.starts_with("warning:") {
-                t.warning
-            } else {
-                t.text
-            };
-            Line::from(Span::styled(format!(" {l}"), style))
-        })
-        .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(vec![
+    let room = usize::from(inner.height.saturating_sub(2));
+    let last_start = lines.len().saturating_sub(room);
+    let start = usize::from(confirm.scroll).min(last_start);
+    let more_above = start > 0;
+    let more_below = start + room < lines.len();
+    let shown: Vec<Line> = lines.into_iter().skip(start).take(room).collect();
+    draw_lines(shown, inner, buf);
+    let mut keys = vec![
         Span::styled(" y", t.key_hint.add_modifier(Modifier::BOLD)),
         Span::styled(" do it   ", t.muted),
         Span::styled("n/esc", t.key_hint.add_modifier(Modifier::BOLD)),
         Span::styled(" go back", t.muted),
-    ]));
-    draw_lines(lines, inner, buf);
+    ];
+    if more_above || more_below {
+        keys.push(Span::styled(
+            "   ↑↓",
+            t.key_hint.add_modifier(Modifier::BOLD),
+        ));
+        keys.push(Span::styled(
+            match (more_above, more_below) {
+                (_, true) => " more below",
+                _ => " more above",
+            },
+            t.muted,
+        ));
+    }
+    if inner.height > 0 {
+        let y = inner.y + inner.height - 1;
+        buf.set_line(inner.x, y, &Line::from(keys), inner.width);
+    }
 }
 
 pub fn render_extend(app: &App, silence: &crate::model::Silence, area: Rect, buf: &mut Buffer) {
