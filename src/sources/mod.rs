@@ -8,7 +8,7 @@ pub mod fleet;
 pub mod pagerduty;
 pub mod prometheus;
 #[cfg(test)]
-mod test_server;
+pub(crate) mod test_server;
 pub mod transport;
 
 pub use error::{ApiError, SourceError};

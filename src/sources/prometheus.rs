@@ -267,6 +267,15 @@ impl PrometheusClient {
     }
 
     pub async fn query_range(&self, q: &RangeQuery) -> Result<Answer<Vec<Series>>, SourceError> {
+        self.query_range_within(q, usize::MAX).await
+    }
+
+    /// [`PrometheusClient::query_range`] reading at most `max_bytes` of answer.
+    pub async fn query_range_within(
+        &self,
+        q: &RangeQuery,
+        max_bytes: usize,
+    ) -> Result<Answer<Vec<Series>>, SourceError> {
         if q.step_ms <= 0 {
             return Err(SourceError::Invalid {
                 kind: SourceKind::Prometheus,
@@ -283,7 +292,10 @@ impl PrometheusClient {
             .transport
             .request(Method::POST, "api/v1/query_range")
             .form(&range_form(q));
-        let answer: Answer<RawQueryData> = self.call(rb).await?;
+        let body = self.transport.send_within(rb, max_bytes).await?;
+        let answer: Answer<RawQueryData> = decode_answer(&self.transport, &body)?;
+        // The body is freed before the series are built from what was decoded.
+        drop(body);
         Ok(answer.map(|d| d.into_query_data().into_series()))
     }
 

@@ -360,6 +360,14 @@ impl Transport {
     /// Send a request and read the whole body, up to `max_body_bytes`. Any HTTP status is
     /// returned as `Ok`: the client decides what an error body means.
     pub async fn send(&self, rb: RequestBuilder) -> Result<Body, SourceError> {
+        self.send_within(rb, self.endpoint.max_body_bytes).await
+    }
+
+    /// [`Transport::send`] with a tighter cap on the body for this request (the endpoint's
+    /// `max_body_bytes` still applies if it is smaller): a dashboard panel never needs the
+    /// 64 MiB an Alertmanager list may.
+    pub async fn send_within(&self, rb: RequestBuilder, limit: usize) -> Result<Body, SourceError> {
+        let limit = limit.min(self.endpoint.max_body_bytes);
         let req = rb.build().map_err(|e| SourceError::Setup {
             kind: self.kind,
             detail: format!("could not build the request: {e}"),
@@ -373,7 +381,7 @@ impl Transport {
         if resp.status().is_redirection() {
             return Err(self.refused_redirect(&resp, url));
         }
-        self.read_body(resp, url).await
+        self.read_body(resp, url, limit).await
     }
 
     /// A redirect the policy did not follow: it leads to another origin.
@@ -396,8 +404,12 @@ impl Transport {
         }
     }
 
-    async fn read_body(&self, resp: Response, url: String) -> Result<Body, SourceError> {
-        let limit = self.endpoint.max_body_bytes;
+    async fn read_body(
+        &self,
+        resp: Response,
+        url: String,
+        limit: usize,
+    ) -> Result<Body, SourceError> {
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
         if let Some(len) = resp.content_length() {

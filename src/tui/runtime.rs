@@ -30,6 +30,7 @@ use crate::sources::alertmanager::{AlertQuery, AlertmanagerClient};
 use crate::sources::fleet::Fleet;
 use crate::sources::pagerduty::{IncidentQuery, OnCallQuery, PagerDutyClient};
 use crate::sources::prometheus::PrometheusClient;
+use crate::sources::SourceError;
 
 /// At most one frame per this long (~60 fps); input between frames is batched.
 pub const FRAME: Duration = Duration::from_millis(16);
@@ -629,6 +630,29 @@ impl<B: Backend> Drop for Runtime<B> {
     }
 }
 
+/// Most bytes one panel query may answer: far more than a panel can draw (a few hundred
+/// series of a few hundred points), far less than the 64 MiB an Alertmanager list may need.
+/// A 50 MB answer is refused before it is decoded, so it never costs its size in memory.
+pub const PANEL_MAX_BODY: usize = 16 * 1024 * 1024;
+
+/// Most series of one panel query kept for drawing; the panel says how many it had.
+pub const PANEL_MAX_SERIES: usize = 50;
+
+/// A panel's failure, with the fix for an answer too large to draw.
+fn panel_error(e: &SourceError) -> FetchError {
+    match e {
+        SourceError::TooLarge { limit, .. } => FetchError {
+            short: format!(
+                "answer over {} MiB: aggregate the query (sum by, topk)",
+                limit / (1024 * 1024)
+            ),
+            full: crate::sanitize::one_line(&e.to_string()),
+            backend_down: false,
+        },
+        other => FetchError::from_source(other),
+    }
+}
+
 /// A panel's queries, in parallel under the shared cap. Any failure fails the panel (a panel
 /// with half its series would mislead); the first error is the one shown.
 async fn run_panel(
@@ -642,9 +666,9 @@ async fn run_panel(
             .await
             .map_err(|_| FetchError::other("shutting down"))?;
         prometheus
-            .query_range(q)
+            .query_range_within(q, PANEL_MAX_BODY)
             .await
-            .map_err(|e| FetchError::from_source(&e))
+            .map_err(|e| panel_error(&e))
     }))
     .await;
     let mut fetch = PanelFetch {
@@ -655,13 +679,26 @@ async fn run_panel(
         warnings: Vec::new(),
         bytes: 0,
     };
+    let (mut shown, mut total) = (0, 0);
     for answer in answers {
         let answer = answer?;
         fetch.bytes += answer.bytes;
         fetch
             .warnings
             .extend(answer.warnings.iter().map(|w| crate::sanitize::one_line(w)));
-        fetch.per_query.push(answer.data);
+        total += answer.data.len();
+        let kept = crate::dashboards::series_cap::top_series(answer.data, PANEL_MAX_SERIES);
+        shown += kept.len();
+        fetch.per_query.push(kept);
+    }
+    if shown < total {
+        // First, so the panel's frame shows it.
+        fetch.warnings.insert(
+            0,
+            format!(
+                "showing {shown} of {total} series (highest now); narrow the query to see others"
+            ),
+        );
     }
     Ok(fetch)
 }
@@ -791,5 +828,87 @@ mod tests {
         got.lock().expect("lock").clear();
         runtime_with(NotifyMode::Off).execute(vec![Effect::Notify("x".into())]);
         assert!(got.lock().expect("lock").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod panel_tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::sources::prometheus::RangeQuery;
+    use crate::sources::test_server::{Reply, TestServer};
+    use crate::sources::Endpoint;
+
+    fn matrix(series: usize) -> String {
+        let result: Vec<String> = (0..series)
+            .map(|i| {
+                format!(
+                    r#"{{"metric":{{"instance":"node-{i}"}},"values":[[1700000000,"{i}"],[1700000060,"{i}"]]}}"#
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"status":"success","data":{{"resultType":"matrix","result":[{}]}}}}"#,
+            result.join(",")
+        )
+    }
+
+    fn request() -> PanelRequest {
+        PanelRequest {
+            key: PanelKey {
+                dashboard: 0,
+                panel: 0,
+            },
+            generation: 1,
+            window: crate::dashboards::plan::RangeWindow {
+                start_ms: 1_700_000_000_000,
+                end_ms: 1_700_000_060_000,
+                step_ms: 60_000,
+            },
+            tail_from_ms: None,
+            queries: vec![RangeQuery {
+                expr: "up".into(),
+                start_ms: 1_700_000_000_000,
+                end_ms: 1_700_000_060_000,
+                step_ms: 60_000,
+            }],
+        }
+    }
+
+    async fn fetch_panel(body: String) -> Result<PanelFetch, FetchError> {
+        let server =
+            TestServer::start(Duration::ZERO, move |_| Reply::json(200, body.clone())).await;
+        let client = PrometheusClient::new(Endpoint::new(server.url.clone())).unwrap();
+        run_panel(&client, &Semaphore::new(4), &request()).await
+    }
+
+    #[tokio::test]
+    async fn a_panel_keeps_the_top_series_and_says_how_many_it_had() {
+        let fetch = fetch_panel(matrix(300)).await.unwrap();
+        assert_eq!(fetch.per_query[0].len(), PANEL_MAX_SERIES);
+        assert_eq!(
+            fetch.warnings[0],
+            "showing 50 of 300 series (highest now); narrow the query to see others"
+        );
+        // The highest values now: node-250..node-299.
+        assert!(fetch.per_query[0].iter().all(|s| s.labels["instance"]
+            .trim_start_matches("node-")
+            .parse::<usize>()
+            .unwrap()
+            >= 250));
+        assert!(fetch_panel(matrix(10)).await.unwrap().warnings.is_empty());
+    }
+
+    #[tokio::test]
+    async fn an_answer_bigger_than_a_panel_can_draw_is_refused_unread() {
+        // About 20 MB of series.
+        let e = fetch_panel(matrix(230_000)).await.unwrap_err();
+        assert!(e.short.contains("answer over 16 MiB"), "{}", e.short);
+        assert!(e.short.contains("aggregate"), "{}", e.short);
+        assert!(
+            !e.backend_down,
+            "Prometheus answered; the query is what is too big"
+        );
     }
 }
