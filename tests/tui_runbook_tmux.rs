@@ -1,7 +1,7 @@
 //! End to end through the built binary in tmux: `oncall --demo watch`, the wallet-service
 //! HighErrorRate alert, `r` opens its runbook beside it with numbered steps, `n` moves to the
 //! next step, `x` shows the exact argv with the alert's label value in it, and Esc or `n`
-//! cancel without running anything.
+//! cancel without running anything; step 1 then runs against the demo's own Prometheus.
 //! tmux missing fails the test with the install hint.
 
 mod harness;
@@ -63,6 +63,23 @@ fn demo_runbook_beside_an_alert_plans_a_step_and_cancels() {
         "the runbook stays open: {screen}"
     );
     assert!(!screen.contains("running "), "{screen}");
+
+    // Step 1 queries `${prometheus_url}`: in the demo that is the demo's own Prometheus, so
+    // the step runs and answers (it used to curl http://prometheus:9090 and fail with exit 6).
+    session.send("p");
+    session.wait_for("step 1 selected again", |s| s.contains("step 1/"));
+    session.send("x");
+    let screen = session.wait_for("the confirmation of step 1", |s| {
+        s.contains("Run this step?")
+    });
+    assert!(screen.contains("http://127.0.0.1:"), "{screen}");
+    assert!(!screen.contains("prometheus:9090"), "{screen}");
+    session.send("y");
+    session.wait_for("the step's answer in the pane", |s| {
+        s.contains("\"status\":\"success\"") && s.contains("exit 0")
+    });
+    session.send("c"); // closes the pane of the finished step
+    session.wait_for("the pane closed", |s| !s.contains("exit 0"));
 
     session.send("Escape");
     session.wait_for("the runbook closed", |s| {

@@ -38,8 +38,9 @@ pub fn run(globals: &Globals, args: Args) -> i32 {
 }
 
 async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
-    let labels = parse_labels(&args.labels)?;
-    let (lookup, policy) = lookup(globals)?;
+    let (lookup, policy, urls) = lookup(globals)?;
+    let labels =
+        crate::runbooks::context_urls::with_context_urls(parse_labels(&args.labels)?, &urls);
     let mut annotations = BTreeMap::new();
     if let Some(url) = &args.runbook_url {
         let key = lookup
@@ -67,18 +68,26 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
     }
 }
 
-fn lookup(globals: &Globals) -> Result<(Lookup, ValuePolicy), CliError> {
+/// Where runbooks are found, what a value must look like, and the context's URLs for
+/// `${prometheus_url}` / `${alertmanager_url}`.
+type RunbookSetup = (Lookup, ValuePolicy, BTreeMap<String, String>);
+
+fn lookup(globals: &Globals) -> Result<RunbookSetup, CliError> {
     // A broken config must not keep anyone from reading a shipped runbook at 3 a.m.
     match config::load(&globals.load_options()) {
         Ok(settings) => {
             // The config checked each pattern already; a failure here is still reported.
             let policy = ValuePolicy::from_patterns(&settings.runbook_label_patterns)
                 .map_err(|e| CliError::Usage(format!("runbook_label_patterns: {e}")))?;
-            Ok((Lookup::from_settings(&settings), policy))
+            let urls = crate::runbooks::context_urls::context_urls(
+                settings.prometheus.as_ref().map(|e| &e.base_url),
+                settings.alertmanagers.first().map(|e| &e.base_url),
+            );
+            Ok((Lookup::from_settings(&settings), policy, urls))
         }
         Err(e) => {
             eprintln!("oncall: warning: using only the shipped runbooks: {e}");
-            Ok((Lookup::default(), ValuePolicy::default()))
+            Ok((Lookup::default(), ValuePolicy::default(), BTreeMap::new()))
         }
     }
 }

@@ -165,6 +165,10 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
         // The config checked each pattern when it loaded; the strict default stands in if not.
         policy: crate::runbooks::ValuePolicy::from_patterns(&settings.runbook_label_patterns)
             .unwrap_or_default(),
+        urls: crate::runbooks::context_urls::context_urls(
+            settings.prometheus.as_ref().map(|e| &e.base_url),
+            settings.alertmanagers.first().map(|e| &e.base_url),
+        ),
     };
     let app = App::new(opts);
 

@@ -24,6 +24,7 @@ mod rules;
 mod scenario;
 mod signals;
 mod storage;
+mod targets;
 mod template;
 
 use std::fmt;

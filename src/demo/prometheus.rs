@@ -37,6 +37,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/rules", get(rules))
         .route("/api/v1/status/buildinfo", get(buildinfo))
+        .route("/api/v1/targets", get(super::targets::targets))
         .route(
             "/-/ready",
             get(|| async { text(StatusCode::OK, "Prometheus Server is Ready.\n") }),
@@ -50,7 +51,7 @@ pub fn router(platform: Arc<Platform>) -> Router {
 }
 
 /// An API failure in Prometheus's envelope.
-struct ApiFailure {
+pub(super) struct ApiFailure {
     status: StatusCode,
     error_type: &'static str,
     message: String,
@@ -69,7 +70,7 @@ impl ApiFailure {
         Self::bad_data(format!("invalid parameter {param:?}: {message}"))
     }
 
-    fn internal(message: impl Into<String>) -> Self {
+    pub(super) fn internal(message: impl Into<String>) -> Self {
         ApiFailure {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             error_type: "internal",
@@ -109,7 +110,7 @@ impl From<EvalError> for ApiFailure {
 type ApiResult = Result<String, ApiFailure>;
 
 /// Run CPU-bound work off the async threads: the demo shares its runtime with the UI.
-async fn blocking(
+pub(super) async fn blocking(
     platform: Arc<Platform>,
     work: impl FnOnce(&Platform) -> ApiResult + Send + 'static,
 ) -> Response {

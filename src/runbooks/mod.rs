@@ -1,7 +1,9 @@
 //! Runbooks: finding the one for an alert, parsing it into blocks and numbered steps, and
 //! turning a step plus the alert's labels into an argv that is safe to show and run.
 
+pub mod context_urls;
 pub mod document;
+pub mod exit_reason;
 pub mod fetch;
 pub mod fill;
 pub mod load;

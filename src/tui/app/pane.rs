@@ -318,11 +318,21 @@ impl App {
                 };
                 let took = run_time(now - pane.started_ms);
                 // How it ended first: a long argv would push it off the status line.
+                let error = !exit.success() && !pane.shell;
+                // A failed step says why, where the code's meaning is known.
+                let program = shlex::split(&pane.argv)
+                    .and_then(|w| w.into_iter().next())
+                    .unwrap_or_default();
+                let why = match (error, exit.signal.is_none()) {
+                    (true, true) => crate::runbooks::exit_reason::explain(&program, exit.code)
+                        .map(|w| format!(" ({w})"))
+                        .unwrap_or_default(),
+                    _ => String::new(),
+                };
                 let text = format!(
-                    "{exit} after {took}; {close} · {}",
+                    "{exit}{why} after {took}; {close} · {}",
                     crate::sanitize::one_line(&pane.title)
                 );
-                let error = !exit.success() && !pane.shell;
                 pane.ended = Some((exit, now));
                 // Keys to a program that is gone would vanish: give them back to oncall.
                 pane.focused = false;

@@ -26,6 +26,8 @@ pub struct RunbookPrefs {
     pub allowed_hosts: Vec<String>,
     /// What a label value must look like to go into a step.
     pub policy: ValuePolicy,
+    /// `${prometheus_url}` and `${alertmanager_url}`: the context's backends.
+    pub urls: BTreeMap<String, String>,
 }
 
 impl Preferences {
@@ -167,7 +169,10 @@ impl App {
         self.runbook.open = Some(OpenRunbook {
             generation,
             alertname,
-            labels: alert.labels,
+            labels: crate::runbooks::context_urls::with_context_urls(
+                alert.labels,
+                &self.prefs.runbooks.urls,
+            ),
             load: RunbookLoad::Loading,
             scroll: 0,
             selected: None,
