@@ -226,7 +226,11 @@ fn the_exit_status_is_kept_shown_and_the_pane_then_closes() {
     assert_eq!(pane.ended, Some((exit(127, None), NOW + 65_000)));
     assert!(!pane.focused, "keys come back to oncall");
     let m = a.message.clone().unwrap();
-    assert!(m.error && m.text.contains("exit 127 after 1m05s"), "{m:?}");
+    assert!(
+        m.error && m.text.contains("exit 127 (the program was not found"),
+        "it says why: {m:?}"
+    );
+    assert!(m.text.contains("after 1m05s"), "{m:?}");
     let text = draw(&a);
     assert!(text.contains("exit 127 after 1m05s"), "{text}");
     assert!(text.contains("service-down.md step 2: sleep 600"), "{text}");

@@ -133,7 +133,11 @@ fn r_loads_the_runbook_of_the_selected_alert_with_its_labels() {
     assert_eq!(a.mode(), Mode::Runbook);
     let open = a.runbook.open.as_ref().unwrap();
     assert!(matches!(open.load, RunbookLoad::Loading));
-    assert_eq!(open.labels, labels);
+    // The alert's labels, with the context's URLs for `${prometheus_url}` steps.
+    assert_eq!(
+        open.labels,
+        crate::runbooks::context_urls::with_context_urls(labels, &Default::default())
+    );
 }
 
 #[test]
