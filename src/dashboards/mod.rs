@@ -6,7 +6,6 @@ pub mod file;
 pub mod grafana;
 pub mod model;
 pub mod plan;
-pub mod series_cap;
 pub mod textplot;
 pub mod units;
 

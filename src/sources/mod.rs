@@ -9,6 +9,7 @@ pub mod pagerduty;
 pub mod prometheus;
 #[cfg(test)]
 pub(crate) mod test_server;
+pub mod top_series;
 pub mod transport;
 
 pub use error::{ApiError, SourceError};

@@ -267,15 +267,25 @@ impl PrometheusClient {
     }
 
     pub async fn query_range(&self, q: &RangeQuery) -> Result<Answer<Vec<Series>>, SourceError> {
-        self.query_range_within(q, usize::MAX).await
+        let rb = self.range_request(q)?;
+        let answer: Answer<RawQueryData> = self.call(rb).await?;
+        Ok(answer.map(|d| d.into_query_data().into_series()))
     }
 
-    /// [`PrometheusClient::query_range`] reading at most `max_bytes` of answer.
-    pub async fn query_range_within(
+    /// A range query for drawing: at most `max_bytes` of answer are read, and only the `N`
+    /// series with the highest newest value are kept while it is decoded (with the count of
+    /// all), so a query that returns tens of thousands of series costs little memory.
+    pub async fn query_range_top<const N: usize>(
         &self,
         q: &RangeQuery,
         max_bytes: usize,
-    ) -> Result<Answer<Vec<Series>>, SourceError> {
+    ) -> Result<Answer<crate::sources::top_series::TopSeries<N>>, SourceError> {
+        let rb = self.range_request(q)?;
+        let body = self.transport.send_within(rb, max_bytes).await?;
+        decode_answer(&self.transport, &body)
+    }
+
+    fn range_request(&self, q: &RangeQuery) -> Result<reqwest::RequestBuilder, SourceError> {
         if q.step_ms <= 0 {
             return Err(SourceError::Invalid {
                 kind: SourceKind::Prometheus,
@@ -288,15 +298,10 @@ impl PrometheusClient {
                 detail: "range query end is before its start".into(),
             });
         }
-        let rb = self
+        Ok(self
             .transport
             .request(Method::POST, "api/v1/query_range")
-            .form(&range_form(q));
-        let body = self.transport.send_within(rb, max_bytes).await?;
-        let answer: Answer<RawQueryData> = decode_answer(&self.transport, &body)?;
-        // The body is freed before the series are built from what was decoded.
-        drop(body);
-        Ok(answer.map(|d| d.into_query_data().into_series()))
+            .form(&range_form(q)))
     }
 
     /// Every active (pending or firing) alert this Prometheus evaluates.
@@ -555,7 +560,7 @@ struct RawMatrixSeries {
 
 /// `[1435781451.781, "1"]`: seconds as a number, value as a string ("NaN", "+Inf" included).
 /// Decoded without allocating per point: range queries carry many thousands.
-struct Sample(Point);
+pub(crate) struct Sample(pub(crate) Point);
 
 impl<'de> Deserialize<'de> for Sample {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

@@ -633,7 +633,7 @@ impl<B: Backend> Drop for Runtime<B> {
 /// Most bytes one panel query may answer: far more than a panel can draw (a few hundred
 /// series of a few hundred points), far less than the 64 MiB an Alertmanager list may need.
 /// A 50 MB answer is refused before it is decoded, so it never costs its size in memory.
-pub const PANEL_MAX_BODY: usize = 16 * 1024 * 1024;
+pub const PANEL_MAX_BODY: usize = 8 * 1024 * 1024;
 
 /// Most series of one panel query kept for drawing; the panel says how many it had.
 pub const PANEL_MAX_SERIES: usize = 50;
@@ -666,7 +666,7 @@ async fn run_panel(
             .await
             .map_err(|_| FetchError::other("shutting down"))?;
         prometheus
-            .query_range_within(q, PANEL_MAX_BODY)
+            .query_range_top::<PANEL_MAX_SERIES>(q, PANEL_MAX_BODY)
             .await
             .map_err(|e| panel_error(&e))
     }))
@@ -686,10 +686,9 @@ async fn run_panel(
         fetch
             .warnings
             .extend(answer.warnings.iter().map(|w| crate::sanitize::one_line(w)));
-        total += answer.data.len();
-        let kept = crate::dashboards::series_cap::top_series(answer.data, PANEL_MAX_SERIES);
-        shown += kept.len();
-        fetch.per_query.push(kept);
+        total += answer.data.total;
+        shown += answer.data.series.len();
+        fetch.per_query.push(answer.data.series);
     }
     if shown < total {
         // First, so the panel's frame shows it.
@@ -904,7 +903,7 @@ mod panel_tests {
     async fn an_answer_bigger_than_a_panel_can_draw_is_refused_unread() {
         // About 20 MB of series.
         let e = fetch_panel(matrix(230_000)).await.unwrap_err();
-        assert!(e.short.contains("answer over 16 MiB"), "{}", e.short);
+        assert!(e.short.contains("answer over 8 MiB"), "{}", e.short);
         assert!(e.short.contains("aggregate"), "{}", e.short);
         assert!(
             !e.backend_down,
