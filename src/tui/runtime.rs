@@ -679,17 +679,24 @@ async fn run_panel(
         warnings: Vec::new(),
         bytes: 0,
     };
-    let (mut shown, mut total) = (0, 0);
-    for answer in answers {
+    // Per expression: the grid and the newest point of one query are the same series.
+    let mut counts: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (answer, q) in answers.into_iter().zip(&request.queries) {
         let answer = answer?;
         fetch.bytes += answer.bytes;
         fetch
             .warnings
             .extend(answer.warnings.iter().map(|w| crate::sanitize::one_line(w)));
-        total += answer.data.total;
-        shown += answer.data.series.len();
+        let c = counts.entry(q.expr.as_str()).or_default();
+        *c = (
+            c.0.max(answer.data.series.len()),
+            c.1.max(answer.data.total),
+        );
         fetch.per_query.push(answer.data.series);
     }
+    let (shown, total) = counts
+        .values()
+        .fold((0, 0), |(s, t), (cs, ct)| (s + cs, t + ct));
     if shown < total {
         // First, so the panel's frame shows it.
         fetch.warnings.insert(
