@@ -709,10 +709,10 @@ mod readonly_tests;
 mod runbook_tests;
 #[cfg(test)]
 mod silence_inventory_tests;
-#[cfg(test)]
-mod stale_tests;
 mod test_fixtures;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod triage_tests;
+#[cfg(test)]
+mod trust_tests;

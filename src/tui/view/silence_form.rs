@@ -315,6 +315,8 @@ pub fn render_extend(app: &App, silence: &crate::model::Silence, area: Rect, buf
     draw_lines(lines, inner, buf);
 }
 
+/// Which incident to acknowledge: each candidate whole (number, title, service, status, how
+/// it was matched), wrapped; the list scrolls to keep the selected one in view.
 pub fn render_pick_incident(
     app: &App,
     choices: &[(String, String)],
@@ -323,24 +325,46 @@ pub fn render_pick_incident(
     buf: &mut Buffer,
 ) {
     let t = &app.theme;
-    let outer = centered(area, 90, choices.len() as u16 + 5);
+    let width = area.width.min(90);
+    let text_cells = usize::from(width.saturating_sub(4)).max(1);
+    let mut lines: Vec<Line> = Vec::new();
+    let mut selected_rows = 0..0;
+    for (i, (_, label)) in choices.iter().enumerate() {
+        let style = if i == selected { t.selection } else { t.text };
+        let marker = if i == selected { "›" } else { " " };
+        let first = lines.len();
+        for (n, piece) in crate::tui::widgets::wrap(&one_line(label), text_cells, usize::MAX)
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if n == 0 { marker } else { " " };
+            lines.push(Line::from(Span::styled(format!("{lead} {piece}"), style)));
+        }
+        if i == selected {
+            selected_rows = first..lines.len();
+        }
+    }
+    let h = (lines.len() as u16 + 4).min(area.height);
+    let outer = centered(area, width, h);
     let inner = frame(app, outer, "Which incident to acknowledge?", buf);
-    let mut lines: Vec<Line> = choices
-        .iter()
-        .enumerate()
-        .map(|(i, (_, label))| {
-            let style = if i == selected { t.selection } else { t.text };
-            Line::from(Span::styled(format!(" {}", one_line(label)), style))
-        })
-        .collect();
-    lines.push(Line::from(""));
-    lines.push(Line::from(vec![
-        Span::styled(" enter", t.key_hint.add_modifier(Modifier::BOLD)),
-        Span::styled(" acknowledge   ", t.muted),
-        Span::styled("esc", t.key_hint.add_modifier(Modifier::BOLD)),
-        Span::styled(" cancel", t.muted),
-    ]));
-    draw_lines(lines, inner, buf);
+    let room = usize::from(inner.height.saturating_sub(2)).max(1);
+    let start = selected_rows
+        .end
+        .saturating_sub(room)
+        .min(selected_rows.start);
+    let shown: Vec<Line> = lines.into_iter().skip(start).take(room).collect();
+    draw_lines(shown, inner, buf);
+    if inner.height > 0 {
+        let keys = Line::from(vec![
+            Span::styled(" enter", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" acknowledge   ", t.muted),
+            Span::styled("↑↓", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" choose   ", t.muted),
+            Span::styled("esc", t.key_hint.add_modifier(Modifier::BOLD)),
+            Span::styled(" cancel", t.muted),
+        ]);
+        buf.set_line(inner.x, inner.y + inner.height - 1, &keys, inner.width);
+    }
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Nothing unknown is shown as fine: a backend that stalls longer than its timeout goes
 //! stale whatever the refresh interval, and a header with an Alertmanager down never says
-//! "nothing firing".
+//! "nothing firing". Confirmations and the incident picker show their objects whole.
 
 use super::tests::{answer, dashboards, NOW};
 use super::*;
@@ -152,4 +152,41 @@ fn confirmations_wrap_and_scroll_at_80x24() {
     let screen = draw(&a);
     assert!(screen.contains("line 29 of"), "{screen}");
     assert!(screen.contains("y do it"), "{screen}");
+}
+
+#[test]
+fn the_incident_picker_shows_each_candidate_whole_at_80x24() {
+    let mut a = started(options(Backends {
+        alertmanager: true,
+        pagerduty: true,
+        ..Backends::default()
+    }));
+    a.width = 80;
+    a.height = 24;
+    let choices: Vec<(String, String)> = (0..8)
+        .map(|i| {
+            (
+                format!("P{i}"),
+                format!("#10{i} [FIRING:1] ServiceDown kyc-service-{i} in production-eu-west-{i} (service kyc-{i}, triggered, by title) end-{i}"),
+            )
+        })
+        .collect();
+    a.overlay = Some(Overlay::PickIncident {
+        choices,
+        selected: 7,
+        alert: ("fp".into(), "ServiceDown".into()),
+    });
+    let screen = draw(&a);
+    assert!(
+        screen.contains("#107") && screen.contains("end-7"),
+        "{screen}"
+    );
+    assert!(screen.contains("enter acknowledge"), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .filter(|l| l.starts_with('│'))
+            .all(|l| !l.contains('…')),
+        "nothing cut: {screen}"
+    );
 }
