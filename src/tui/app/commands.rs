@@ -422,11 +422,12 @@ impl App {
                 }
             }
             View::Triage(ViewKind::Alerts) => return self.triage.set_alert_filter(text),
-            View::Triage(kind) => {
-                let list = self.list_mut(kind);
+            // The selected silence or incident stays selected while the filter shows it.
+            View::Triage(kind) => self.keeping_selection(|app| {
+                let list = app.list_mut(kind);
                 list.filter = text.to_string();
                 list.selected = 0;
-            }
+            }),
         }
         None
     }

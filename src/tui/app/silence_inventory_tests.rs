@@ -361,3 +361,26 @@ fn the_silence_just_written_is_selected_and_e_names_it() {
         confirm.write
     );
 }
+
+/// A filter narrows the list: the selected silence stays selected while it is shown.
+#[test]
+fn the_selection_stays_on_the_same_silence_through_a_filter() {
+    let mut a = app();
+    let ends = "2026-01-15T14:00:00Z";
+    answer_silences(
+        &mut a,
+        vec![
+            silence("s1", "A", "one maintenance", ends),
+            silence("s2", "B", "two maintenance", ends),
+            silence("s3", "C", "three", ends),
+        ],
+    );
+    press(&mut a, KeyCode::Char('9'));
+    press(&mut a, KeyCode::Down);
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+    press(&mut a, KeyCode::Char('/'));
+    typed(&mut a, "two");
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+    press(&mut a, KeyCode::Esc);
+    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+}
