@@ -11,7 +11,7 @@
 //! `--quick` uses small counts and a few seconds per figure, and skips grafatui: it runs in CI
 //! to keep the suite working; no figure is asserted on.
 
-#[path = "../../tests/harness/mod.rs"]
+#[path = "../../tests/it/harness/mod.rs"]
 mod harness;
 
 mod alerts_view;

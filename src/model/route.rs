@@ -6,7 +6,7 @@
 //! (`=`), `match_re` (`=~`) and `matchers` (amtool syntax, several per string allowed), sorted
 //! by name, then value, then operator. A `match_re` value becomes `^(?:value)$`: Alertmanager
 //! builds that matcher from the compiled regexp's `String()`, so the anchored text is what its
-//! route key prints and sorts by (checked against the real 0.25 in `tests/it_dedup_key.rs`);
+//! route key prints and sorts by (checked against the real 0.25 in `tests/it/dedup_key.rs`);
 //! `matchers` values stay as written.
 
 use std::collections::BTreeMap;

@@ -3,7 +3,7 @@
 //! to oncall, `q` quits, and the terminal is the user's again.
 //! tmux missing fails the test with the install hint.
 
-mod harness;
+use crate::harness;
 
 use harness::TmuxSession;
 

@@ -2,7 +2,7 @@
 //! text and emoji in labels and annotations are drawn without reaching the terminal as control
 //! sequences and without breaking the table's columns. Plus a snapshot of the grouped list.
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyModifiers};
 use insta::assert_snapshot;

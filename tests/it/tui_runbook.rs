@@ -4,8 +4,8 @@
 //! Alertmanager loads a team's runbook from its directory when `r` is pressed, and shows a
 //! refused label value where the step would use it.
 
-mod harness;
-mod tui_support;
+use crate::harness;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use insta::assert_snapshot;

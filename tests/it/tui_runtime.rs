@@ -3,7 +3,7 @@
 //! answering 500, answering garbage, answering a PromQL error, or taking ten seconds. In
 //! every case the UI keeps taking keys and shows what is going on.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! A refresh of the alert list against Debian's real Alertmanager 0.25 shares the alerts that
 //! did not change with the previous answer (one copy held, not two) and decodes the rest.
 
-mod harness;
+use crate::harness;
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@
 //! checks two things at once: the dashboards' PromQL runs on the real engine (2.42), and the
 //! demo's series are shaped as a real exporter's would be.
 
-mod harness;
+use crate::harness;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

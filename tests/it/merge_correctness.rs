@@ -8,7 +8,7 @@
 //! And the point of re-asking for the newest point: right after a refresh it shows the value
 //! as of the last scrape, not of the last step boundary.
 
-mod harness;
+use crate::harness;
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! make every write command exit 2 with a message naming where read-only came from and how
 //! to lift it, and nothing reaches the server; `silence add --dry-run` still previews.
 
-mod harness;
+use crate::harness;
 
 use harness::alertmanager::silence_noisy;
 use harness::pagerduty::{incident_at, ME_EMAIL};

@@ -3,7 +3,7 @@
 //! the seven dashboards must get data (no error, no "no data"), and the alerts, silences and
 //! incidents views must fill.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::time::Duration;
 

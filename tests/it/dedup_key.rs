@@ -6,8 +6,8 @@
 //! the route tree the UI sees differs from the one that paged, the match falls back to the
 //! alert details PagerDuty holds.
 
-mod harness;
-mod tui_support;
+use crate::harness;
+use crate::tui_support;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -1,7 +1,7 @@
 //! The Prometheus client against Debian's real `prometheus`, fed by a metrics endpoint the
 //! test serves and by hours of backfilled history.
 
-mod harness;
+use crate::harness;
 
 use harness::{MetricsServer, OpenMetrics, Prometheus};
 

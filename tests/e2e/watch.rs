@@ -2,7 +2,7 @@
 //! through every view by its key, help, and quit; afterwards the shell prompt is back and the
 //! alternate screen is off. tmux missing fails the test with the install hint.
 
-mod harness;
+use crate::harness;
 
 use std::path::PathBuf;
 

@@ -4,7 +4,7 @@
 //! cancel without running anything; step 1 then runs against the demo's own Prometheus.
 //! tmux missing fails the test with the install hint.
 
-mod harness;
+use crate::harness;
 
 use harness::TmuxSession;
 

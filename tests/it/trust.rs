@@ -4,7 +4,7 @@
 //! never duplicated; no answer is read as "none"; credentials never follow a redirect or
 //! appear in a message; invisible characters never reach the terminal.
 
-mod harness;
+use crate::harness;
 
 use std::time::Duration;
 

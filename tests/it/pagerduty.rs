@@ -1,7 +1,7 @@
 //! PagerDuty: first the stand-in itself (it must enforce the contract, or the client tests
 //! below prove nothing), then the client against it.
 
-mod harness;
+use crate::harness;
 
 use harness::pagerduty::{raw_request, ACCEPT, ME_EMAIL};
 use harness::PagerDutyStandin;

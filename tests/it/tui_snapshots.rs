@@ -2,7 +2,7 @@
 //! every dashboard at 80x24 and 160x48, the panel states (loading, no data, error, stale),
 //! the triage views, the help screen, and tiny terminals.
 
-mod tui_support;
+use crate::tui_support;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use insta::assert_snapshot;

@@ -1,6 +1,6 @@
 //! The Alertmanager client against Debian's real `prometheus-alertmanager` 0.25.
 
-mod harness;
+use crate::harness;
 
 use std::collections::BTreeMap;
 

@@ -2,7 +2,7 @@
 //! connection refused, a server that accepts and never answers, HTTP 500, malformed JSON,
 //! a 50 MB body, TLS from an unknown CA, and a wrong token. Nothing here asserts on timing.
 
-mod harness;
+use crate::harness;
 
 use std::time::Duration;
 

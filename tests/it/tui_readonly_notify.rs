@@ -3,8 +3,8 @@
 //! writes one OSC 9 sequence when a refresh brings a new critical alert, none for the first
 //! load. The terminal's escape sequences are captured through the runtime's clipboard sink.
 
-mod harness;
-mod tui_support;
+use crate::harness;
+use crate::tui_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //! go to it from injected terminal events; what it prints is read off the drawn frames; its
 //! end is in the incident log.
 
-mod tui_support;
+use crate::tui_support;
 
 use std::collections::BTreeMap;
 

@@ -3,8 +3,8 @@
 //! at 80x24 and 200x50), and the real runtime against the harness's real Alertmanager: a
 //! silence that matches nothing shows `stale` and 0, one that mutes two alerts shows 2.
 
-mod harness;
-mod tui_support;
+use crate::harness;
+use crate::tui_support;
 
 use std::time::Duration;
 

@@ -3,8 +3,8 @@
 //! turns silenced; a submit that fails keeps the form. The runtime is the real one, with a
 //! test backend for a screen and a channel for a keyboard.
 
-mod harness;
-mod tui_support;
+use crate::harness;
+use crate::tui_support;
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //! the PagerDuty stand-in, configured only through `ONCALL_*` variables and a temp HOME.
 //! Exit codes: 0 success, 1 server or network failure, 2 usage or config error.
 
-mod harness;
+use crate::harness;
 
 use chrono::{DateTime, Duration as ChronoDuration, DurationRound, Utc};
 use harness::alertmanager::{silence_noisy, suppression_alerts};
