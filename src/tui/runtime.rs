@@ -269,7 +269,8 @@ impl<B: Backend> Runtime<B> {
         let frame = self
             .terminal
             .draw(|f| view::draw(f, app))
-            .map_err(RuntimeError::Draw)?;
+            // Each backend has its own error type; the terminal's is an io::Error.
+            .map_err(|e| RuntimeError::Draw(io::Error::other(e.to_string())))?;
         if let Some(frames) = &self.frames {
             let _ = frames.send(frame.buffer.clone());
         }
