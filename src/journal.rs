@@ -221,7 +221,7 @@ impl Journal {
                 continue;
             }
             match serde_json::from_str::<Entry>(&line) {
-                Ok(entry) if since.map_or(true, |s| entry.started >= s) => read.entries.push(entry),
+                Ok(entry) if since.is_none_or(|s| entry.started >= s) => read.entries.push(entry),
                 Ok(_) => {}
                 Err(_) => read.skipped += 1,
             }

@@ -1,7 +1,10 @@
 //! oncall: dashboards, alerts, silences, incidents and runbooks for the engineer on call.
 //!
-//! The crate is split along the IO boundary: `sources` and `model` never touch the terminal,
-//! `tui` never awaits the network.
+//! Split along the IO boundary: the clients, the shared model and the sanitizing of untrusted
+//! text are the `oncall-sources` crate (re-exported here as `sources`, `model`, `sanitize`,
+//! `secret`), with no terminal in it; `tui` never awaits the network.
+
+pub use oncall_sources::{model, sanitize, secret, sources};
 
 pub mod cli;
 pub mod config;
@@ -9,12 +12,8 @@ pub mod dashboards;
 pub mod demo;
 pub mod duration;
 pub mod journal;
-pub mod model;
 pub mod pty;
 pub mod runbooks;
-pub mod sanitize;
-pub mod secret;
-pub mod sources;
 pub mod text;
 pub mod timespec;
 pub mod triage;
@@ -22,4 +21,4 @@ pub mod tui;
 pub mod writes;
 
 #[cfg(test)]
-pub(crate) mod test_util;
+pub(crate) use oncall_sources::test_util;

@@ -41,7 +41,7 @@ impl Options {
     fn measures(&self, group: &str) -> bool {
         self.only
             .as_ref()
-            .map_or(true, |only| only.iter().any(|g| g == group))
+            .is_none_or(|only| only.iter().any(|g| g == group))
     }
 }
 

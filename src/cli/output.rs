@@ -189,7 +189,7 @@ fn lay_out<'s>(widths: &[usize], cells: impl Iterator<Item = (&'s str, usize)>, 
             cut.width()
         };
         if i + 1 < widths.len() {
-            line.extend(std::iter::repeat(' ').take(w.saturating_sub(shown)));
+            line.extend(std::iter::repeat_n(' ', w.saturating_sub(shown)));
             line.push_str(GAP);
         }
     }

@@ -316,7 +316,7 @@ fn substitute(expr: &str, mut f: impl FnMut(&str) -> Option<String>) -> String {
 /// A duration as PromQL accepts it everywhere: whole seconds, or milliseconds.
 pub fn promql_duration(d: Duration) -> String {
     let ms = d.as_millis();
-    if ms % 1000 == 0 {
+    if ms.is_multiple_of(1000) {
         format!("{}s", ms / 1000)
     } else {
         format!("{ms}ms")

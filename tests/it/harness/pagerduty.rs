@@ -235,9 +235,19 @@ pub fn incident_at(i: usize) -> Incident {
             "triggered"
         }
         .into(),
-        urgency: if i % 4 == 0 { "low" } else { "high" }.into(),
-        assignee: if i % 2 == 0 { ME_ID } else { "PUSER02" }.into(),
-        service: if i % 2 == 0 { "PSVC001" } else { "PSVC002" }.into(),
+        urgency: if i.is_multiple_of(4) { "low" } else { "high" }.into(),
+        assignee: if i.is_multiple_of(2) {
+            ME_ID
+        } else {
+            "PUSER02"
+        }
+        .into(),
+        service: if i.is_multiple_of(2) {
+            "PSVC001"
+        } else {
+            "PSVC002"
+        }
+        .into(),
         created_at: "2026-01-01T10:00:00Z".into(),
     }
 }

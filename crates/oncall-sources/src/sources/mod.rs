@@ -7,8 +7,8 @@ pub mod error;
 pub mod fleet;
 pub mod pagerduty;
 pub mod prometheus;
-#[cfg(test)]
-pub(crate) mod test_server;
+#[cfg(any(test, feature = "test-server"))]
+pub mod test_server;
 pub mod top_series;
 pub mod transport;
 
