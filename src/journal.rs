@@ -243,7 +243,7 @@ pub fn record_or_warn(entry: &Entry) {
     }
 }
 
-/// The entries as the Timeline of seed 001's postmortem template, with the summary filled
+/// The entries as the Timeline of the platform's postmortem template, with the summary filled
 /// in from the log and the sections only a person can write left for them.
 pub fn markdown(entries: &[Entry]) -> String {
     let mut out = String::from("# Incident Postmortem: \n\n## Incident Summary\n");

@@ -740,11 +740,11 @@ mod tests {
     use super::*;
     use std::collections::{BTreeMap, HashSet};
 
-    /// Every alert rule name the seeds define or link from a dashboard (seed 000's "Alerts
-    /// Linked" lists, where "X / Warning" names the X...Warning rule; the rules of seeds 001
-    /// and 002).
+    /// Every alert rule name the platform's rules define or its dashboards link (the exchange
+    /// dashboards' "Alerts Linked" lists, where "X / Warning" names the X...Warning rule; the
+    /// rules of the microservice and data platforms).
     const SEED_ALERTS: &[&str] = &[
-        // seed 000
+        // The exchange's dashboards and rules.
         "ServiceDown",
         "DiskSpaceCritical",
         "HighCPUUsage",
@@ -771,12 +771,12 @@ mod tests {
         "SuspiciousLoginAttempts",
         "UnusualOrderPattern",
         "HighWithdrawalFailureRate",
-        // seed 001
+        // The microservice platform.
         "HighLatency",
         "DiskSpaceLow",
         "ElevatedErrorRate",
         "SlowDatabaseQueries",
-        // seed 002
+        // The crypto-stock data platform.
         "APIDown",
         "DatabaseDown",
         "RedisDown",

@@ -1,5 +1,5 @@
 //! Units and human formatting of values: `512 MiB`, `340 ms`, `99.95 %`, `1.2k req/s`, `$1.2M`.
-//! Values below 1 keep their digits (grafatui draws them as zero; see peers.md).
+//! Values below 1 keep their digits (a plot that rounds them draws a latency of 0.4 s as 0).
 
 use std::fmt;
 

@@ -1,5 +1,5 @@
 //! Which Alertmanager groups an alert lands in, and the PagerDuty dedup key of each: the exact
-//! link between an alert and its incident (apis.md 3.2.9). Alertmanager 0.25 sends
+//! link between an alert and its incident. Alertmanager 0.25 sends
 //! `dedup_key = sha256hex(groupKey)` with `groupKey = "<route key>:<group labels>"`
 //! (`dispatch/route.go` `Route.Key`, `dispatch/dispatch.go` `aggrGroup.GroupKey`,
 //! `notify/pagerduty`), so the client can rebuild it from the route tree.

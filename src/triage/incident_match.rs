@@ -1,4 +1,4 @@
-//! Which PagerDuty incident belongs to an alert (apis.md 3.2.9), best evidence first:
+//! Which PagerDuty incident belongs to an alert, best evidence first:
 //!
 //! 1. **Dedup key.** Alertmanager sends `dedup_key = sha256(groupKey)`, which PagerDuty keeps
 //!    as the incident's `incident_key`; with the route tree the key is rebuilt exactly

@@ -1,5 +1,5 @@
 //! Checks on a silence before and after it is made: signs that it is broader than its author
-//! meant (apis.md 4.5), and whether Alertmanager stored what was asked. Shared by
+//! meant, and whether Alertmanager stored what was asked. Shared by
 //! `oncall silence add` and the terminal UI's silence form.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -59,7 +59,7 @@ pub fn read_back_differences(asked: &PostableSilence, got: &Silence) -> Vec<Stri
     diffs
 }
 
-/// Signs that a silence is broader than its author meant (apis.md 4.5).
+/// Signs that a silence is broader than its author meant.
 pub fn broad_silence_warnings(
     matchers: &[Matcher],
     selected: &[&Alert],

@@ -1,5 +1,5 @@
 //! Silences as Alertmanager keeps them: validation with its messages, the rule that decides
-//! between updating a silence in place and replacing it with a new ID (apis.md 3.1.5),
+//! between updating a silence in place and replacing it with a new ID,
 //! expiry, and the sort order of the list.
 
 use crate::model::matcher::{CompiledMatcher, Matcher, MatcherSet};

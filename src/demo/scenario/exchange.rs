@@ -173,7 +173,7 @@ impl Builder {
         let prometheus = self.target("prometheus", "localhost:9090", None);
         let k = mix(key_of("business") ^ seed);
         let days = move |t: f64| (t - tl.at(0.0)) / 86_400.0;
-        // Recording rules (seed 000's job:dau and job:mau), written by Prometheus itself.
+        // Recording rules (the exchange's job:dau and job:mau), written by Prometheus itself.
         self.push(
             prometheus,
             "job:dau",

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Annotation keys that commonly hold a runbook link, in the order they are tried
-/// (apis.md 3.4).
+///.
 pub const DEFAULT_RUNBOOK_KEYS: &[&str] = &["runbook_url", "runbook", "link", "sop", "playbook"];
 
 /// One alert from `GET /api/v2/alerts` (or inside an alert group).

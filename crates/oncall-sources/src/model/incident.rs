@@ -93,7 +93,7 @@ where
     Option::<u64>::deserialize(d).map(Some)
 }
 
-/// PagerDuty's default `acknowledgement_timeout` (apis.md 3.2.3).
+/// PagerDuty's default `acknowledgement_timeout` of a service, in seconds (30 minutes).
 pub const DEFAULT_ACK_TIMEOUT_SECS: u64 = 1800;
 
 /// When an acknowledgement runs out and PagerDuty re-triggers the incident.
@@ -150,7 +150,7 @@ impl Incident {
             .join(", ")
     }
 
-    /// When it was last acknowledged, if it was (acks expire: apis.md 3.2.3).
+    /// When it was last acknowledged, if it was (PagerDuty re-triggers an incident whose ack times out).
     pub fn last_acknowledged_at(&self) -> Option<DateTime<Utc>> {
         self.acknowledgements.iter().filter_map(|a| a.at).max()
     }

@@ -20,7 +20,7 @@
 //!
 //! [`Matcher::to_filter_param`] is stricter, for the `filter=` query parameter: every `\` and
 //! `"` is escaped so both of Alertmanager's parsers (UTF-8 and classic) read it the same way
-//! (apis.md 3.1.7).
+//!.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -258,7 +258,7 @@ impl Matcher {
     }
 
     /// The matcher for Alertmanager's `filter=` parameter: value always double-quoted, every
-    /// `\` and `"` escaped, so the UTF-8 and the classic parser agree (apis.md 3.1.7).
+    /// `\` and `"` escaped, so the UTF-8 and the classic parser agree.
     pub fn to_filter_param(&self) -> String {
         let mut out = String::with_capacity(self.name.len() + self.value.len() + 6);
         if is_classic_name(&self.name) {

@@ -88,7 +88,7 @@ impl Silence {
     }
 
     /// The body that updates this silence in place (or, per Alertmanager's rules, replaces it)
-    /// with a new end; matchers, start, author and comment unchanged (apis.md 3.1.5).
+    /// with a new end; matchers, start, author and comment unchanged.
     pub fn extended_to(&self, new_end: DateTime<Utc>) -> PostableSilence {
         PostableSilence {
             id: Some(self.id.clone()),
@@ -102,7 +102,7 @@ impl Silence {
 }
 
 /// The body of `POST /api/v2/silences`. Without `id` it creates a silence; with `id` it
-/// updates that one, which Alertmanager may answer with a new ID (apis.md 3.1.5).
+/// updates that one, which Alertmanager may answer with a new ID.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostableSilence {

@@ -1,7 +1,7 @@
 //! Alertmanager API v2: status, alerts, alert groups, silences, posting alerts.
 //!
 //! One client talks to one Alertmanager; HA clusters (query every peer, dedupe by fingerprint,
-//! POST silences once) are the caller's business (apis.md 4.3).
+//! POST silences once) are the caller's business.
 
 use chrono::{DateTime, Utc};
 use reqwest::Method;
@@ -311,7 +311,7 @@ impl AlertmanagerClient {
     }
 
     /// Silences whose own matchers equal `filter` (not: silences that would mute alerts with
-    /// these labels; apis.md 4.7). Empty `filter` lists all, expired included.
+    /// these labels). Empty `filter` lists all, expired included.
     pub async fn silences(&self, filter: &[Matcher]) -> Result<Vec<Silence>, SourceError> {
         let params: Vec<(&str, String)> = filter
             .iter()
@@ -345,7 +345,7 @@ impl AlertmanagerClient {
     }
 
     /// Update the silence `s.id`. Alertmanager keeps the ID only when it can update in place,
-    /// otherwise it creates a new silence and expires the old one (apis.md 3.1.5): the ID
+    /// otherwise it creates a new silence and expires the old one: the ID
     /// returned is the one to use from now on.
     pub async fn update_silence(&self, s: &PostableSilence) -> Result<String, SourceError> {
         match &s.id {
@@ -391,7 +391,7 @@ impl AlertmanagerClient {
             .json(s);
         let answer: SilenceId = self.get_json(rb).await?;
         if answer.silence_id.is_empty() {
-            // Never report a silence as made without an ID (apis.md 4.4).
+            // Never report a silence as made without an ID.
             return Err(SourceError::Decode {
                 kind: SourceKind::Alertmanager,
                 url: redacted(&self.transport, "api/v2/silences"),

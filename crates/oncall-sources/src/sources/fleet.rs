@@ -1,4 +1,4 @@
-//! Several Alertmanagers seen as one (apis.md 4.3): alerts are queried on every member and
+//! Several Alertmanagers seen as one: alerts are queried on every member and
 //! merged by fingerprint, silences merged by ID, and a new silence is POSTed once per HA
 //! cluster, trying its members in turn. Members of one cluster are found through
 //! `/api/v2/status`: each reports its own peer name and the names of its peers.

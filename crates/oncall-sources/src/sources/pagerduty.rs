@@ -2,7 +2,7 @@
 //! an incident's alerts.
 //!
 //! PagerDuty asks clients to send one request at a time per token and to honour
-//! `ratelimit-reset` on 429 (apis.md 3.2.6): every request of a client (and its clones) goes
+//! `ratelimit-reset` on 429: every request of a client (and its clones) goes
 //! through one lock, and 429s are retried here.
 
 use std::collections::HashSet;
@@ -23,7 +23,7 @@ use crate::model::incident::{Incident, IncidentStatus, OnCall, PdAlert, Urgency,
 const ACCEPT_V2: &str = "application/vnd.pagerduty+json;version=2";
 /// `limit` per page; PagerDuty's maximum.
 const PAGE_LIMIT: usize = 100;
-/// PagerDuty refuses `offset + limit` above this (apis.md 3.2.5).
+/// PagerDuty refuses `offset + limit` above this.
 const OFFSET_CAP: usize = 10_000;
 /// At most this many incidents per `PUT /incidents` (more is a 413).
 pub const BULK_CHUNK: usize = 250;
@@ -131,7 +131,7 @@ pub struct PagerDutyClient {
 }
 
 impl fmt::Debug for PagerDutyClient {
-    // `From` is an email address: keep it out of logs (apis.md 4.1).
+    // `From` is an email address: keep it out of logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PagerDutyClient")
             .field("transport", &self.transport)
