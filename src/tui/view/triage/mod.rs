@@ -1,0 +1,308 @@
+//! The alerts, silences and incidents views, each filtered, kept on screen when their source
+//! fails. Everything in them comes from outside and is sanitized before it is drawn. This
+//! file holds what they share (the table, the title line, the empty states, the detail
+//! pane's rule); each view is a file of its own.
+
+mod alerts;
+mod incidents;
+mod silences;
+
+use alerts::render_alerts;
+use incidents::render_incidents;
+use silences::render_silences;
+
+use chrono::{DateTime, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+use crate::model::incident::{AckExpiry, Incident, IncidentStatus, Urgency};
+use crate::model::silence::{Silence, SilenceState};
+use crate::sanitize::one_line;
+use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
+use crate::triage::severity_rank;
+use crate::triage::silence_inventory::{Flag, ENDS_SOON_MS};
+use crate::tui::app::rows::{incident_rows, silence_rows, silence_tags};
+use crate::tui::app::App;
+use crate::tui::command::{Command, ViewKind};
+use crate::tui::keymap::Mode;
+use crate::tui::state::HealthState;
+use crate::tui::widgets::{format_age, format_clock, truncate};
+
+pub(super) fn age(app: &App, t: DateTime<Utc>) -> String {
+    format_age(app.now_ms - t.timestamp_millis())
+}
+
+/// Time until an ack runs out: `12m left`, `~12m left` when PagerDuty's default timeout is
+/// assumed, `expired`, `never`, and a dash when the incident is not acknowledged.
+pub fn ack_countdown(expiry: AckExpiry, now_ms: i64, ascii: bool) -> String {
+    match expiry {
+        AckExpiry::NotAcked => if ascii { "-" } else { "–" }.into(),
+        AckExpiry::Never => "never".into(),
+        AckExpiry::At { at, assumed } => {
+            let left = at.timestamp_millis() - now_ms;
+            if left <= 0 {
+                "expired".into()
+            } else {
+                // Round up: "0s left" would read as expired.
+                let left = format_age(left + 999);
+                format!("{}{left} left", if assumed { "~" } else { "" })
+            }
+        }
+    }
+}
+
+/// The text and style of one cell of a row.
+type Cell<'a, T> = Box<dyn Fn(&T) -> (String, Style) + 'a>;
+
+/// A column: header, width (0 = share the rest), and how to draw its cell of a row.
+pub(super) struct Column<'a, T> {
+    pub(super) title: &'static str,
+    pub(super) width: u16,
+    pub(super) cell: Cell<'a, T>,
+}
+
+pub(super) fn render_table<T>(
+    app: &App,
+    area: Rect,
+    buf: &mut Buffer,
+    columns: Vec<Column<'_, T>>,
+    rows: &[T],
+    selected: usize,
+) {
+    if area.height < 2 || area.width < 10 {
+        return;
+    }
+    let t = &app.theme;
+    let fixed: u16 = columns.iter().map(|c| c.width + 1).sum();
+    let flex = columns.iter().filter(|c| c.width == 0).count() as u16;
+    let flex_w = area
+        .width
+        .saturating_sub(fixed + flex)
+        .checked_div(flex)
+        .unwrap_or(0);
+    let widths: Vec<u16> = columns
+        .iter()
+        .map(|c| if c.width == 0 { flex_w } else { c.width })
+        .collect();
+    let mut x = area.x;
+    for (c, w) in columns.iter().zip(&widths) {
+        buf.set_stringn(
+            x,
+            area.y,
+            c.title,
+            usize::from(*w),
+            t.muted.add_modifier(Modifier::BOLD),
+        );
+        x += w + 1;
+    }
+    let body = area.height - 1;
+    // Keep the selection in view.
+    let first = selected.saturating_sub(usize::from(body).saturating_sub(1));
+    for (n, row) in rows.iter().enumerate().skip(first).take(usize::from(body)) {
+        let y = area.y + 1 + (n - first) as u16;
+        let is_selected = n == selected;
+        if is_selected {
+            buf.set_style(Rect::new(area.x, y, area.width, 1), t.selection);
+        }
+        let mut x = area.x;
+        for (c, w) in columns.iter().zip(&widths) {
+            let (text, style) = (c.cell)(row);
+            let style = if is_selected {
+                style.patch(t.selection)
+            } else {
+                style
+            };
+            buf.set_stringn(
+                x,
+                y,
+                truncate(&one_line(&text), usize::from(*w)),
+                usize::from(*w),
+                style,
+            );
+            x += w + 1;
+        }
+    }
+}
+
+/// The first line of a list view: its title, counts and the source's state.
+pub(super) fn title_line(
+    app: &App,
+    area: Rect,
+    buf: &mut Buffer,
+    title: &str,
+    counts: String,
+    health: Option<(HealthState, String)>,
+) {
+    let t = &app.theme;
+    let mut spans = vec![
+        Span::styled(format!(" {title} "), t.text.add_modifier(Modifier::BOLD)),
+        Span::styled(counts, t.muted),
+    ];
+    if let Some((HealthState::Down, detail)) = health {
+        spans.push(Span::styled(format!("  stale: {detail}"), t.stale));
+    }
+    buf.set_line(area.x, area.y, &Line::from(spans), area.width);
+}
+
+pub fn render(app: &App, kind: ViewKind, area: Rect, buf: &mut Buffer) {
+    if area.height == 0 || area.width == 0 {
+        return;
+    }
+    let title_area = Rect { height: 1, ..area };
+    let body = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    };
+    match kind {
+        // An open runbook sits right of the list, or over all of it when narrow.
+        ViewKind::Alerts if app.runbook.open.is_some() => {
+            let (list, pane) = super::runbook::split(body);
+            render_alerts(
+                app,
+                title_area,
+                list.unwrap_or(Rect { height: 0, ..body }),
+                buf,
+            );
+            super::runbook::render(app, pane, buf);
+        }
+        ViewKind::Alerts => render_alerts(app, title_area, body, buf),
+        ViewKind::Silences => render_silences(app, title_area, body, buf),
+        ViewKind::Incidents => render_incidents(app, title_area, body, buf),
+    }
+}
+
+pub(super) fn am_health(app: &App) -> Option<(HealthState, String)> {
+    let down: Vec<String> = app
+        .triage
+        .health
+        .iter()
+        .filter_map(|h| {
+            let (at, e) = h.last_error.as_ref()?;
+            Some(format!(
+                "{} failed at {}: {}",
+                one_line(&h.name),
+                format_clock(*at, app.offset),
+                one_line(e)
+            ))
+        })
+        .collect();
+    if down.is_empty() {
+        None
+    } else {
+        Some((HealthState::Down, down.join("; ")))
+    }
+}
+
+pub(super) fn empty_state(
+    app: &App,
+    body: Rect,
+    buf: &mut Buffer,
+    configured: bool,
+    loaded: bool,
+    what: &str,
+    filtered: bool,
+) {
+    let t = &app.theme;
+    let text = if !configured {
+        format!("no {what} source is configured for this context (see `oncall config show`)")
+    } else if !loaded {
+        "waiting for the first answer…".to_string()
+    } else if filtered {
+        "nothing matches the filter".to_string()
+    } else {
+        format!("no {what}")
+    };
+    buf.set_stringn(
+        body.x + 1,
+        body.y + 1.min(body.height.saturating_sub(1)),
+        text,
+        usize::from(body.width),
+        t.muted,
+    );
+}
+
+pub(super) fn severity_style(app: &App, severity: &str) -> Style {
+    let t = &app.theme;
+    match severity_rank(Some(severity)) {
+        0 => t.critical.add_modifier(Modifier::BOLD),
+        1 | 2 => t.warning,
+        _ => t.text,
+    }
+}
+
+pub(super) fn shown_style(app: &App, shown: Shown) -> Style {
+    let t = &app.theme;
+    match shown {
+        Shown::Firing => t.critical,
+        Shown::Pending => t.warning,
+        Shown::Acknowledged => t.acknowledged,
+        Shown::Silenced | Shown::Inhibited => t.silenced,
+    }
+}
+
+/// "2 firing" for a group: the most pressing state and how many alerts show it.
+pub(super) fn group_state(app: &App, worst: Shown, count: usize) -> (String, Style) {
+    (
+        format!("{count} {}", worst.as_str()),
+        shown_style(app, worst),
+    )
+}
+
+pub(super) const DETAIL_VALUE_MAX: usize = 512;
+
+pub(super) fn clip(text: &str) -> String {
+    let end = text
+        .char_indices()
+        .nth(DETAIL_VALUE_MAX)
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    one_line(&text[..end])
+}
+
+/// The rule that separates a list from its detail pane (the pane's first row).
+pub(super) fn detail_rule(app: &App, area: Rect, buf: &mut Buffer) {
+    let rule = if app.prefs.ascii { "-" } else { "─" };
+    buf.set_stringn(
+        area.x,
+        area.y,
+        rule.repeat(usize::from(area.width)),
+        usize::from(area.width),
+        app.theme.border,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ack_countdown_text() {
+        let now = 1_768_478_400_000;
+        let at = |ms: i64| DateTime::<Utc>::from_timestamp_millis(now + ms).unwrap_or_default();
+        let exact = |ms| AckExpiry::At {
+            at: at(ms),
+            assumed: false,
+        };
+        assert_eq!(ack_countdown(exact(12 * 60_000), now, false), "12m left");
+        assert_eq!(
+            ack_countdown(
+                AckExpiry::At {
+                    at: at(30 * 60_000),
+                    assumed: true
+                },
+                now,
+                false
+            ),
+            "~30m left"
+        );
+        assert_eq!(ack_countdown(exact(0), now, false), "expired");
+        assert_eq!(ack_countdown(exact(-5_000), now, false), "expired");
+        assert_eq!(ack_countdown(exact(500), now, false), "1s left");
+        assert_eq!(ack_countdown(AckExpiry::Never, now, false), "never");
+        assert_eq!(ack_countdown(AckExpiry::NotAcked, now, false), "–");
+        assert_eq!(ack_countdown(AckExpiry::NotAcked, now, true), "-");
+    }
+}
