@@ -4,12 +4,12 @@
 //! text are the `oncall-sources` crate (re-exported here as `sources`, `model`, `sanitize`,
 //! `secret`), with no terminal in it; `tui` never awaits the network.
 
+pub use oncall_demo as demo;
 pub use oncall_sources::{model, sanitize, secret, sources};
 
 pub mod cli;
 pub mod config;
 pub mod dashboards;
-pub mod demo;
 pub mod duration;
 pub mod journal;
 pub mod pty;

@@ -2,7 +2,8 @@
 //! ordering alerts, filtering and grouping the alert list, and checking silences.
 
 pub mod alert_list;
-pub mod group_key;
+/// Alertmanager's group key and PagerDuty dedup key, with the model they compute from.
+pub use oncall_sources::model::group_key;
 pub mod incident_match;
 pub mod severity;
 pub mod silence_checks;

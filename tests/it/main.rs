@@ -12,6 +12,7 @@ mod cli;
 mod config;
 mod dashboards;
 mod dedup_key;
+mod demo;
 mod failures;
 mod journal;
 mod merge_correctness;

@@ -2,6 +2,7 @@
 
 pub mod alert;
 pub mod alert_row;
+pub mod group_key;
 pub mod incident;
 pub mod matcher;
 pub mod route;

@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 
 use super::{exec, format_labels, Ctx, EResult, Labels, StepSeries, Value, METRIC_NAME};
-use crate::demo::promql::ast::{BinOp, Cardinality, Expr, VectorMatching};
+use crate::promql::ast::{BinOp, Cardinality, Expr, VectorMatching};
 
 impl Ctx<'_> {
     pub(super) fn binary(

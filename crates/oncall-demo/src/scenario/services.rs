@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{shape, Builder, LatencyShape};
-use crate::demo::signals::{diurnal, key_of, lerp, mix, ramp, wobble, Latency};
+use crate::signals::{diurnal, key_of, lerp, mix, ramp, wobble, Latency};
 
 /// An application service: its traffic, routes and latency.
 struct Service {

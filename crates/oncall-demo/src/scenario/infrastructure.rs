@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{shape, Builder, Kind, PhaseShape, Shape, FOREVER};
-use crate::demo::signals::{diurnal, key_of, lerp, mix, wobble};
+use crate::signals::{diurnal, key_of, lerp, mix, wobble};
 
 /// Kubernetes nodes: name, CPU share busy at peak, memory GiB, share of memory available.
 const NODES: &[(&str, f64, f64, f64)] = &[

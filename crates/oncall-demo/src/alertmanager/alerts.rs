@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use super::silences::{SilenceError, SilenceRequest, SilenceStore};
-use crate::demo::promql::Labels;
-use crate::demo::rules::{AlertState, RuleError};
-use crate::demo::Platform;
 use crate::model::matcher::Matcher;
+use crate::promql::Labels;
+use crate::rules::{AlertState, RuleError};
+use crate::Platform;
 
 /// Alerts posted without an end resolve after this long (Alertmanager's `resolve_timeout`).
 pub(super) const RESOLVE_TIMEOUT_MS: i64 = 5 * 60_000;
@@ -217,7 +217,7 @@ impl AmAlert {
 
 /// `{a="1", b="2"}`, Go's `LabelSet.String()` (shared with the client that rebuilds keys).
 pub fn format_label_set(labels: &Labels) -> String {
-    crate::triage::group_key::label_set_string(labels)
+    oncall_sources::model::group_key::label_set_string(labels)
 }
 
 /// Alertmanager's fingerprint: FNV-1a over the sorted label pairs, each part followed by

@@ -4,8 +4,8 @@
 
 use crate::model::matcher::{CompiledMatcher, Matcher, MatcherSet};
 
-use crate::demo::promql::Labels;
-use crate::demo::signals::mix;
+use crate::promql::Labels;
+use crate::signals::mix;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SilenceState {

@@ -4,11 +4,11 @@
 
 use serde_json::{json as json_macro, Value};
 
-use crate::demo::alertmanager::{format_label_set, AmAlert, PAGING_RECEIVER};
-use crate::demo::promql::Labels;
-use crate::demo::signals::mix;
+use crate::alertmanager::{format_label_set, AmAlert, PAGING_RECEIVER};
+use crate::promql::Labels;
+use crate::signals::mix;
 /// One dedup key for the demo and the client that matches incidents to alerts.
-pub use crate::triage::group_key::dedup_key;
+pub use oncall_sources::model::group_key::dedup_key;
 
 /// A service's `acknowledgement_timeout`: an ack older than this re-triggers the incident.
 pub const ACK_TIMEOUT_MS: i64 = 1_800_000;

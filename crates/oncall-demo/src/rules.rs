@@ -520,7 +520,7 @@ mod tests {
         let midnight = 1_763_769_600_000;
         for hour in [0, 5, 9, 14, 19, 23] {
             let anchor = midnight + hour * 3_600_000 + 17 * 60_000;
-            let scenario = Scenario::new(anchor, crate::demo::DEFAULT_SEED);
+            let scenario = Scenario::new(anchor, crate::DEFAULT_SEED);
             let engine = RuleEngine::new().unwrap();
             let rules = engine.evaluate(&scenario, anchor).unwrap();
             let mut firing = Vec::new();

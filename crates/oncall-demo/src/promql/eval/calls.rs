@@ -10,8 +10,8 @@ use super::{
     exec, unparen, valid_label_name, Ctx, EResult, Labels, RangeArg, RangeInput, StepSeries, Value,
     METRIC_NAME,
 };
-use crate::demo::promql::ast::{Expr, LabelMatcher, MatchOp};
-use crate::demo::promql::functions::{
+use crate::promql::ast::{Expr, LabelMatcher, MatchOp};
+use crate::promql::functions::{
     bucket_quantile, counter_fn, extrapolated_rate, instant_rate, linear_regression, over_time,
     CounterFn, FunctionDef,
 };

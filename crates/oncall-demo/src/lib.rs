@@ -4,7 +4,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
-//! let demo = oncall::demo::DemoPlatform::start().await?;
+//! let demo = oncall_demo::DemoPlatform::start().await?;
 //! println!("Prometheus at {}", demo.prometheus_url);
 //! demo.shutdown().await;
 //! # Ok(())
@@ -14,6 +14,9 @@
 //! Metric values are a pure function of (series, time, seed): the same timestamp always
 //! gives the same value, so refreshes and tail fetches agree. Alerts come from real rule
 //! evaluation over those series; silences and incident state live in memory.
+
+// The shared model and clients, under the names the demo's modules use.
+pub(crate) use oncall_sources::model;
 
 mod alertmanager;
 mod http;
@@ -230,6 +233,3 @@ async fn bind() -> io::Result<TcpListener> {
 fn base_url(addr: SocketAddr) -> io::Result<Url> {
     Url::parse(&format!("http://{addr}/")).map_err(io::Error::other)
 }
-
-#[cfg(test)]
-mod tests;

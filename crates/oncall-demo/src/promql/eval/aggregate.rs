@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, HashMap};
 use super::{
     exec, format_value, valid_label_name, Ctx, EResult, Labels, StepSeries, Value, METRIC_NAME,
 };
-use crate::demo::promql::ast::{AggOp, Expr};
-use crate::demo::promql::functions::quantile;
+use crate::promql::ast::{AggOp, Expr};
+use crate::promql::functions::quantile;
 
 impl Ctx<'_> {
     pub(super) fn aggregate(

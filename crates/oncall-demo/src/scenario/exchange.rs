@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use super::{shape, Builder, Kind, LatencyShape, FOREVER};
-use crate::demo::signals::{diurnal, key_of, lerp, mix, wobble, Latency};
+use crate::signals::{diurnal, key_of, lerp, mix, wobble, Latency};
 
 const MATCHING_BUCKETS: &[f64] = &[
     0.001,

@@ -1,4 +1,4 @@
-//! The demo platform through the real clients of `crate::sources`, over loopback HTTP, as
+//! The demo platform through the real clients of `oncall::sources`, over loopback HTTP, as
 //! the UI and the CLI use it.
 
 use std::collections::BTreeMap;
@@ -6,15 +6,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
 
-use super::{DemoPlatform, DEFAULT_SEED};
-use crate::dashboards::{self, plan, PlanOptions, Unit, VarValue};
-use crate::model::matcher::Matcher;
-use crate::model::{IncidentStatus, PostableSilence};
-use crate::secret::Secret;
-use crate::sources::alertmanager::{AlertQuery, AlertmanagerClient};
-use crate::sources::pagerduty::{IncidentQuery, PagerDutyClient};
-use crate::sources::prometheus::{PrometheusClient, QueryData, RangeQuery};
-use crate::sources::{ApiError, Auth, Endpoint, SourceError};
+use oncall::dashboards::{self, plan, PlanOptions, Unit, VarValue};
+use oncall::demo::{DemoPlatform, DEFAULT_SEED};
+use oncall::model::matcher::Matcher;
+use oncall::model::{IncidentStatus, PostableSilence};
+use oncall::secret::Secret;
+use oncall::sources::alertmanager::{AlertQuery, AlertmanagerClient};
+use oncall::sources::pagerduty::{IncidentQuery, PagerDutyClient};
+use oncall::sources::prometheus::{PrometheusClient, QueryData, RangeQuery};
+use oncall::sources::{ApiError, Auth, Endpoint, SourceError};
 
 /// A weekday afternoon, UTC: traffic near its daily peak.
 fn start() -> DateTime<Utc> {
@@ -543,7 +543,7 @@ async fn posted_alerts_groups_and_receivers() {
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let posted = crate::model::PostableAlert {
+    let posted = oncall::model::PostableAlert {
         labels: labels.clone(),
         annotations: BTreeMap::from([("summary".to_string(), "posted by a test".to_string())]),
         starts_at: None,
@@ -582,7 +582,7 @@ async fn pagerduty_filters_and_pages() {
     let d = demo().await;
     let pd = pagerduty(&d);
     let low = IncidentQuery {
-        urgencies: vec![crate::model::Urgency::Low],
+        urgencies: vec![oncall::model::Urgency::Low],
         ..IncidentQuery::open()
     };
     let low = pd.incidents(&low).await.unwrap().incidents;
@@ -628,8 +628,8 @@ async fn pagerduty_filters_and_pages() {
 /// by dedup key, as `A` in the UI finds it.
 #[tokio::test]
 async fn incidents_match_their_alerts_by_dedup_key() {
-    use crate::triage::group_key::group_keys;
-    use crate::triage::incident_match::{related, MatchedBy};
+    use oncall::triage::group_key::group_keys;
+    use oncall::triage::incident_match::{related, MatchedBy};
     let d = demo().await;
     let am = alertmanager(&d);
     let tree = am.route_tree().await.unwrap();

@@ -2,7 +2,7 @@
 //! cache misses follow wallet-service's pool.
 
 use super::Builder;
-use crate::demo::signals::{diurnal, key_of, lerp, mix, wobble};
+use crate::signals::{diurnal, key_of, lerp, mix, wobble};
 
 impl Builder {
     pub(super) fn postgres(&mut self) {
