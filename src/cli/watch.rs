@@ -19,8 +19,8 @@ use crate::sources::transport::redact_url;
 use crate::tui::action::ContextInfo;
 use crate::tui::app::{App, AppOptions, DEFAULT_ALERTS_REFRESH, DEFAULT_INCIDENTS_REFRESH};
 use crate::tui::keymap::Keymap;
+use crate::tui::runtime::terminal::TerminalGuard;
 use crate::tui::runtime::{Clients, ContextLoader, Runtime};
-use crate::tui::terminal::TerminalGuard;
 use crate::tui::theme::{ColorDepth, ThemeSet, DEFAULT_THEME};
 
 #[derive(Debug, Clone, clap::Args)]
@@ -196,7 +196,7 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     let (guard, terminal, bytes) = match TerminalGuard::enter() {
         Ok(parts) => parts,
         Err(e) => {
-            crate::tui::terminal::restore();
+            crate::tui::runtime::terminal::restore();
             eprintln!("oncall: cannot set up the terminal: {e}");
             return EXIT_BACKEND;
         }

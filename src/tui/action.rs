@@ -92,6 +92,9 @@ pub enum Action {
         /// Set when the change was made but could not be added to the incident log.
         journal_error: Option<String>,
     },
+    /// An effect the runtime carried out itself failed (e.g. writing to the terminal): the
+    /// sentence for the status line.
+    EffectFailed(String),
     /// News of write `id` while it is under way ("no answer: outcome unknown, checking…").
     WriteProgress {
         id: u64,

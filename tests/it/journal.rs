@@ -145,7 +145,7 @@ fn silence_and_ack_from_the_cli_are_recorded() {
 #[test]
 fn oncall_log_prints_steps_run_in_the_pane_with_how_they_ended() {
     use oncall::pty::Exit;
-    use oncall::tui::incident_log::{step_entry, StepRun};
+    use oncall::tui::runtime::incident_log::{step_entry, StepRun};
 
     let dir = tempfile::tempdir().unwrap();
     let journal = Journal::at(dir.path().join(FILE_NAME));

@@ -477,7 +477,7 @@ fn label_patterns_from_the_config_apply_to_steps() {
 #[tokio::test]
 async fn the_ui_loader_follows_the_resolution_rules_and_fetches_only_allowed_hosts() {
     use oncall::runbooks::{LoadError, Loaded};
-    use oncall::tui::runbook_loader::load;
+    use oncall::tui::runtime::runbook_loader::load;
     use std::sync::atomic::{AtomicUsize, Ordering};
     use std::sync::Arc;
 

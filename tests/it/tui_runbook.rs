@@ -13,7 +13,7 @@ use oncall::model::alert::Alert;
 use oncall::runbooks::Lookup;
 use oncall::tui::action::{Action, Effect};
 use oncall::tui::app::App;
-use oncall::tui::runbook_loader;
+use oncall::tui::runtime::runbook_loader;
 use tui_support::*;
 
 fn key(c: char) -> Action {

@@ -425,6 +425,7 @@ impl App {
                     self.error(crate::sanitize::one_line(&e));
                 }
             }
+            Action::EffectFailed(text) => self.error(crate::sanitize::one_line(&text)),
             Action::WriteProgress { id, text } => {
                 if self.writes.iter().any(|(w, _)| *w == id) {
                     self.message = Some(Message {

@@ -7,6 +7,12 @@
 //! The event source is a parameter, so tests drive the real loop with key sequences and a
 //! `TestBackend`.
 
+pub mod incident_log;
+pub mod link_fetch;
+pub mod pane_host;
+pub mod runbook_loader;
+pub mod terminal;
+
 use std::collections::HashMap;
 use std::io;
 use std::sync::Arc;
@@ -96,7 +102,7 @@ pub struct Runtime<B: Backend> {
     /// dir or `ONCALL_DATA_DIR`).
     journal: Option<crate::journal::Journal>,
     /// The embedded terminal pane's program.
-    pane: super::pane_host::PaneHost,
+    pane: pane_host::PaneHost,
 }
 
 /// Receives the bytes of an OSC 52 sequence or a notification (tests capture them here).
@@ -131,7 +137,7 @@ impl<B: Backend> Runtime<B> {
             clock: system_now_ms,
             clipboard: None,
             journal: None,
-            pane: super::pane_host::PaneHost::new(tx.clone()),
+            pane: pane_host::PaneHost::new(tx.clone()),
         }
     }
 
@@ -336,8 +342,7 @@ impl<B: Backend> Runtime<B> {
                     };
                     let tx = self.tx.clone();
                     let task = tokio::spawn(async move {
-                        let result =
-                            super::link_fetch::incident_alerts(&pagerduty, &incidents).await;
+                        let result = link_fetch::incident_alerts(&pagerduty, &incidents).await;
                         let _ = tx.send(Action::IncidentAlerts { id, result }).await;
                     });
                     self.keep(task.abort_handle());
@@ -411,7 +416,7 @@ impl<B: Backend> Runtime<B> {
                                     &write, written, &detail, &user, &context,
                                 );
                                 tokio::task::spawn_blocking(move || {
-                                    super::incident_log::append(journal.as_ref(), &entries)
+                                    incident_log::append(journal.as_ref(), &entries)
                                 })
                                 .await
                                 .unwrap_or_else(|e| Err(format!("the incident log: {e}")))
@@ -429,17 +434,16 @@ impl<B: Backend> Runtime<B> {
                     });
                 }
                 Effect::Copy(text) => {
-                    let bytes = super::terminal::osc52(&text);
+                    let bytes = terminal::osc52(&text);
                     if let Err(e) = self.write_sequence(&bytes) {
-                        self.app.message = Some(crate::tui::app::Message {
-                            text: format!("could not copy to the clipboard: {e}"),
-                            error: true,
-                        });
-                        self.app.dirty = true;
+                        // State changes only in `update`: the failure goes back as an action.
+                        self.dispatch(Action::EffectFailed(format!(
+                            "could not copy to the clipboard: {e}"
+                        )));
                     }
                 }
                 Effect::Notify(text) => {
-                    let bytes = super::terminal::notification(self.app.prefs.notify, &text);
+                    let bytes = terminal::notification(self.app.prefs.notify, &text);
                     // A bell that cannot be rung is not worth a message over the status line.
                     if let Some(bytes) = bytes {
                         let _ = self.write_sequence(&bytes);
@@ -451,7 +455,7 @@ impl<B: Backend> Runtime<B> {
                 | Effect::PaneResize { .. }
                 | Effect::PaneKill
                 | Effect::PaneClose) => {
-                    let ctx = super::pane_host::PaneContext {
+                    let ctx = pane_host::PaneContext {
                         user: self.app.prefs.author.clone(),
                         context: self.app.context.name.clone(),
                         journal: self.journal.clone(),
@@ -470,7 +474,7 @@ impl<B: Backend> Runtime<B> {
                 } => {
                     let lookup = self.app.prefs.runbook_lookup();
                     let tx = self.tx.clone();
-                    self.keep(super::runbook_loader::spawn(
+                    self.keep(runbook_loader::spawn(
                         generation,
                         alertname,
                         annotations,
@@ -788,7 +792,7 @@ mod tests {
         }));
         runtime.execute(vec![Effect::Copy("https://x/P1\x07".into())]);
         let got = got.lock().expect("lock").clone();
-        assert_eq!(got, super::super::terminal::osc52("https://x/P1"));
+        assert_eq!(got, super::terminal::osc52("https://x/P1"));
         assert!(got.starts_with(b"\x1b]52;c;") && got.ends_with(b"\x07"));
     }
 
@@ -816,7 +820,7 @@ mod tests {
             let bytes = got.lock().expect("lock").clone();
             assert_eq!(
                 Some(bytes.clone()),
-                super::super::terminal::notification(mode, hostile),
+                super::terminal::notification(mode, hostile),
                 "{mode:?}"
             );
             assert_eq!(bytes.iter().filter(|b| **b == 0x07).count(), 1, "{mode:?}");

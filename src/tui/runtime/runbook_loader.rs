@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use tokio::sync::mpsc;
 use tokio::task::AbortHandle;
 
-use super::action::Action;
 use crate::runbooks::{self, LoadError, Loaded, Lookup};
+use crate::tui::action::Action;
 
 /// Load in the background and send the answer on `tx`.
 pub fn spawn(

@@ -16,9 +16,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc::Sender;
 
-use super::action::{Action, Effect, PaneEvent, PaneRequest};
 use crate::journal::Journal;
 use crate::pty::{self, Session, Spawn};
+use crate::tui::action::{Action, Effect, PaneEvent, PaneRequest};
 
 /// Session events that may wait for the bridge (output notices beyond one are dropped by
 /// the session anyway; the exit waits for room).
