@@ -127,6 +127,138 @@ pub enum Command {
     Scroll(ScrollMove),
 }
 
+/// The commands that take no argument: the one place their keymap name, the command and the
+/// help text are written. `parse`, `Display` and `description` read it; the commands with
+/// arguments (`dashboard N`, `view`, `focus`, `cursor`, `select`, `scroll`) are spelled out
+/// below.
+pub const SIMPLE: &[(&str, Command, &str)] = &[
+    ("quit", Command::Quit, "Quit oncall"),
+    ("help", Command::Help, "Show this help"),
+    ("next-view", Command::NextView, "Next view"),
+    ("prev-view", Command::PrevView, "Previous view"),
+    (
+        "command-line",
+        Command::CommandLine,
+        "Command line (:dash, :range, :context, :theme)",
+    ),
+    ("filter", Command::Filter, "Filter by title"),
+    ("zoom-in", Command::ZoomIn, "Zoom in (halve the time range)"),
+    (
+        "zoom-out",
+        Command::ZoomOut,
+        "Zoom out (double the time range)",
+    ),
+    (
+        "pan-back",
+        Command::PanBack,
+        "Pan back in time by half the range",
+    ),
+    (
+        "pan-forward",
+        Command::PanForward,
+        "Pan forward in time (back to live at now)",
+    ),
+    ("live", Command::Live, "Back to live (range ends now)"),
+    ("refresh", Command::Refresh, "Refresh now"),
+    ("page-up", Command::PageUp, "Scroll up a page"),
+    ("page-down", Command::PageDown, "Scroll down a page"),
+    (
+        "fullscreen",
+        Command::Fullscreen,
+        "Full-screen panel with a value cursor",
+    ),
+    (
+        "variables",
+        Command::Variables,
+        "Pick template variable values",
+    ),
+    ("choose", Command::Choose, "Choose the selected row"),
+    ("close", Command::Close, "Close / go back"),
+    (
+        "group",
+        Command::ToggleGrouping,
+        "Group alerts by name, or list them flat",
+    ),
+    (
+        "open-linked",
+        Command::OpenLinked,
+        "Open the dashboard panel linked to the alert",
+    ),
+    (
+        "silence",
+        Command::Silence,
+        "Silence the selected alert (a form with a preview)",
+    ),
+    ("expire", Command::Expire, "Expire the selected silence"),
+    (
+        "extend",
+        Command::Extend,
+        "Extend the selected silence (or recreate an expired one)",
+    ),
+    (
+        "ack",
+        Command::Ack,
+        "Acknowledge the alert's incident (or ACK! silence) / the incident",
+    ),
+    ("resolve", Command::Resolve, "Resolve the selected incident"),
+    (
+        "show-url",
+        Command::ShowUrl,
+        "Show the incident's URL (alerts: the runbook link), or copy it with [ui] osc52",
+    ),
+    ("mine", Command::Mine, "Incidents assigned to me, or all"),
+    (
+        "runbook",
+        Command::Runbook,
+        "Open the selected alert's runbook beside it (where there are no alerts: refresh)",
+    ),
+    (
+        "next-step",
+        Command::NextStep,
+        "Select the runbook's next command step",
+    ),
+    (
+        "prev-step",
+        Command::PrevStep,
+        "Select the runbook's previous command step",
+    ),
+    (
+        "run-step",
+        Command::RunStep,
+        "Run the selected step in the pane (shows the exact argv; y confirms)",
+    ),
+    (
+        "shell",
+        Command::Shell,
+        "Open an interactive shell in the pane (no oncall tokens)",
+    ),
+    (
+        "pane-focus",
+        Command::PaneFocus,
+        "Pane prefix: keys to the pane's program, or back",
+    ),
+    (
+        "pane-kill",
+        Command::PaneKill,
+        "Kill the pane's program (asks first)",
+    ),
+    (
+        "pane-close",
+        Command::PaneClose,
+        "Close the pane (once its program has ended)",
+    ),
+    (
+        "pane-scroll-up",
+        Command::PaneScrollUp,
+        "Scroll the pane back",
+    ),
+    (
+        "pane-scroll-down",
+        Command::PaneScrollDown,
+        "Scroll the pane forward",
+    ),
+];
+
 impl Command {
     /// Parse the text used in keymap files: `quit`, `dashboard 3`, `focus left`, `cursor right 10`.
     pub fn parse(text: &str) -> Result<Command, String> {
@@ -142,9 +274,10 @@ impl Command {
         let Some(&name) = words.first() else {
             return Err("empty command".into());
         };
+        if let Some((_, command, _)) = SIMPLE.iter().find(|(n, _, _)| *n == name) {
+            return no_args(*command);
+        }
         match name {
-            "quit" => no_args(Command::Quit),
-            "help" => no_args(Command::Help),
             "dashboard" => match arg(1).map(str::parse::<u8>) {
                 Some(Ok(n)) if (1..=99).contains(&n) && words.len() == 2 => {
                     Ok(Command::Dashboard(n))
@@ -161,24 +294,10 @@ impl Command {
                     }),
                 _ => Err("`view` takes alerts, silences or incidents".into()),
             },
-            "next-view" => no_args(Command::NextView),
-            "prev-view" => no_args(Command::PrevView),
-            "command-line" => no_args(Command::CommandLine),
-            "filter" => no_args(Command::Filter),
-            "zoom-in" => no_args(Command::ZoomIn),
-            "zoom-out" => no_args(Command::ZoomOut),
-            "pan-back" => no_args(Command::PanBack),
-            "pan-forward" => no_args(Command::PanForward),
-            "live" => no_args(Command::Live),
-            "refresh" => no_args(Command::Refresh),
             "focus" => match (arg(1), words.len()) {
                 (Some(d), 2) => parse_direction(d).map(Command::Focus),
                 _ => Err("`focus` takes left, right, up or down".into()),
             },
-            "page-up" => no_args(Command::PageUp),
-            "page-down" => no_args(Command::PageDown),
-            "fullscreen" => no_args(Command::Fullscreen),
-            "variables" => no_args(Command::Variables),
             "cursor" => parse_cursor(&words[1..]).map(Command::Cursor),
             "select" => match (arg(1), words.len()) {
                 (Some("up"), 2) => Ok(Command::Select(SelectMove::Up)),
@@ -187,27 +306,6 @@ impl Command {
                 (Some("last"), 2) => Ok(Command::Select(SelectMove::Last)),
                 _ => Err("`select` takes up, down, first or last".into()),
             },
-            "choose" => no_args(Command::Choose),
-            "close" => no_args(Command::Close),
-            "group" => no_args(Command::ToggleGrouping),
-            "open-linked" => no_args(Command::OpenLinked),
-            "silence" => no_args(Command::Silence),
-            "expire" => no_args(Command::Expire),
-            "extend" => no_args(Command::Extend),
-            "ack" => no_args(Command::Ack),
-            "resolve" => no_args(Command::Resolve),
-            "show-url" => no_args(Command::ShowUrl),
-            "mine" => no_args(Command::Mine),
-            "runbook" => no_args(Command::Runbook),
-            "next-step" => no_args(Command::NextStep),
-            "prev-step" => no_args(Command::PrevStep),
-            "run-step" => no_args(Command::RunStep),
-            "shell" => no_args(Command::Shell),
-            "pane-focus" => no_args(Command::PaneFocus),
-            "pane-kill" => no_args(Command::PaneKill),
-            "pane-close" => no_args(Command::PaneClose),
-            "pane-scroll-up" => no_args(Command::PaneScrollUp),
-            "pane-scroll-down" => no_args(Command::PaneScrollDown),
             "scroll" => match (arg(1), words.len()) {
                 (Some("up"), 2) => Ok(Command::Scroll(ScrollMove::Up)),
                 (Some("down"), 2) => Ok(Command::Scroll(ScrollMove::Down)),
@@ -224,25 +322,9 @@ impl Command {
     /// What the command does, for the help screen.
     pub fn description(&self) -> String {
         match self {
-            Command::Quit => "Quit oncall".into(),
-            Command::Help => "Show this help".into(),
             Command::Dashboard(n) => format!("Show dashboard {n}"),
             Command::View(v) => format!("Show the {} view", v.name()),
-            Command::NextView => "Next view".into(),
-            Command::PrevView => "Previous view".into(),
-            Command::CommandLine => "Command line (:dash, :range, :context, :theme)".into(),
-            Command::Filter => "Filter by title".into(),
-            Command::ZoomIn => "Zoom in (halve the time range)".into(),
-            Command::ZoomOut => "Zoom out (double the time range)".into(),
-            Command::PanBack => "Pan back in time by half the range".into(),
-            Command::PanForward => "Pan forward in time (back to live at now)".into(),
-            Command::Live => "Back to live (range ends now)".into(),
-            Command::Refresh => "Refresh now".into(),
             Command::Focus(d) => format!("Move to the panel {}", direction_word(*d)),
-            Command::PageUp => "Scroll up a page".into(),
-            Command::PageDown => "Scroll down a page".into(),
-            Command::Fullscreen => "Full-screen panel with a value cursor".into(),
-            Command::Variables => "Pick template variable values".into(),
             Command::Cursor(CursorMove::Left(n)) => format!("Cursor back {n} column{}", plural(*n)),
             Command::Cursor(CursorMove::Right(n)) => {
                 format!("Cursor forward {n} column{}", plural(*n))
@@ -253,41 +335,15 @@ impl Command {
             Command::Select(SelectMove::Down) => "Select the next row".into(),
             Command::Select(SelectMove::First) => "Select the first row".into(),
             Command::Select(SelectMove::Last) => "Select the last row".into(),
-            Command::Choose => "Choose the selected row".into(),
-            Command::Close => "Close / go back".into(),
-            Command::ToggleGrouping => "Group alerts by name, or list them flat".into(),
-            Command::OpenLinked => "Open the dashboard panel linked to the alert".into(),
-            Command::Silence => "Silence the selected alert (a form with a preview)".into(),
-            Command::Expire => "Expire the selected silence".into(),
-            Command::Extend => "Extend the selected silence (or recreate an expired one)".into(),
-            Command::Ack => {
-                "Acknowledge the alert's incident (or ACK! silence) / the incident".into()
-            }
-            Command::Resolve => "Resolve the selected incident".into(),
-            Command::ShowUrl => {
-                "Show the incident's URL (alerts: the runbook link), or copy it with [ui] osc52"
-                    .into()
-            }
-            Command::Mine => "Incidents assigned to me, or all".into(),
-            Command::Runbook => {
-                "Open the selected alert's runbook beside it (where there are no alerts: refresh)"
-                    .into()
-            }
-            Command::NextStep => "Select the runbook's next command step".into(),
-            Command::PrevStep => "Select the runbook's previous command step".into(),
-            Command::RunStep => {
-                "Run the selected step in the pane (shows the exact argv; y confirms)".into()
-            }
-            Command::Shell => "Open an interactive shell in the pane (no oncall tokens)".into(),
-            Command::PaneFocus => "Pane prefix: keys to the pane's program, or back".into(),
-            Command::PaneKill => "Kill the pane's program (asks first)".into(),
-            Command::PaneClose => "Close the pane (once its program has ended)".into(),
-            Command::PaneScrollUp => "Scroll the pane back".into(),
-            Command::PaneScrollDown => "Scroll the pane forward".into(),
             Command::Scroll(ScrollMove::Up) => "Scroll up a line".into(),
             Command::Scroll(ScrollMove::Down) => "Scroll down a line".into(),
             Command::Scroll(ScrollMove::Top) => "Scroll to the top".into(),
             Command::Scroll(ScrollMove::Bottom) => "Scroll to the bottom".into(),
+            simple => SIMPLE
+                .iter()
+                .find(|(_, c, _)| c == simple)
+                .map(|(_, _, d)| d.to_string())
+                .unwrap_or_default(),
         }
     }
 }
@@ -296,25 +352,9 @@ impl fmt::Display for Command {
     /// The keymap-file spelling, so `Command::parse(&c.to_string()) == Ok(c)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Command::Quit => f.write_str("quit"),
-            Command::Help => f.write_str("help"),
             Command::Dashboard(n) => write!(f, "dashboard {n}"),
             Command::View(v) => write!(f, "view {}", v.name()),
-            Command::NextView => f.write_str("next-view"),
-            Command::PrevView => f.write_str("prev-view"),
-            Command::CommandLine => f.write_str("command-line"),
-            Command::Filter => f.write_str("filter"),
-            Command::ZoomIn => f.write_str("zoom-in"),
-            Command::ZoomOut => f.write_str("zoom-out"),
-            Command::PanBack => f.write_str("pan-back"),
-            Command::PanForward => f.write_str("pan-forward"),
-            Command::Live => f.write_str("live"),
-            Command::Refresh => f.write_str("refresh"),
             Command::Focus(d) => write!(f, "focus {}", direction_word(*d)),
-            Command::PageUp => f.write_str("page-up"),
-            Command::PageDown => f.write_str("page-down"),
-            Command::Fullscreen => f.write_str("fullscreen"),
-            Command::Variables => f.write_str("variables"),
             Command::Cursor(CursorMove::Left(n)) => write!(f, "cursor left {n}"),
             Command::Cursor(CursorMove::Right(n)) => write!(f, "cursor right {n}"),
             Command::Cursor(CursorMove::Start) => f.write_str("cursor start"),
@@ -323,31 +363,16 @@ impl fmt::Display for Command {
             Command::Select(SelectMove::Down) => f.write_str("select down"),
             Command::Select(SelectMove::First) => f.write_str("select first"),
             Command::Select(SelectMove::Last) => f.write_str("select last"),
-            Command::Choose => f.write_str("choose"),
-            Command::Close => f.write_str("close"),
-            Command::ToggleGrouping => f.write_str("group"),
-            Command::OpenLinked => f.write_str("open-linked"),
-            Command::Silence => f.write_str("silence"),
-            Command::Expire => f.write_str("expire"),
-            Command::Extend => f.write_str("extend"),
-            Command::Ack => f.write_str("ack"),
-            Command::Resolve => f.write_str("resolve"),
-            Command::ShowUrl => f.write_str("show-url"),
-            Command::Mine => f.write_str("mine"),
-            Command::Runbook => f.write_str("runbook"),
-            Command::NextStep => f.write_str("next-step"),
-            Command::PrevStep => f.write_str("prev-step"),
-            Command::RunStep => f.write_str("run-step"),
-            Command::Shell => f.write_str("shell"),
-            Command::PaneFocus => f.write_str("pane-focus"),
-            Command::PaneKill => f.write_str("pane-kill"),
-            Command::PaneClose => f.write_str("pane-close"),
-            Command::PaneScrollUp => f.write_str("pane-scroll-up"),
-            Command::PaneScrollDown => f.write_str("pane-scroll-down"),
             Command::Scroll(ScrollMove::Up) => f.write_str("scroll up"),
             Command::Scroll(ScrollMove::Down) => f.write_str("scroll down"),
             Command::Scroll(ScrollMove::Top) => f.write_str("scroll top"),
             Command::Scroll(ScrollMove::Bottom) => f.write_str("scroll bottom"),
+            simple => f.write_str(
+                SIMPLE
+                    .iter()
+                    .find(|(_, c, _)| c == simple)
+                    .map_or("?", |(n, _, _)| *n),
+            ),
         }
     }
 }
@@ -402,6 +427,18 @@ fn parse_cursor(args: &[&str]) -> Result<CursorMove, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_table_is_the_one_spelling_of_each_simple_command() {
+        let mut names = std::collections::BTreeSet::new();
+        for (name, command, description) in SIMPLE {
+            assert!(names.insert(*name), "{name} twice");
+            assert_eq!(Command::parse(name), Ok(*command));
+            assert_eq!(command.to_string(), *name);
+            assert_eq!(command.description(), *description);
+            assert!(!description.is_empty());
+        }
+    }
 
     #[test]
     fn every_spelling_round_trips() {
