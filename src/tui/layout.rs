@@ -347,6 +347,38 @@ pub fn centred(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
+/// Below this many columns an open runbook takes the whole alerts body.
+pub const RUNBOOK_BESIDE_MIN_WIDTH: u16 = 100;
+
+/// The alerts body split for an open runbook: the list's part (`None` when the runbook takes
+/// it all) and the runbook's.
+pub fn runbook_split(body: Rect) -> (Option<Rect>, Rect) {
+    if body.width < RUNBOOK_BESIDE_MIN_WIDTH {
+        return (None, body);
+    }
+    let list_w = body.width * 2 / 5;
+    let list = Rect {
+        width: list_w,
+        ..body
+    };
+    let pane = Rect {
+        x: body.x + list_w,
+        width: body.width - list_w,
+        ..body
+    };
+    (Some(list), pane)
+}
+
+/// The runbook pane minus its left rule and `header` rows: where its text goes.
+pub fn runbook_text(pane: Rect, header: u16) -> Rect {
+    Rect {
+        x: pane.x + 2,
+        y: pane.y + header,
+        width: pane.width.saturating_sub(2),
+        height: pane.height.saturating_sub(header),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -72,15 +72,6 @@ pub fn split(main: Rect) -> (Rect, Rect) {
 }
 
 /// `3s`, `2m05s`, `1h02m`: how long something ran.
-pub fn run_time(ms: i64) -> String {
-    let s = ms.max(0) / 1000;
-    match s {
-        0..=59 => format!("{s}s"),
-        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
-        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
-    }
-}
-
 impl App {
     /// The body (between tab bar and status line) without the pane.
     pub(super) fn body_without_pane(&self, main: Rect) -> Rect {
@@ -316,7 +307,7 @@ impl App {
                 let Some(pane) = self.pane.as_mut().filter(|p| p.id == id) else {
                     return;
                 };
-                let took = run_time(now - pane.started_ms);
+                let took = crate::tui::widgets::run_time(now - pane.started_ms);
                 // How it ended first: a long argv would push it off the status line.
                 let error = !exit.success() && !pane.shell;
                 // A failed step says why, where the code's meaning is known.

@@ -75,3 +75,18 @@ pub fn row_count(app: &App, kind: ViewKind) -> usize {
         ViewKind::Incidents => incident_rows(app).len(),
     }
 }
+
+/// The rows as the views ask for them: what the lists show is the app's to say.
+impl App {
+    pub fn silence_rows(&self) -> Vec<&Silence> {
+        silence_rows(self)
+    }
+
+    pub fn incident_rows(&self) -> Vec<&Incident> {
+        incident_rows(self)
+    }
+
+    pub fn silence_tags(&self, s: &Silence) -> Vec<&'static str> {
+        silence_tags(self, s)
+    }
+}

@@ -30,6 +30,35 @@ pub struct RunbookPrefs {
     pub urls: BTreeMap<String, String>,
 }
 
+impl OpenRunbook {
+    /// Rows above the text: the title, and the line about a link not fetched.
+    pub fn header_rows(&self) -> u16 {
+        match self.loaded() {
+            Some(l) if l.unfetched.is_some() => 2,
+            _ => 1,
+        }
+    }
+}
+
+impl App {
+    /// Where the runbook's text goes on screen now (the app scrolls and pages with it).
+    pub fn runbook_text_area(&self) -> ratatui::layout::Rect {
+        let main = self.main_area();
+        let body = ratatui::layout::Rect {
+            y: main.y + 1,
+            height: main.height.saturating_sub(1),
+            ..main
+        };
+        let (_, pane) = crate::tui::layout::runbook_split(body);
+        let header = self
+            .runbook
+            .open
+            .as_ref()
+            .map_or(1, OpenRunbook::header_rows);
+        crate::tui::layout::runbook_text(pane, header)
+    }
+}
+
 impl Preferences {
     /// Where the runtime looks for a runbook.
     pub fn runbook_lookup(&self) -> Lookup {
@@ -222,7 +251,7 @@ impl App {
 
     /// Width and height of the runbook's text on screen now.
     fn runbook_text_size(&self) -> (u16, usize) {
-        let area = crate::tui::view::runbook::text_area(self);
+        let area = self.runbook_text_area();
         (area.width, usize::from(area.height).max(1))
     }
 

@@ -221,17 +221,13 @@ fn n_and_p_select_steps_and_scroll_them_into_view() {
     assert_eq!(selected(&a), Some(3));
     key(&mut a, 'n');
     assert_eq!(selected(&a), Some(3), "stays on the last step");
-    let height = usize::from(crate::tui::view::runbook::text_area(&a).height);
+    let height = usize::from(a.runbook_text_area().height);
     let rendered = a
         .runbook
         .open
         .as_ref()
         .unwrap()
-        .layout(
-            crate::tui::view::runbook::text_area(&a).width,
-            &Default::default(),
-            &a.prefs,
-        )
+        .layout(a.runbook_text_area().width, &Default::default(), &a.prefs)
         .unwrap();
     let line = rendered.steps[2].start;
     assert!(line >= height, "the test needs step 3 below the fold");
@@ -443,7 +439,7 @@ fn n_scrolls_a_wrapped_step_and_its_notes_wholly_into_view() {
     );
     key(&mut a, 'n');
     key(&mut a, 'n');
-    let area = crate::tui::view::runbook::text_area(&a);
+    let area = a.runbook_text_area();
     let open = a.runbook.open.as_ref().unwrap();
     let rendered = open
         .layout(area.width, &Default::default(), &a.prefs)

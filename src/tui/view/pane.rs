@@ -5,10 +5,11 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
-use crate::tui::app::pane::{run_time, PaneState};
+use crate::tui::app::pane::PaneState;
 use crate::tui::app::App;
 use crate::tui::command::Command;
 use crate::tui::keymap::Mode;
+use crate::tui::widgets::run_time;
 use crate::tui::widgets::term_pane::{PaneStatus, TermPane};
 
 /// What the keys do now, for the frame's bottom line.

@@ -16,59 +16,8 @@ use crate::tui::app::runbook::{ConfirmRun, OpenRunbook, RunbookLoad};
 use crate::tui::app::App;
 use crate::tui::command::Command;
 use crate::tui::keymap::Mode;
+use crate::tui::layout;
 use crate::tui::widgets::truncate;
-
-/// Below this many columns the runbook takes the whole body.
-pub const BESIDE_MIN_WIDTH: u16 = 100;
-
-/// The alerts body split for an open runbook: the list's part (`None` when the runbook takes
-/// it all) and the runbook's.
-pub fn split(body: Rect) -> (Option<Rect>, Rect) {
-    if body.width < BESIDE_MIN_WIDTH {
-        return (None, body);
-    }
-    let list_w = body.width * 2 / 5;
-    let list = Rect {
-        width: list_w,
-        ..body
-    };
-    let pane = Rect {
-        x: body.x + list_w,
-        width: body.width - list_w,
-        ..body
-    };
-    (Some(list), pane)
-}
-
-/// Where the runbook's text goes on screen now (the app scrolls and pages with it).
-pub fn text_area(app: &App) -> Rect {
-    let main = app.main_area();
-    let body = Rect {
-        y: main.y + 1,
-        height: main.height.saturating_sub(1),
-        ..main
-    };
-    let (_, pane) = split(body);
-    let header = app.runbook.open.as_ref().map_or(1, header_rows);
-    text_of(pane, header)
-}
-
-fn header_rows(open: &OpenRunbook) -> u16 {
-    match open.loaded() {
-        Some(l) if l.unfetched.is_some() => 2,
-        _ => 1,
-    }
-}
-
-/// The pane minus its left rule and header rows.
-fn text_of(pane: Rect, header: u16) -> Rect {
-    Rect {
-        x: pane.x + 2,
-        y: pane.y + header,
-        width: pane.width.saturating_sub(2),
-        height: pane.height.saturating_sub(header),
-    }
-}
 
 pub fn styles(app: &App) -> Styles {
     let t = &app.theme;
@@ -106,8 +55,8 @@ pub fn render(app: &App, pane: Rect, buf: &mut Buffer) {
     for y in pane.y..pane.y + pane.height {
         buf.set_string(pane.x, y, rule, t.border);
     }
-    let header = header_rows(open);
-    let text = text_of(pane, header);
+    let header = open.header_rows();
+    let text = layout::runbook_text(pane, header);
     let rendered = open.layout(text.width, &styles(app), &app.prefs);
 
     // Title: which alert, which file, where in it.

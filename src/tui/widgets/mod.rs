@@ -44,6 +44,16 @@ pub fn format_age(ms: i64) -> String {
     }
 }
 
+/// How long something ran, for the pane's frame and its end message: `42s`, `3m05s`, `1h02m`.
+pub fn run_time(ms: i64) -> String {
+    let s = ms.max(0) / 1000;
+    match s {
+        0..=59 => format!("{s}s"),
+        60..=3599 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m", s / 3600, (s % 3600) / 60),
+    }
+}
+
 /// Cut `s` into lines of at most `max` cells, breaking at spaces where possible.
 pub fn wrap(s: &str, max: usize, max_lines: usize) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();

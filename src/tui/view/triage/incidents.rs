@@ -4,7 +4,7 @@ use super::*;
 
 pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let rows = incident_rows(app);
+    let rows = app.incident_rows();
     let triggered = app
         .triage
         .incidents

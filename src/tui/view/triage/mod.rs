@@ -23,7 +23,6 @@ use crate::sanitize::one_line;
 use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
 use crate::triage::severity_rank;
 use crate::triage::silence_inventory::{Flag, ENDS_SOON_MS};
-use crate::tui::app::rows::{incident_rows, silence_rows, silence_tags};
 use crate::tui::app::App;
 use crate::tui::command::{Command, ViewKind};
 use crate::tui::keymap::Mode;
@@ -159,7 +158,7 @@ pub fn render(app: &App, kind: ViewKind, area: Rect, buf: &mut Buffer) {
     match kind {
         // An open runbook sits right of the list, or over all of it when narrow.
         ViewKind::Alerts if app.runbook.open.is_some() => {
-            let (list, pane) = super::runbook::split(body);
+            let (list, pane) = crate::tui::layout::runbook_split(body);
             render_alerts(
                 app,
                 title_area,

@@ -5,7 +5,7 @@ use super::*;
 
 pub(super) fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
     let t = &app.theme;
-    let rows = silence_rows(app);
+    let rows = app.silence_rows();
     let now = app.now_ms;
     let active = app
         .triage
@@ -109,7 +109,7 @@ pub(super) fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buff
             title: "FLAGS",
             width: 13,
             cell: Box::new(|s: &&Silence| {
-                let tags = silence_tags(app, s);
+                let tags = app.silence_tags(s);
                 let ack = inventory.usage(&s.id).is_some_and(|u| u.ack);
                 let text = if ack {
                     std::iter::once("ack")
