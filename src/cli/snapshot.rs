@@ -199,7 +199,16 @@ async fn fetch_panels(
         })
         .collect();
     let answers: Vec<_> = futures::stream::iter(jobs)
-        .map(|(pi, qi, si, q)| async move { (pi, qi, si, client.query_range(&q).await) })
+        .map(|(pi, qi, si, q)| async move {
+            // As the UI: a bounded answer, the top series kept while decoding.
+            let answer = client
+                .query_range_top::<{ crate::dashboards::PANEL_MAX_SERIES }>(
+                    &q,
+                    crate::dashboards::PANEL_MAX_BODY,
+                )
+                .await;
+            (pi, qi, si, answer)
+        })
         .buffer_unordered(MAX_IN_FLIGHT)
         .collect()
         .await;
@@ -229,13 +238,21 @@ async fn fetch_panels(
         match answer {
             Ok(a) => {
                 let query = &d.panels[pi].queries[qi];
-                for w in a.warnings {
+                let mut answer_warnings = a.warnings;
+                if a.data.total > a.data.series.len() {
+                    answer_warnings.push(format!(
+                        "showing {} of {} series (highest now)",
+                        a.data.series.len(),
+                        a.data.total
+                    ));
+                }
+                for w in answer_warnings {
                     if !warnings.contains(&w) {
                         warnings.push(w);
                     }
                 }
                 let first = series.len() - labels_of.get(&(pi, qi)).map_or(0, Vec::len);
-                for s in a.data {
+                for s in a.data.series {
                     let known = labels_of.entry((pi, qi)).or_default();
                     match known.iter().position(|l| *l == s.labels) {
                         Some(i) => series[first + i].points.extend(s.points),

@@ -27,3 +27,11 @@ pub fn user_dir(config_file: Option<&Path>) -> Option<PathBuf> {
     };
     Some(file.parent()?.join("dashboards"))
 }
+
+/// Most bytes one panel query may answer: far more than a panel can draw (a few hundred
+/// series of a few hundred points), far less than the 64 MiB an Alertmanager list may need.
+/// A 50 MB answer is refused before it is decoded, so it never costs its size in memory.
+pub const PANEL_MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Most series of one panel query kept for drawing; the panel says how many it had.
+pub const PANEL_MAX_SERIES: usize = 50;
