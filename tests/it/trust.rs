@@ -36,9 +36,9 @@ fn add(pd: &PagerDutyStandin, id: &str, number: u64, title: &str, service: &str)
     pd.add_incident(i);
 }
 
-/// The reproduced wrong ack: kyc-service's alert, wallet-service's incident by title.
-#[test]
-fn ack_never_takes_an_incident_that_names_another_service() {
+/// The reproduced case: kyc-service's ServiceDown firing in the real Alertmanager, and an
+/// open PagerDuty incident #1001 titled for wallet-service.
+fn kyc_alert_and_wallet_incident() -> (Alertmanager, PagerDutyStandin) {
     let am = Alertmanager::start();
     am.push(&[alert(
         &[("alertname", "ServiceDown"), ("job", "kyc-service")],
@@ -53,6 +53,13 @@ fn ack_never_takes_an_incident_that_names_another_service() {
         "[FIRING:1] ServiceDown wallet-service",
         "wallet-service",
     );
+    (am, pd)
+}
+
+/// The reproduced wrong ack: kyc-service's alert, wallet-service's incident by title.
+#[test]
+fn ack_never_takes_an_incident_that_names_another_service() {
+    let (am, pd) = kyc_alert_and_wallet_incident();
     let run = cli(&am, &pd).run(&["ack", "-y", "--alert", "alertname=ServiceDown"]);
     run.expect_code(1);
     assert!(
@@ -71,20 +78,7 @@ fn ack_never_takes_an_incident_that_names_another_service() {
 /// on only with `-y` (or `y` on a terminal). The log records number, title and alert.
 #[test]
 fn an_ack_matched_by_title_is_confirmed_and_logged_with_its_incident() {
-    let am = Alertmanager::start();
-    am.push(&[alert(
-        &[("alertname", "ServiceDown"), ("job", "kyc-service")],
-        &[],
-    )]);
-    am.wait_for_alerts("", 1);
-    let pd = PagerDutyStandin::start(TOKEN, 0);
-    add(
-        &pd,
-        "PWALLET",
-        1001,
-        "[FIRING:1] ServiceDown wallet-service",
-        "wallet-service",
-    );
+    let (am, pd) = kyc_alert_and_wallet_incident();
     add(
         &pd,
         "PKYC",

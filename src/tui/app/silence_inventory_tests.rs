@@ -272,21 +272,28 @@ fn an_alert_muted_by_a_plain_silence_is_not_extended_from_the_alerts_view() {
     );
 }
 
-#[test]
-fn the_selection_stays_on_the_same_silence_when_a_refresh_moves_the_rows() {
+/// The silences view with s1, s2 (comments as given) and s3, the cursor on s2; and the end
+/// they share.
+fn silences_view_on_s2(one: &str, two: &str) -> (App, &'static str) {
     let mut a = app();
     let ends = "2026-01-15T14:00:00Z";
     answer_silences(
         &mut a,
         vec![
-            silence("s1", "A", "one", ends),
-            silence("s2", "B", "two", ends),
+            silence("s1", "A", one, ends),
+            silence("s2", "B", two, ends),
             silence("s3", "C", "three", ends),
         ],
     );
     press(&mut a, KeyCode::Char('9'));
     press(&mut a, KeyCode::Down);
     assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+    (a, ends)
+}
+
+#[test]
+fn the_selection_stays_on_the_same_silence_when_a_refresh_moves_the_rows() {
+    let (mut a, ends) = silences_view_on_s2("one", "two");
     // A new silence arrives first and `s1` is gone: the cursor follows `s2`, not row 1.
     answer_silences(
         &mut a,
@@ -305,19 +312,7 @@ fn the_selection_stays_on_the_same_silence_when_a_refresh_moves_the_rows() {
 /// silence just written is selected, and stays selected through the refresh.
 #[test]
 fn the_silence_just_written_is_selected_and_e_names_it() {
-    let mut a = app();
-    let ends = "2026-01-15T14:00:00Z";
-    answer_silences(
-        &mut a,
-        vec![
-            silence("s1", "A", "one", ends),
-            silence("s2", "B", "two", ends),
-            silence("s3", "C", "three", ends),
-        ],
-    );
-    press(&mut a, KeyCode::Char('9'));
-    press(&mut a, KeyCode::Down);
-    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+    let (mut a, ends) = silences_view_on_s2("one", "two");
     let fx = press(&mut a, KeyCode::Char('x'));
     assert!(fx.is_empty());
     press(&mut a, KeyCode::Char('2'));
@@ -365,19 +360,7 @@ fn the_silence_just_written_is_selected_and_e_names_it() {
 /// A filter narrows the list: the selected silence stays selected while it is shown.
 #[test]
 fn the_selection_stays_on_the_same_silence_through_a_filter() {
-    let mut a = app();
-    let ends = "2026-01-15T14:00:00Z";
-    answer_silences(
-        &mut a,
-        vec![
-            silence("s1", "A", "one maintenance", ends),
-            silence("s2", "B", "two maintenance", ends),
-            silence("s3", "C", "three", ends),
-        ],
-    );
-    press(&mut a, KeyCode::Char('9'));
-    press(&mut a, KeyCode::Down);
-    assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");
+    let (mut a, _) = silences_view_on_s2("one maintenance", "two maintenance");
     press(&mut a, KeyCode::Char('/'));
     typed(&mut a, "two");
     assert_eq!(silence_rows(&a)[a.triage.silences_list.selected].id, "s2");

@@ -39,18 +39,7 @@ impl TestPki {
             .signed_by(&key, &ca, &ca_key)
             .expect("sign server cert");
 
-        let dir = tempfile::Builder::new()
-            .prefix("oncall-pki-")
-            .tempdir()
-            .expect("temp dir");
-        let ca_pem = ca.pem();
-        std::fs::write(dir.path().join("ca.pem"), &ca_pem).expect("write ca.pem");
-        TestPki {
-            dir,
-            ca_pem,
-            server_cert_der: cert.der().to_vec(),
-            server_key_der: key.serialize_der(),
-        }
+        Self::written(ca.pem(), cert.der().to_vec(), key.serialize_der())
     }
 
     /// One certificate that is both the server's and its own CA (`CA:TRUE`), as
@@ -66,17 +55,21 @@ impl TestPki {
             .distinguished_name
             .push(DnType::CommonName, "127.0.0.1");
         let cert = params.self_signed(&key).expect("self-sign");
+        Self::written(cert.pem(), cert.der().to_vec(), key.serialize_der())
+    }
+
+    /// The PKI with its CA written to `ca.pem` in a temp dir.
+    fn written(ca_pem: String, server_cert_der: Vec<u8>, server_key_der: Vec<u8>) -> TestPki {
         let dir = tempfile::Builder::new()
             .prefix("oncall-pki-")
             .tempdir()
             .expect("temp dir");
-        let ca_pem = cert.pem();
         std::fs::write(dir.path().join("ca.pem"), &ca_pem).expect("write ca.pem");
         TestPki {
             dir,
             ca_pem,
-            server_cert_der: cert.der().to_vec(),
-            server_key_der: key.serialize_der(),
+            server_cert_der,
+            server_key_der,
         }
     }
 
