@@ -129,59 +129,127 @@ pub enum LineCommand {
     Quit,
 }
 
-/// The verbs, with what they take, for completion and the help screen.
-pub const VERBS: [(&str, &str); 11] = [
-    ("dash", "NAME|N  show a dashboard"),
-    ("range", "DURATION  e.g. 15m, 6h, 7d"),
-    ("context", "NAME  switch to another context"),
-    ("theme", "NAME  switch colour theme"),
-    ("alerts", "show alerts"),
-    ("silences", "show silences"),
-    ("incidents", "show incidents"),
-    ("live", "range ends now again"),
-    ("refresh", "refresh now"),
-    ("help", "show help"),
-    ("quit", "quit oncall"),
+/// What a verb takes after it.
+#[derive(Debug, Clone, Copy)]
+enum Takes {
+    /// Nothing: the command is made as it is.
+    Nothing(fn() -> LineCommand),
+    Dashboard,
+    Range,
+    Context,
+    Theme,
+}
+
+/// A `:` verb: its name, the other spellings it answers to, the help text. The one place a
+/// verb is written: parsing, completion and the help screen read it.
+#[derive(Debug, Clone, Copy)]
+pub struct Verb {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub help: &'static str,
+    takes: Takes,
+}
+
+impl Verb {
+    fn answers_to(&self, word: &str) -> bool {
+        self.name == word || self.aliases.contains(&word)
+    }
+}
+
+pub const VERBS: [Verb; 11] = [
+    Verb {
+        name: "dash",
+        aliases: &["dashboard", "d"],
+        help: "NAME|N  show a dashboard",
+        takes: Takes::Dashboard,
+    },
+    Verb {
+        name: "range",
+        aliases: &[],
+        help: "DURATION  e.g. 15m, 6h, 7d",
+        takes: Takes::Range,
+    },
+    Verb {
+        name: "context",
+        aliases: &["ctx"],
+        help: "NAME  switch to another context",
+        takes: Takes::Context,
+    },
+    Verb {
+        name: "theme",
+        aliases: &[],
+        help: "NAME  switch colour theme",
+        takes: Takes::Theme,
+    },
+    Verb {
+        name: "alerts",
+        aliases: &[],
+        help: "show alerts",
+        takes: Takes::Nothing(|| LineCommand::View(ViewKind::Alerts)),
+    },
+    Verb {
+        name: "silences",
+        aliases: &[],
+        help: "show silences",
+        takes: Takes::Nothing(|| LineCommand::View(ViewKind::Silences)),
+    },
+    Verb {
+        name: "incidents",
+        aliases: &[],
+        help: "show incidents",
+        takes: Takes::Nothing(|| LineCommand::View(ViewKind::Incidents)),
+    },
+    Verb {
+        name: "live",
+        aliases: &[],
+        help: "range ends now again",
+        takes: Takes::Nothing(|| LineCommand::Live),
+    },
+    Verb {
+        name: "refresh",
+        aliases: &[],
+        help: "refresh now",
+        takes: Takes::Nothing(|| LineCommand::Refresh),
+    },
+    Verb {
+        name: "help",
+        aliases: &[],
+        help: "show help",
+        takes: Takes::Nothing(|| LineCommand::Help),
+    },
+    Verb {
+        name: "quit",
+        aliases: &["q"],
+        help: "quit oncall",
+        takes: Takes::Nothing(|| LineCommand::Quit),
+    },
 ];
 
 pub fn parse(text: &str) -> Result<LineCommand, String> {
     let mut words = text.split_whitespace();
-    let Some(verb) = words.next() else {
+    let Some(word) = words.next() else {
         return Err("type a command: dash, range, context, theme, ... (tab completes)".into());
     };
     let arg: Vec<&str> = words.collect();
+    let Some(verb) = VERBS.iter().find(|v| v.answers_to(word)) else {
+        return Err(format!(
+            "unknown command `{word}`; try dash, range, context, theme (tab completes)"
+        ));
+    };
     let one = |what: &str| -> Result<String, String> {
         match arg.as_slice() {
             [a] => Ok(a.to_string()),
-            [] => Err(format!("`{verb}` needs {what}")),
-            _ => Err(format!("`{verb}` takes one {what}")),
+            [] => Err(format!("`{word}` needs {what}")),
+            _ => Err(format!("`{word}` takes one {what}")),
         }
     };
-    let none = |c: LineCommand| {
-        if arg.is_empty() {
-            Ok(c)
-        } else {
-            Err(format!("`{verb}` takes no argument"))
-        }
-    };
-    match verb {
-        "dash" | "dashboard" | "d" => one("a dashboard id or number").map(LineCommand::Dashboard),
-        "range" => {
-            let text = one("a duration such as 6h")?;
-            parse_duration(&text).map(LineCommand::Range)
-        }
-        "context" | "ctx" => one("a context name").map(LineCommand::Context),
-        "theme" => one("a theme name").map(LineCommand::Theme),
-        "alerts" => none(LineCommand::View(ViewKind::Alerts)),
-        "silences" => none(LineCommand::View(ViewKind::Silences)),
-        "incidents" => none(LineCommand::View(ViewKind::Incidents)),
-        "live" => none(LineCommand::Live),
-        "refresh" => none(LineCommand::Refresh),
-        "help" => none(LineCommand::Help),
-        "q" | "quit" => none(LineCommand::Quit),
-        other => Err(format!(
-            "unknown command `{other}`; try dash, range, context, theme (tab completes)"
-        )),
+    match verb.takes {
+        Takes::Nothing(make) if arg.is_empty() => Ok(make()),
+        Takes::Nothing(_) => Err(format!("`{word}` takes no argument")),
+        Takes::Dashboard => one("a dashboard id or number").map(LineCommand::Dashboard),
+        Takes::Range => parse_duration(&one("a duration such as 6h")?).map(LineCommand::Range),
+        Takes::Context => one("a context name").map(LineCommand::Context),
+        Takes::Theme => one("a theme name").map(LineCommand::Theme),
     }
 }
 
@@ -202,20 +270,21 @@ pub fn completions(text: &str, c: &Candidates) -> Vec<String> {
     let ends_with_space = text.ends_with(' ');
     let words: Vec<&str> = text.split_whitespace().collect();
     match (words.as_slice(), ends_with_space) {
-        ([], _) => VERBS.iter().map(|(v, _)| v.to_string()).collect(),
+        ([], _) => VERBS.iter().map(|v| v.name.to_string()).collect(),
         ([partial], false) => VERBS
             .iter()
-            .map(|(v, _)| *v)
+            .map(|v| v.name)
             .filter(|v| v.starts_with(partial))
             .map(|v| v.to_string())
             .collect(),
         ([verb], true) | ([verb, _], false) => {
             let partial = if ends_with_space { "" } else { words[1] };
-            let pool: Vec<String> = match *verb {
-                "dash" | "dashboard" | "d" => c.dashboards.clone(),
-                "range" => RANGES.iter().map(|r| r.to_string()).collect(),
-                "context" | "ctx" => c.contexts.clone(),
-                "theme" => c.themes.clone(),
+            let takes = VERBS.iter().find(|v| v.answers_to(verb)).map(|v| v.takes);
+            let pool: Vec<String> = match takes {
+                Some(Takes::Dashboard) => c.dashboards.clone(),
+                Some(Takes::Range) => RANGES.iter().map(|r| r.to_string()).collect(),
+                Some(Takes::Context) => c.contexts.clone(),
+                Some(Takes::Theme) => c.themes.clone(),
                 _ => Vec::new(),
             };
             pool.into_iter()

@@ -102,10 +102,10 @@ pub fn help_lines(app: &App) -> Vec<Line<'static>> {
         "Commands (:)",
         t.accent.add_modifier(Modifier::BOLD),
     )));
-    for (verb, what) in VERBS {
+    for verb in VERBS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  :{verb:<15}"), t.key_hint),
-            Span::styled(what, t.text),
+            Span::styled(format!("  :{:<15}", verb.name), t.key_hint),
+            Span::styled(verb.help, t.text),
         ]));
     }
     lines.push(Line::from(""));
@@ -251,8 +251,8 @@ fn render_completions(
         let help = if words <= 1 && !text.ends_with(' ') {
             VERBS
                 .iter()
-                .find(|(v, _)| *v == o)
-                .map(|(_, h)| *h)
+                .find(|v| v.name == o)
+                .map(|v| v.help)
                 .unwrap_or("")
         } else {
             ""
