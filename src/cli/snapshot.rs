@@ -9,13 +9,15 @@ use chrono::Utc;
 use futures::StreamExt;
 
 use super::{block_on, CliError, Globals};
+use crate::dashboards::merge::merge_spans;
 use crate::dashboards::plan::{expand, plan_range, PlanOptions, RangeWindow, VarValue};
 use crate::dashboards::textplot::{
     render_snapshot, AlertCount, AlertsOutcome, NamedSeries, PanelOutcome, SnapshotResults,
     MIN_WIDTH,
 };
-use crate::dashboards::{self, series_legend, Dashboard, Loaded};
+use crate::dashboards::{self, Dashboard, Loaded};
 use crate::duration::parse_positive_duration as parse_duration;
+use crate::model::series::Series;
 use crate::sources::prometheus::{AlertingState, PrometheusClient, RangeQuery};
 use crate::sources::SourceError;
 
@@ -213,31 +215,20 @@ async fn fetch_panels(
         .collect()
         .await;
 
-    let mut panels: Vec<Result<PanelOutcome, SourceError>> = d
+    // Per panel, the answers in the order the UI merges them (span by span, query by query);
+    // a failed query fails its panel.
+    let per_panel_query = |pi: usize| d.panels[pi].queries.len().max(1);
+    let mut per_query: Vec<Vec<Vec<Series>>> = d
         .panels
         .iter()
-        .map(|_| {
-            Ok(PanelOutcome::Data {
-                series: Vec::new(),
-                warnings: Vec::new(),
-            })
-        })
+        .enumerate()
+        .map(|(pi, _)| vec![Vec::new(); spans.len() * per_panel_query(pi)])
         .collect();
-    // Keep the queries' order inside a panel whatever order the answers came in; a series'
-    // newest point joins its grid points (same query, same labels).
-    let mut ordered = answers;
-    ordered.sort_by_key(|(pi, qi, si, _)| (*pi, *qi, *si));
-    let mut labels_of: BTreeMap<(usize, usize), Vec<BTreeMap<String, String>>> = BTreeMap::new();
-    for (pi, qi, _, answer) in ordered {
-        let Some(slot) = panels.get_mut(pi) else {
-            continue;
-        };
-        let Ok(PanelOutcome::Data { series, warnings }) = slot else {
-            continue;
-        };
+    let mut warnings: Vec<Vec<String>> = vec![Vec::new(); d.panels.len()];
+    let mut failed: Vec<Option<SourceError>> = d.panels.iter().map(|_| None).collect();
+    for (pi, qi, si, answer) in answers {
         match answer {
             Ok(a) => {
-                let query = &d.panels[pi].queries[qi];
                 let mut answer_warnings = a.warnings;
                 if a.data.total > a.data.series.len() {
                     answer_warnings.push(format!(
@@ -247,29 +238,35 @@ async fn fetch_panels(
                     ));
                 }
                 for w in answer_warnings {
-                    if !warnings.contains(&w) {
-                        warnings.push(w);
+                    if !warnings[pi].contains(&w) {
+                        warnings[pi].push(w);
                     }
                 }
-                let first = series.len() - labels_of.get(&(pi, qi)).map_or(0, Vec::len);
-                for s in a.data.series {
-                    let known = labels_of.entry((pi, qi)).or_default();
-                    match known.iter().position(|l| *l == s.labels) {
-                        Some(i) => series[first + i].points.extend(s.points),
-                        None => {
-                            series.push(NamedSeries {
-                                legend: series_legend(query, &s.labels),
-                                points: s.points,
-                            });
-                            known.push(s.labels);
-                        }
-                    }
-                }
+                per_query[pi][si * per_panel_query(pi) + qi] = a.data.series;
             }
-            Err(e) => *slot = Err(e),
+            Err(e) => {
+                failed[pi].get_or_insert(e);
+            }
         }
     }
-    panels
+    d.panels
+        .iter()
+        .zip(per_query)
+        .zip(warnings.into_iter().zip(failed))
+        .map(|((panel, per_query), (warnings, failed))| match failed {
+            Some(e) => Err(e),
+            None => Ok(PanelOutcome::Data {
+                series: merge_spans(panel, per_query)
+                    .into_iter()
+                    .map(|m| NamedSeries {
+                        legend: m.legend,
+                        points: m.points,
+                    })
+                    .collect(),
+                warnings,
+            }),
+        })
+        .collect()
 }
 
 async fn fetch_alerts(client: &PrometheusClient) -> AlertsOutcome {

@@ -4,6 +4,7 @@
 
 pub mod file;
 pub mod grafana;
+pub mod merge;
 pub mod model;
 pub mod plan;
 pub mod textplot;

@@ -4,9 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use crate::dashboards::model::{series_legend, Dashboard, Panel, PanelKind};
+use crate::dashboards::model::{Dashboard, Panel, PanelKind};
 use crate::dashboards::plan::{expand, plan_range, tail_from, PlanOptions, RangeWindow, VarValue};
-use crate::model::series::Series;
 use crate::sources::prometheus::RangeQuery;
 use crate::tui::action::{PanelKey, PanelRequest};
 use crate::tui::layout::{self, GridLayout};
@@ -254,35 +253,15 @@ pub fn range_queries(exprs: &[String], window: &RangeWindow, from_ms: i64) -> Ve
 /// newest point of each series joined, sorted, and merged into the kept data when only the
 /// tail was fetched.
 pub fn absorb(panel: &Panel, old: Option<&PanelData>, fetch: PanelFetch, now_ms: i64) -> PanelData {
-    let per_panel_query = panel.queries.len().max(1);
-    let mut fresh: Vec<PlotSeries> = Vec::new();
-    for (i, series) in fetch.per_query.into_iter().enumerate() {
-        let q = i % per_panel_query;
-        for Series { labels, points } in series {
-            match fresh
-                .iter_mut()
-                .find(|s| s.query == q && s.labels == labels)
-            {
-                Some(s) => s.points.extend(points),
-                None => {
-                    let legend = panel
-                        .queries
-                        .get(q)
-                        .map(|pq| series_legend(pq, &labels))
-                        .unwrap_or_default();
-                    fresh.push(PlotSeries {
-                        query: q,
-                        labels,
-                        legend,
-                        points,
-                    });
-                }
-            }
-        }
-    }
-    for s in &mut fresh {
-        s.points.sort_by_key(|p| p.0);
-    }
+    let fresh: Vec<PlotSeries> = crate::dashboards::merge::merge_spans(panel, fetch.per_query)
+        .into_iter()
+        .map(|m| PlotSeries {
+            query: m.query,
+            labels: m.labels,
+            legend: m.legend,
+            points: m.points,
+        })
+        .collect();
     let window = fetch.window;
     let series = match (fetch.tail_from_ms, old) {
         (Some(from), Some(old)) => {
@@ -354,6 +333,7 @@ fn merge_tail(
 mod tests {
     use super::*;
     use crate::dashboards::model::{GridPos, Origin, PanelQuery, Unit, Variable};
+    use crate::model::series::Series;
 
     fn dashboard() -> Dashboard {
         let panel = |title: &str, expr: &str| Panel {
