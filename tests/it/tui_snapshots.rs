@@ -94,6 +94,25 @@ fn incidents() -> Vec<Incident> {
     .expect("incident JSON")]
 }
 
+/// The first alerts and incidents rounds answered with the fixtures.
+fn answer_triage(app: &mut App) {
+    app.update(
+        Action::Alerts {
+            source: 0,
+            generation: 1,
+            result: Ok(alerts().into_iter().map(Into::into).collect()),
+        },
+        NOW,
+    );
+    app.update(
+        Action::Incidents {
+            generation: 1,
+            result: Ok(incidents()),
+        },
+        NOW,
+    );
+}
+
 /// An app showing dashboard `n` (1-based), every panel answered, alerts and incidents in.
 fn loaded(n: usize, width: u16, height: u16) -> App {
     let mut app = app(width, height);
@@ -104,26 +123,12 @@ fn loaded(n: usize, width: u16, height: u16) -> App {
         let fx = app.update(key(c), NOW);
         answer_all(&mut app, &fx, NOW);
     }
-    app.update(
-        Action::Alerts {
-            source: 0,
-            generation: 1,
-            result: Ok(alerts().into_iter().map(Into::into).collect()),
-        },
-        NOW,
-    );
+    answer_triage(&mut app);
     app.update(
         Action::Silences {
             source: 0,
             generation: 1,
             result: Ok(silences()),
-        },
-        NOW,
-    );
-    app.update(
-        Action::Incidents {
-            generation: 1,
-            result: Ok(incidents()),
         },
         NOW,
     );
@@ -170,21 +175,7 @@ fn panel_states_loading_no_data_error_and_stale() {
     let fx = app.start(NOW);
     // Alertmanager and PagerDuty answered: only Prometheus's panels are under test (a backend
     // that never answers is marked down after its timeout).
-    app.update(
-        Action::Alerts {
-            source: 0,
-            generation: 1,
-            result: Ok(alerts().into_iter().map(Into::into).collect()),
-        },
-        NOW,
-    );
-    app.update(
-        Action::Incidents {
-            generation: 1,
-            result: Ok(incidents()),
-        },
-        NOW,
-    );
+    answer_triage(&mut app);
     let d = app.dashboards[0].def.clone();
     let error = || FetchError {
         short: "bad_data: 1:24: parse error: unexpected \"}\" in label matching".into(),
