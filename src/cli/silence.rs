@@ -32,8 +32,8 @@ pub struct Args {
 pub enum SilenceCommand {
     /// Create a silence, after showing which current alerts it selects.
     Add(AddArgs),
-    /// List active and pending silences (--expired adds expired ones).
-    #[command(visible_alias = "list")]
+    /// List active and pending silences (--expired adds expired ones); `query` as in amtool.
+    #[command(visible_aliases = ["list", "query"])]
     Ls(LsArgs),
     /// Expire silences now.
     Expire(ExpireArgs),
@@ -87,6 +87,10 @@ pub struct LsArgs {
     /// Include expired silences.
     #[arg(long)]
     pub expired: bool,
+    /// Print only the IDs, one a line (`oncall silence query -q alertname=Foo | xargs oncall
+    /// silence expire -y`).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -386,9 +390,15 @@ async fn ls(globals: &Globals, args: LsArgs) -> Result<(), CliError> {
         .collect();
     sort_silences(&mut silences);
     match globals.output {
+        _ if args.quiet => output::print(
+            &silences
+                .iter()
+                .map(|s| format!("{}\n", s.id))
+                .collect::<String>(),
+        )?,
         OutputFormat::Json => output::print_json(&silences)?,
         format => {
-            let t = silence_table(&silences, Utc::now());
+            let t = silence_table(&silences, Utc::now(), format == OutputFormat::Wide);
             output::print(&t.render(output::table_width(format)))?;
             if silences.is_empty() {
                 eprintln!(
@@ -422,7 +432,13 @@ pub fn sort_silences(silences: &mut [Silence]) {
     });
 }
 
-pub fn silence_table(silences: &[Silence], now: DateTime<Utc>) -> Table {
+/// The silences as a table; `absolute` (`-o wide`) shows the local date and time of start and
+/// end beside how far away they are.
+pub fn silence_table(silences: &[Silence], now: DateTime<Utc>, absolute: bool) -> Table {
+    let when = |t: DateTime<Utc>| match absolute {
+        true => format!("{} ({})", output::local_time(t), output::relative(t, now)),
+        false => output::relative(t, now),
+    };
     let mut t = Table::new(vec![
         Column::fixed("ID"),
         Column::fixed("STATE"),
@@ -437,8 +453,8 @@ pub fn silence_table(silences: &[Silence], now: DateTime<Utc>) -> Table {
             s.id.clone(),
             s.status.to_string(),
             s.matchers_display(),
-            output::relative(s.starts_at, now),
-            output::relative(s.ends_at, now),
+            when(s.starts_at),
+            when(s.ends_at),
             s.created_by.clone(),
             s.comment.clone(),
         ]);
@@ -477,7 +493,8 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
             "{}",
             silence_table(
                 &live.iter().map(|(_, s)| s.clone()).collect::<Vec<_>>(),
-                now
+                now,
+                false
             )
             .render(None)
         );

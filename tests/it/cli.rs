@@ -897,3 +897,46 @@ fn completions_and_man_page() {
     man.expect_code(0);
     assert!(man.stdout.contains(".TH"), "roff");
 }
+
+/// amtool's habit: `silence query -q` prints only IDs, so a pipe into `silence expire` expires
+/// exactly the silences the filter selects; `-o wide` shows absolute times.
+#[test]
+fn silence_query_quiet_pipes_into_expire() {
+    let am = Alertmanager::start();
+    let oncall = Oncall::new().alertmanager(&am.url());
+    let mut made = Vec::new();
+    for (name, comment) in [("Foo", "one"), ("Foo", "two"), ("Bar", "three")] {
+        let matcher = format!("alertname={name}");
+        let run = oncall.run(&["silence", "add", &matcher, "-d", "1h", "-c", comment, "-y"]);
+        run.expect_code(0);
+        made.push((name, run.stdout.trim().to_string()));
+    }
+    let run = oncall.run(&["silence", "query", "-q", "alertname=Foo"]);
+    run.expect_code(0);
+    let mut ids: Vec<&str> = run.stdout.lines().collect();
+    ids.sort();
+    let mut foo: Vec<&str> = made
+        .iter()
+        .filter(|(n, _)| *n == "Foo")
+        .map(|(_, id)| id.as_str())
+        .collect();
+    foo.sort();
+    assert_eq!(ids, foo, "only IDs, one a line: {}", run.stdout);
+    // `xargs oncall silence expire -y`
+    let mut args = vec!["silence", "expire", "-y"];
+    args.extend(ids.iter().copied());
+    oncall.run(&args).expect_code(0);
+    for (name, id) in &made {
+        let state = am.silence(id)["status"]["state"].clone();
+        let want = if *name == "Foo" { "expired" } else { "active" };
+        assert_eq!(state, want, "{name} {id}");
+    }
+    let wide = oncall.run(&["silence", "ls", "-o", "wide"]);
+    wide.expect_code(0);
+    let year = chrono::Local::now().format("%Y-").to_string();
+    assert!(
+        wide.stdout.contains(&year),
+        "absolute times: {}",
+        wide.stdout
+    );
+}
