@@ -190,3 +190,18 @@ fn the_incident_picker_shows_each_candidate_whole_at_80x24() {
         "nothing cut: {screen}"
     );
 }
+
+/// With no Prometheus configured the dashboards say how to configure one, never "waiting".
+#[test]
+fn with_nothing_configured_the_dashboard_says_how_to_configure() {
+    let context = crate::tui::app::test_fixtures::context(Backends::default());
+    let mut a = App::new(AppOptions::new(dashboards(), context));
+    a.start(STARTED);
+    a.width = 80;
+    a.height = 24;
+    let screen = draw(&a);
+    assert!(!screen.contains("waiting for Prometheus"), "{screen}");
+    assert!(screen.contains("ONCALL_PROMETHEUS_URL"), "{screen}");
+    assert!(screen.contains("oncall config init"), "{screen}");
+    assert!(screen.contains("--demo"), "{screen}");
+}

@@ -18,6 +18,11 @@ pub fn render(app: &App, d: &DashboardState, main: Rect, buf: &mut Buffer) {
         return;
     }
     let (bar, grid) = layout::dashboard(main);
+    if app.prometheus.is_none() {
+        // Nothing will ever answer: say how to get something, not "waiting".
+        render_bar(app, d, bar, buf, None);
+        return render_unconfigured(app, grid, buf);
+    }
     if let Some(full) = d.fullscreen {
         render_bar(app, d, bar, buf, None);
         panel(app, d, full.panel, true, full.cursor).render(grid, buf);
@@ -204,5 +209,47 @@ fn render_bar(
             &Line::from(right),
             right_w,
         );
+    }
+}
+
+/// No Prometheus in this context: how to configure one (or see everything with the demo).
+fn render_unconfigured(app: &App, area: Rect, buf: &mut Buffer) {
+    let t = &app.theme;
+    let lines = [
+        (
+            "No Prometheus is configured for this context, so the dashboards have no data.",
+            t.text,
+        ),
+        ("", t.text),
+        (
+            "  export ONCALL_PROMETHEUS_URL=http://localhost:9090",
+            t.accent,
+        ),
+        (
+            "  export ONCALL_ALERTMANAGER_URL=http://localhost:9093",
+            t.accent,
+        ),
+        (
+            "  oncall config init      writes a commented config file to edit",
+            t.accent,
+        ),
+        (
+            "  oncall watch --demo     everything, against a built-in simulated platform",
+            t.accent,
+        ),
+        ("", t.text),
+        (
+            "then start oncall again; `oncall config show` says what it read and from where.",
+            t.muted,
+        ),
+    ];
+    let top = area.y + area.height.saturating_sub(lines.len() as u16) / 2;
+    for (i, (text, style)) in lines.iter().enumerate() {
+        let y = top + i as u16;
+        if y >= area.y + area.height {
+            break;
+        }
+        let text = crate::tui::widgets::truncate(text, usize::from(area.width.saturating_sub(2)));
+        buf.set_string(area.x + 1, y, text, *style);
     }
 }
