@@ -93,7 +93,11 @@ pub fn entries<'a>(
                 shown: Shown::Pending,
             }),
     );
-    out.sort_by_cached_key(|e| people_order(&e.alert));
+    // Within a severity, what fires comes before what only might (pending).
+    out.sort_by_cached_key(|e| {
+        let (rank, newest, fingerprint) = people_order(&e.alert);
+        (rank, e.shown == Shown::Pending, newest, fingerprint)
+    });
     out
 }
 
@@ -483,14 +487,15 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("HighLatency", Shown::Pending),
                 ("ServiceDown", Shown::Silenced),
                 ("ServiceDown", Shown::Firing),
+                ("HighLatency", Shown::Pending),
                 ("DiskFull", Shown::Acknowledged),
                 ("DiskFull", Shown::Firing),
-            ]
+            ],
+            "a newer pending critical alert still comes after the firing critical ones"
         );
-        assert!(e[0].alert.fingerprint.starts_with("pending-"));
+        assert!(e[2].alert.fingerprint.starts_with("pending-"));
     }
 
     #[test]
@@ -531,9 +536,9 @@ mod tests {
         assert_eq!(
             keys,
             vec![
-                "group:HighLatency",
-                e[0].alert.fingerprint.as_str(),
                 "group:ServiceDown",
+                "group:HighLatency",
+                e[2].alert.fingerprint.as_str(),
                 "group:DiskFull",
                 "d2",
                 "d1"
@@ -542,10 +547,10 @@ mod tests {
         for (row, key) in grouped.iter().zip(&keys) {
             assert!(row.has_key(&e, key), "{key}");
         }
-        assert!(!grouped[2].has_key(&e, "group:DiskFull"));
+        assert!(!grouped[0].has_key(&e, "group:DiskFull"));
         assert!(!grouped[4].has_key(&e, "d1"));
         assert!(matches!(
-            grouped[2],
+            grouped[0],
             Row::Group {
                 count: 2,
                 collapsed: true,
@@ -555,7 +560,7 @@ mod tests {
             }
         ));
         assert!(matches!(
-            grouped[0],
+            grouped[1],
             Row::Group {
                 worst: Shown::Pending,
                 worst_count: 1,
