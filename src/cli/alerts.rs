@@ -41,6 +41,9 @@ pub struct Args {
     /// List every alert: silenced, inhibited and unprocessed too.
     #[arg(long)]
     pub all: bool,
+    /// Print only the fingerprints, one a line.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 pub fn run(globals: &Globals, args: Args) -> i32 {
@@ -69,6 +72,16 @@ async fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         filtered: !args.matchers.is_empty(),
     };
 
+    if args.quiet {
+        let Gathered { items, failures } = fleet.alerts(&query).await?;
+        output::print(
+            &items
+                .iter()
+                .map(|m| format!("{}\n", crate::sanitize::one_line(&m.alert.fingerprint)))
+                .collect::<String>(),
+        )?;
+        return partial_failure(&failures, fleet.len(), "alerts");
+    }
     if fleet.len() == 1 {
         // One Alertmanager: nothing to merge, so print from its answer as it came.
         let client = fleet.client(0);

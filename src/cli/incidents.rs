@@ -25,6 +25,9 @@ pub struct ListArgs {
         value_name = "STATUS,..."
     )]
     pub status: Vec<IncidentStatus>,
+    /// Print only the incident numbers, one a line (for `xargs oncall ack`).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -86,6 +89,15 @@ async fn list(globals: &Globals, args: ListArgs) -> Result<(), CliError> {
     let page = client.incidents(&query).await?;
     let mut incidents = page.incidents;
     match globals.output {
+        _ if args.quiet => {
+            sort_for_people(&mut incidents);
+            output::print(
+                &incidents
+                    .iter()
+                    .map(|i| format!("{}\n", i.incident_number))
+                    .collect::<String>(),
+            )?
+        }
         OutputFormat::Json => output::print_json(&incidents)?,
         format => {
             sort_for_people(&mut incidents);

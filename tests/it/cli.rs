@@ -940,3 +940,34 @@ fn silence_query_quiet_pipes_into_expire() {
         wide.stdout
     );
 }
+
+#[test]
+fn alerts_and_incidents_quiet_print_only_what_other_commands_take() {
+    let am = busy_alertmanager();
+    let pd = PagerDutyStandin::start(TOKEN, 3);
+    let oncall = Oncall::new()
+        .alertmanager(&am.url())
+        .pagerduty(&pd.url(), TOKEN, ME_EMAIL);
+    let alerts = oncall.run(&["alerts", "-q"]);
+    alerts.expect_code(0);
+    let fingerprints: Vec<&str> = alerts.stdout.lines().collect();
+    assert!(!fingerprints.is_empty());
+    assert!(
+        fingerprints
+            .iter()
+            .all(|f| f.len() == 16 && f.chars().all(|c| c.is_ascii_hexdigit())),
+        "{}",
+        alerts.stdout
+    );
+    let incidents = oncall.run(&["incidents", "-q"]);
+    incidents.expect_code(0);
+    let mut numbers: Vec<u64> = incidents
+        .stdout
+        .lines()
+        .map(|l| l.parse().expect("a number a line"))
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, [1, 2, 3], "{}", incidents.stdout);
+    // What `incidents -q` prints, `ack` takes.
+    oncall.run(&["ack", "1", "2"]).expect_code(0);
+}
