@@ -95,6 +95,8 @@ pub enum MatcherError {
     Empty,
     #[error("`{input}` has no operator: {EXPECTED}")]
     MissingOperator { input: String },
+    #[error("`{input}`: give each matcher without braces, as its own argument (`foo!~\"bar.*\"`); braces belong to a matcher list such as `--alert '{{a=\"1\", b=\"2\"}}'`")]
+    Braces { input: String },
     #[error("`{input}`: the label name is missing before `{op}`: {EXPECTED}")]
     MissingName { input: String, op: &'static str },
     #[error("`{input}`: `{name}` is not a valid label name (letters, digits, `_` and `:`, not starting with a digit; double-quote any other name)")]
@@ -111,6 +113,19 @@ pub enum MatcherError {
         value: String,
         error: String,
     },
+}
+
+/// Whether `text` holds a `"` that no backslash escapes.
+fn has_bare_quote(text: &str) -> bool {
+    let mut escaped = false;
+    for c in text.chars() {
+        match (c, escaped) {
+            ('"', false) => return true,
+            ('\\', false) => escaped = true,
+            _ => escaped = false,
+        }
+    }
+    false
 }
 
 /// Printable form of user input for error messages.
@@ -154,6 +169,9 @@ impl Matcher {
         let s = input.trim();
         if s.is_empty() {
             return Err(MatcherError::Empty);
+        }
+        if s.starts_with('{') {
+            return Err(MatcherError::Braces { input: shown(s) });
         }
         let (name, rest) = if s.starts_with('"') {
             let (name, rest) = parse_quoted(s)
@@ -212,7 +230,8 @@ impl Matcher {
             }
             value
         } else {
-            if rest.contains('"') {
+            // amtool takes `\"` in an unquoted value; a bare `"` is a mistake.
+            if has_bare_quote(rest) {
                 return Err(MatcherError::UnescapedQuote { input: shown(s) });
             }
             unescape(rest)
@@ -499,6 +518,10 @@ fn unescape(s: &str) -> String {
                     chars.next();
                     out.push('\n');
                 }
+                Some('"') => {
+                    chars.next();
+                    out.push('"');
+                }
                 _ => out.push('\\'),
             }
         } else {
@@ -542,6 +565,19 @@ fn push_quoted_strict(out: &mut String, value: &str) {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_escaped_quote_in_an_unquoted_value_and_braces() {
+        let m = Matcher::parse(r#"foo=a\"b"#).unwrap();
+        assert_eq!(m.value, "a\"b");
+        assert!(matches!(
+            Matcher::parse(r#"foo=a"b"#),
+            Err(MatcherError::UnescapedQuote { .. })
+        ));
+        let e = Matcher::parse(r#"{foo!~"bar.*"}"#).unwrap_err();
+        assert!(matches!(e, MatcherError::Braces { .. }), "{e:?}");
+        assert!(e.to_string().contains("without braces"), "{e}");
+    }
     use super::*;
 
     fn m(name: &str, op: MatchOp, value: &str) -> Matcher {
