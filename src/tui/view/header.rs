@@ -110,7 +110,8 @@ fn chip(app: &App, label: &str, short: &str, health: &BackendHealth, interval_ms
             Span::styled(format!("{mark} "), style),
             Span::styled(text, style),
         ],
-        short: Some(vec![Span::styled(format!("{mark}{short}"), style)]),
+        // Short, but still saying what it is: `prom ●`, `am ●`, `pd ✖`.
+        short: Some(vec![Span::styled(format!("{short} {mark}"), style)]),
         drop_order,
         keep: false,
     }
@@ -163,10 +164,10 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         .map(|d| d.refresh.as_millis() as i64)
         .unwrap_or(30_000);
     match &app.prometheus {
-        Some(h) => left.push(chip(app, "prometheus", "P", h, refresh_ms)),
+        Some(h) => left.push(chip(app, "prometheus", "prom", h, refresh_ms)),
         None => left.push(Segment {
             full: vec![Span::styled("no prometheus", t.muted)],
-            short: Some(vec![Span::styled("-P", t.muted)]),
+            short: Some(vec![Span::styled("no prom", t.muted)]),
             drop_order: 5,
             keep: false,
         }),
@@ -178,13 +179,17 @@ pub fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             format!("am:{}", crate::sanitize::one_line(&h.name))
         };
-        left.push(chip(app, &name, &format!("A{}", i + 1), h, alerts_ms));
+        let short = match app.triage.health.len() {
+            1 => "am".to_string(),
+            _ => format!("am{}", i + 1),
+        };
+        left.push(chip(app, &name, &short, h, alerts_ms));
     }
     if let Some(h) = &app.triage.pagerduty {
         left.push(chip(
             app,
             "pagerduty",
-            "D",
+            "pd",
             h,
             app.prefs.incidents_refresh.as_millis() as i64,
         ));
