@@ -3,23 +3,13 @@
 //! A panel keeps its last good data through failures: a failed refresh makes it *stale*
 //! (data drawn, marked, with the time of the failure), never blank.
 
-use std::collections::BTreeMap;
-
 use crate::dashboards::plan::RangeWindow;
-use crate::model::series::{Point, Series};
+use crate::model::series::Series;
 use crate::sources::SourceError;
 
-/// One series as a panel draws it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PlotSeries {
-    /// Which of the panel's queries it came from.
-    pub query: usize,
-    pub labels: BTreeMap<String, String>,
-    /// The legend, already sanitized.
-    pub legend: String,
-    /// Sorted by time; a gap is a missing point.
-    pub points: Vec<Point>,
-}
+/// One series as a panel draws it: a panel's series as `dashboards::merge` makes them (the
+/// query it came from, labels, legend, points sorted by time; a gap is a missing point).
+pub use crate::dashboards::merge::PanelSeries as PlotSeries;
 
 impl PlotSeries {
     /// The newest value, if it is recent enough to call "current": within two steps of the
@@ -235,6 +225,8 @@ impl BackendHealth {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::series::Point;
+    use std::collections::BTreeMap;
 
     fn data(points: Vec<Point>) -> PanelData {
         PanelData {

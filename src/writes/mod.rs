@@ -122,31 +122,13 @@ pub async fn run(w: &Writer, write: &Write, progress: Progress<'_>) -> Result<Wr
             expire_silence(&w.fleet, id, progress).await?;
             Ok(Written::SilenceExpired(id.clone()))
         }
-        Write::AckIncidents(ids) => {
-            let outcome = incidents::change(
-                pagerduty(w)?,
-                ids,
-                crate::model::IncidentStatus::Acknowledged,
-                progress,
-            )
-            .await?;
-            Ok(Written::Incidents {
-                verb: "acknowledged",
-                outcome,
-            })
-        }
-        Write::ResolveIncidents(ids) => {
-            let outcome = incidents::change(
-                pagerduty(w)?,
-                ids,
-                crate::model::IncidentStatus::Resolved,
-                progress,
-            )
-            .await?;
-            Ok(Written::Incidents {
-                verb: "resolved",
-                outcome,
-            })
+        Write::AckIncidents(ids) | Write::ResolveIncidents(ids) => {
+            let (to, verb) = match write {
+                Write::ResolveIncidents(_) => (crate::model::IncidentStatus::Resolved, "resolved"),
+                _ => (crate::model::IncidentStatus::Acknowledged, "acknowledged"),
+            };
+            let outcome = incidents::change(pagerduty(w)?, ids, to, progress).await?;
+            Ok(Written::Incidents { verb, outcome })
         }
     }
 }

@@ -253,15 +253,7 @@ pub fn range_queries(exprs: &[String], window: &RangeWindow, from_ms: i64) -> Ve
 /// newest point of each series joined, sorted, and merged into the kept data when only the
 /// tail was fetched.
 pub fn absorb(panel: &Panel, old: Option<&PanelData>, fetch: PanelFetch, now_ms: i64) -> PanelData {
-    let fresh: Vec<PlotSeries> = crate::dashboards::merge::merge_spans(panel, fetch.per_query)
-        .into_iter()
-        .map(|m| PlotSeries {
-            query: m.query,
-            labels: m.labels,
-            legend: m.legend,
-            points: m.points,
-        })
-        .collect();
+    let fresh: Vec<PlotSeries> = crate::dashboards::merge::merge_spans(panel, fetch.per_query);
     let window = fetch.window;
     let series = match (fetch.tail_from_ms, old) {
         (Some(from), Some(old)) => {
