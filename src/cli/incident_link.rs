@@ -10,9 +10,9 @@ use crate::sanitize::one_line;
 use crate::sources::alertmanager::{AlertQuery, RouteTreeError};
 use crate::sources::fleet::Fleet;
 use crate::sources::pagerduty::{IncidentQuery, PagerDutyClient};
-use crate::triage::group_key::label_set_string;
 use crate::triage::incident_match::{
-    by_dedup_key, by_details, by_title, details_candidates, MatchedBy, DETAILS_LOOKUP_LIMIT,
+    alert_description, by_dedup_key, by_details, by_title, details_candidates, MatchedBy,
+    DETAILS_LOOKUP_LIMIT,
 };
 
 use super::CliError;
@@ -72,7 +72,7 @@ pub async fn incidents_of_alerts(
             &mut fetched,
         )
         .await;
-        let name = describe(alert);
+        let name = alert_description(alert);
         match found.as_slice() {
             [] => unmatched.push(name),
             [one] => {
@@ -167,13 +167,6 @@ async fn link<'a>(
         return (MatchedBy::AlertDetails, found);
     }
     (MatchedBy::Title, by_title(alert, incidents, known))
-}
-
-/// `Foo{cluster="a", severity="critical"}`, sanitized.
-fn describe(alert: &Alert) -> String {
-    let mut rest = alert.labels.clone();
-    rest.remove("alertname");
-    one_line(&format!("{}{}", alert.alertname(), label_set_string(&rest)))
 }
 
 pub fn incident_line(i: &Incident) -> String {

@@ -209,12 +209,7 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
         )?;
     }
     let progress = |text: String| eprintln!("oncall: {text}");
-    let outcome = crate::writes::change_incidents(&client, &ids, to, &progress)
-        .await
-        .map_err(|e| match e.unknown {
-            true => CliError::Unknown(e.message),
-            false => CliError::Backend(e.message),
-        })?;
+    let outcome = crate::writes::change_incidents(&client, &ids, to, &progress).await?;
     // The incident log (`oncall log`), as the UI writes it: number, ID, title and the alert
     // each came from.
     let (write, verb_done) = match to {
@@ -238,15 +233,7 @@ async fn change(globals: &Globals, args: ChangeArgs, to: IncidentStatus) -> Resu
         verb: verb_done,
         outcome: outcome.clone(),
     };
-    for entry in crate::writes::log::entries(
-        &write,
-        &written,
-        &detail,
-        &session.settings.author,
-        &session.settings.context,
-    ) {
-        crate::journal::record_or_warn(&entry);
-    }
+    crate::writes::log::record(&write, &written, &detail, &session.settings);
     report(&outcome, to, verb)
 }
 

@@ -204,6 +204,16 @@ impl CliError {
     }
 }
 
+/// A write the server did not confirm: unknown stays unknown, never "failed".
+impl From<crate::writes::WriteError> for CliError {
+    fn from(e: crate::writes::WriteError) -> Self {
+        match e.unknown {
+            true => CliError::Unknown(e.message),
+            false => CliError::Backend(e.message),
+        }
+    }
+}
+
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError::Output(e)

@@ -237,9 +237,7 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
         return Err(e.into());
     }
     let progress = |text: String| eprintln!("oncall: {text}");
-    let done = crate::writes::create_silence(&fleet, &body, &progress)
-        .await
-        .map_err(write_error)?;
+    let done = crate::writes::create_silence(&fleet, &body, &progress).await?;
     for (url, s) in &done.created {
         eprintln!("created silence {} on {url}", s.id);
     }
@@ -256,15 +254,12 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
     }
     // The incident log (`oncall log`), as the UI writes it.
     let write = crate::writes::Write::CreateSilence(body.clone());
-    for entry in crate::writes::log::entries(
+    crate::writes::log::record(
         &write,
         &crate::writes::Written::SilencesCreated(done.clone()),
         "",
-        &settings.author,
-        &settings.context,
-    ) {
-        crate::journal::record_or_warn(&entry);
-    }
+        settings,
+    );
     let placed: Vec<&Silence> = done.silences().collect();
     if !placed.is_empty() {
         match globals.output {
@@ -281,14 +276,6 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
         (true, _) => Ok(()),
         (false, true) => Err(CliError::Unknown(done.problems.join("; "))),
         (false, false) => Err(CliError::Backend(done.problems.join("; "))),
-    }
-}
-
-/// A write layer error as the CLI reports it.
-fn write_error(e: crate::writes::WriteError) -> CliError {
-    match e.unknown {
-        true => CliError::Unknown(e.message),
-        false => CliError::Backend(e.message),
     }
 }
 
@@ -520,18 +507,10 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
                 // The incident log (`oncall log`), as the UI writes it.
                 let write = crate::writes::Write::ExpireSilence(s.id.clone());
                 let written = crate::writes::Written::SilenceExpired(s.id.clone());
-                for entry in crate::writes::log::entries(
-                    &write,
-                    &written,
-                    "",
-                    &session.settings.author,
-                    &session.settings.context,
-                ) {
-                    crate::journal::record_or_warn(&entry);
-                }
+                crate::writes::log::record(&write, &written, "", &session.settings);
                 done.push(s.id.clone());
             }
-            Err(e) => errors.push(write_error(e)),
+            Err(e) => errors.push(e.into()),
         }
     }
     output::print(&done.iter().map(|id| format!("{id}\n")).collect::<String>())?;
@@ -600,9 +579,7 @@ async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
         new_end(&silence, args.duration, args.end.as_ref(), &now).map_err(CliError::Usage)?;
     let body = silence.extended_to(new_end);
     let progress = |text: String| eprintln!("oncall: {text}");
-    let (_, back) = crate::writes::replace_silence(&fleet, &body, &progress)
-        .await
-        .map_err(write_error)?;
+    let (_, back) = crate::writes::replace_silence(&fleet, &body, &progress).await?;
     let new_id = back.id.clone();
     if (back.ends_at - new_end).num_milliseconds().abs() >= 1000
         || back.status == SilenceState::Expired
@@ -634,15 +611,7 @@ async fn extend(globals: &Globals, args: ExtendArgs) -> Result<(), CliError> {
         old: silence.id.clone(),
         new: back.clone(),
     };
-    for entry in crate::writes::log::entries(
-        &write,
-        &written,
-        "",
-        &session.settings.author,
-        &session.settings.context,
-    ) {
-        crate::journal::record_or_warn(&entry);
-    }
+    crate::writes::log::record(&write, &written, "", &session.settings);
     match globals.output {
         OutputFormat::Json => output::print_json(&back),
         _ => output::print(&format!("{new_id}\n")),

@@ -56,6 +56,18 @@ pub fn by_dedup_key<'a>(
         .collect()
 }
 
+/// `ServiceDown{job="kyc-service"}`, sanitized: the alert as confirmations, the CLI and the
+/// incident log name it.
+pub fn alert_description(alert: &Alert) -> String {
+    let mut rest = alert.labels.clone();
+    rest.remove("alertname");
+    crate::sanitize::one_line(&format!(
+        "{}{}",
+        alert.alertname(),
+        crate::triage::group_key::label_set_string(&rest)
+    ))
+}
+
 /// For callers that know no other alerts.
 pub const NO_ALERTS: &[Alert] = &[];
 

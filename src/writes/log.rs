@@ -87,6 +87,14 @@ pub fn entries(
     }
 }
 
+/// [`entries`] appended to the default incident log, each failure a warning on stderr: what
+/// the command line does after a write (the UI appends off its loop instead).
+pub fn record(write: &Write, written: &Written, detail: &str, settings: &crate::config::Settings) {
+    for entry in entries(write, written, detail, &settings.author, &settings.context) {
+        crate::journal::record_or_warn(&entry);
+    }
+}
+
 /// The matchers, the end and the comment.
 pub fn silence_detail(body: &PostableSilence) -> String {
     format!(

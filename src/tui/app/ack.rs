@@ -249,7 +249,7 @@ impl App {
         fx: &mut Vec<Effect>,
     ) {
         self.dirty = true;
-        let described = crate::sanitize::one_line(&alert_description(alert));
+        let described = crate::triage::incident_match::alert_description(alert);
         match choices.as_slice() {
             [] => self.error(format!(
                 "no open incident belongs to {}: 0 lists the incidents (R/A there act on one), s silences the alert",
@@ -311,17 +311,6 @@ impl App {
     fn tell(&mut self, text: String) {
         self.message = Some(super::Message { text, error: false });
     }
-}
-
-/// `ServiceDown{job="kyc-service"}`: the alert as a confirmation names it.
-pub fn alert_description(alert: &Alert) -> String {
-    let mut rest = alert.labels.clone();
-    rest.remove("alertname");
-    format!(
-        "{}{}",
-        alert.alertname(),
-        crate::triage::group_key::label_set_string(&rest)
-    )
 }
 
 #[cfg(test)]
