@@ -9,6 +9,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use super::severity::severity_rank;
+use super::sort::{Sort, SortKey};
 use crate::model::matcher::MatcherSet;
 use crate::model::{Alert, AlertState, Matcher, Silence};
 use crate::sources::prometheus::{AlertingState, PromAlert};
@@ -333,24 +334,70 @@ fn split_matchers(text: &str) -> Vec<String> {
     out
 }
 
+/// How the alert list is grouped: flat, by alert name (the default), or by any label
+/// (`:group-by cluster`), karma-style.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Grouping {
+    Flat,
+    #[default]
+    ByName,
+    ByLabel(String),
+}
+
+impl Grouping {
+    /// The group an alert is in: its name, `label=value`, or `label unset`.
+    pub fn key(&self, alert: &Alert) -> Option<String> {
+        match self {
+            Grouping::Flat => None,
+            Grouping::ByName => Some(alert.alertname().to_string()),
+            Grouping::ByLabel(label) => Some(match alert.labels.get(label) {
+                Some(v) => format!("{label}={v}"),
+                None => format!("{label} unset"),
+            }),
+        }
+    }
+
+    /// `:group-by` words: `name`/`alertname`, `none`/`flat`, or a label.
+    pub fn parse(word: &str) -> Grouping {
+        match word {
+            "none" | "flat" | "off" => Grouping::Flat,
+            "name" | "alertname" => Grouping::ByName,
+            label => Grouping::ByLabel(label.to_string()),
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            Grouping::Flat => "not grouped".into(),
+            Grouping::ByName => "grouped by alert name".into(),
+            Grouping::ByLabel(l) => format!("grouped by {l}"),
+        }
+    }
+}
+
 /// One line of the list.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Row {
-    /// The header of an alert name's group: how many alerts it holds (after the filter), and
-    /// whether they are hidden.
+    /// The header of a group of two or more alerts: how many it holds (after the filter),
+    /// and whether they are hidden.
     Group {
         name: String,
         count: usize,
         collapsed: bool,
-        /// The most severe (first) entry of the group.
+        /// The first entry of the group in the list's order.
         first: usize,
         /// The most pressing state among its alerts (after the filter) and how many show it,
         /// counted here so a frame does not scan every alert per group row.
         worst: Shown,
         worst_count: usize,
+        /// The labels every alert of the group has with the same value (besides the name
+        /// and severity): shown once in the header, not on each alert.
+        shared: Vec<(String, String)>,
     },
-    /// An entry, by position in the entry list.
+    /// An entry, by position in the entry list, on its own (flat, or a group of one).
     Alert(usize),
+    /// An entry under its group's header.
+    Member(usize),
 }
 
 impl Row {
@@ -358,7 +405,7 @@ impl Row {
     pub fn key(&self, entries: &[Entry]) -> String {
         match self {
             Row::Group { name, .. } => format!("group:{name}"),
-            Row::Alert(i) => entries
+            Row::Alert(i) | Row::Member(i) => entries
                 .get(*i)
                 .map(|e| e.alert.fingerprint.clone())
                 .unwrap_or_default(),
@@ -370,56 +417,151 @@ impl Row {
     pub fn has_key(&self, entries: &[Entry], key: &str) -> bool {
         match self {
             Row::Group { name, .. } => key.strip_prefix("group:") == Some(name.as_str()),
-            Row::Alert(i) => entries.get(*i).is_some_and(|e| e.alert.fingerprint == key),
+            Row::Alert(i) | Row::Member(i) => {
+                entries.get(*i).is_some_and(|e| e.alert.fingerprint == key)
+            }
+        }
+    }
+
+    /// The entry of an alert row (not of a group header).
+    pub fn alert(&self) -> Option<usize> {
+        match self {
+            Row::Alert(i) | Row::Member(i) => Some(*i),
+            Row::Group { .. } => None,
+        }
+    }
+
+    /// The entry the row stands for: its alert, or a header's first alert.
+    pub fn entry(&self) -> usize {
+        match self {
+            Row::Alert(i) | Row::Member(i) | Row::Group { first: i, .. } => *i,
         }
     }
 }
 
-/// The rows to show: flat, or one header per alert name (in the order of its most severe,
-/// newest alert) followed by its alerts unless collapsed.
+/// `a` against `b` by a sort key: the entries' default order is the tie-breaker.
+fn compare(entries: &[Entry], key: SortKey, a: usize, b: usize) -> std::cmp::Ordering {
+    let (x, y) = (&entries[a], &entries[b]);
+    let ord = match key {
+        SortKey::Severity => {
+            severity_rank(x.alert.severity()).cmp(&severity_rank(y.alert.severity()))
+        }
+        SortKey::State => x.shown.cmp(&y.shown),
+        SortKey::Name => x.alert.alertname().cmp(y.alert.alertname()),
+        // Youngest first, as k9s lists ages.
+        SortKey::Age => y.alert.starts_at.cmp(&x.alert.starts_at),
+        SortKey::Labels => x.alert.labels.iter().cmp(y.alert.labels.iter()),
+        _ => std::cmp::Ordering::Equal,
+    };
+    ord.then(a.cmp(&b))
+}
+
+/// The label names whose values tell `alerts` apart (not all the same, or not on all), but
+/// for the name and severity: the key labels first in their order, then the rest by name.
+pub fn varying_keys<'a>(alerts: impl Iterator<Item = &'a Alert> + Clone) -> Vec<String> {
+    let mut names: BTreeSet<&str> = BTreeSet::new();
+    for a in alerts.clone() {
+        names.extend(a.labels.keys().map(String::as_str));
+    }
+    names.remove("alertname");
+    names.remove("severity");
+    let varies = |k: &str| {
+        let mut values = alerts.clone().map(|a| a.labels.get(k));
+        let first = values.next().flatten();
+        values.any(|v| v != first)
+    };
+    let mut out: Vec<String> = KEY_LABELS
+        .iter()
+        .filter(|k| names.contains(*k) && varies(k))
+        .map(|k| k.to_string())
+        .collect();
+    out.extend(
+        names
+            .iter()
+            .filter(|k| !KEY_LABELS.contains(k) && varies(k))
+            .map(|k| k.to_string()),
+    );
+    out
+}
+
+/// The labels all `alerts` have with the same value, but for the name and severity.
+pub fn shared_labels<'a>(mut alerts: impl Iterator<Item = &'a Alert>) -> Vec<(String, String)> {
+    let Some(first) = alerts.next() else {
+        return Vec::new();
+    };
+    let mut shared: Vec<(&str, &str)> = first
+        .labels
+        .iter()
+        .filter(|(k, _)| *k != "alertname" && *k != "severity")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    for a in alerts {
+        shared.retain(|(k, v)| a.labels.get(*k).map(String::as_str) == Some(*v));
+        if shared.is_empty() {
+            break;
+        }
+    }
+    shared
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+/// The rows to show: flat, or one header per group (in the order of its first alert)
+/// followed by its alerts unless collapsed; a group of one alert is that alert's row.
 pub fn rows(
     entries: &[Entry],
     filter: &AlertFilter,
-    grouped: bool,
+    grouping: &Grouping,
     collapsed: &BTreeSet<String>,
+    sort: Option<Sort>,
 ) -> Vec<Row> {
-    let kept = entries
+    let mut kept: Vec<usize> = entries
         .iter()
         .enumerate()
         .filter(|(_, e)| filter.matches(&e.alert))
-        .map(|(i, _)| i);
-    if !grouped {
-        return kept.map(Row::Alert).collect();
+        .map(|(i, _)| i)
+        .collect();
+    if let Some(sort) = sort {
+        kept.sort_by(|&a, &b| sort.apply(compare(entries, sort.key, a, b)));
     }
-    let mut order: Vec<&str> = Vec::new();
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    if *grouping == Grouping::Flat {
+        return kept.into_iter().map(Row::Alert).collect();
+    }
+    let mut order: Vec<String> = Vec::new();
+    let mut members: HashMap<String, Vec<usize>> = HashMap::new();
     for i in kept {
-        let name = entries[i].alert.alertname();
+        let name = grouping.key(&entries[i].alert).unwrap_or_default();
         members
             .entry(name)
-            .or_insert_with(|| {
-                order.push(name);
+            .or_insert_with_key(|name| {
+                order.push(name.clone());
                 Vec::new()
             })
             .push(i);
     }
     let mut out = Vec::new();
     for name in order {
-        let list = members.remove(name).unwrap_or_default();
+        let list = members.remove(&name).unwrap_or_default();
         let Some(worst) = list.iter().map(|&i| entries[i].shown).min() else {
             continue;
         };
-        let is_collapsed = collapsed.contains(name);
+        if let [only] = list.as_slice() {
+            out.push(Row::Alert(*only));
+            continue;
+        }
+        let is_collapsed = collapsed.contains(&name);
         out.push(Row::Group {
-            name: name.to_string(),
             count: list.len(),
             collapsed: is_collapsed,
             first: list.first().copied().unwrap_or(0),
             worst,
             worst_count: list.iter().filter(|&&i| entries[i].shown == worst).count(),
+            shared: shared_labels(list.iter().map(|&i| &*entries[i].alert)),
+            name,
         });
         if !is_collapsed {
-            out.extend(list.into_iter().map(Row::Alert));
+            out.extend(list.into_iter().map(Row::Member));
         }
     }
     out
@@ -528,27 +670,29 @@ mod tests {
     #[test]
     fn grouping_keeps_severity_order_and_collapses() {
         let e = sample();
-        let flat = rows(&e, &AlertFilter::All, false, &BTreeSet::new());
+        let flat = rows(&e, &AlertFilter::All, &Grouping::Flat, &BTreeSet::new(), None);
         assert_eq!(flat.len(), 5);
         let collapsed = BTreeSet::from(["ServiceDown".to_string()]);
-        let grouped = rows(&e, &AlertFilter::All, true, &collapsed);
+        let grouped = rows(&e, &AlertFilter::All, &Grouping::ByName, &collapsed, None);
         let keys: Vec<String> = grouped.iter().map(|r| r.key(&e)).collect();
         assert_eq!(
             keys,
             vec![
                 "group:ServiceDown",
-                "group:HighLatency",
                 e[2].alert.fingerprint.as_str(),
                 "group:DiskFull",
                 "d2",
                 "d1"
-            ]
+            ],
+            "the one pending HighLatency alert is one row, without a header"
         );
         for (row, key) in grouped.iter().zip(&keys) {
             assert!(row.has_key(&e, key), "{key}");
         }
         assert!(!grouped[0].has_key(&e, "group:DiskFull"));
-        assert!(!grouped[4].has_key(&e, "d1"));
+        assert!(!grouped[3].has_key(&e, "d1"));
+        assert_eq!(grouped[1], Row::Alert(2));
+        assert_eq!(grouped[3], Row::Member(3));
         assert!(matches!(
             grouped[0],
             Row::Group {
@@ -559,13 +703,66 @@ mod tests {
                 ..
             }
         ));
-        assert!(matches!(
-            grouped[1],
-            Row::Group {
-                worst: Shown::Pending,
-                worst_count: 1,
-                ..
-            }
-        ));
+    }
+
+    #[test]
+    fn sorting_by_a_column_and_back() {
+        let e = sample();
+        let names = |sort| -> Vec<String> {
+            rows(&e, &AlertFilter::All, &Grouping::Flat, &BTreeSet::new(), sort)
+                .iter()
+                .map(|r| e[r.entry()].alert.alertname().to_string())
+                .collect()
+        };
+        let by_name = Sort {
+            key: SortKey::Name,
+            reverse: false,
+        };
+        assert_eq!(
+            names(Some(by_name)),
+            ["DiskFull", "DiskFull", "HighLatency", "ServiceDown", "ServiceDown"]
+        );
+        let reversed = Sort::toggled(Some(by_name), SortKey::Name);
+        assert_eq!(
+            names(Some(reversed)),
+            ["ServiceDown", "ServiceDown", "HighLatency", "DiskFull", "DiskFull"]
+        );
+        let by_age = rows(
+            &e,
+            &AlertFilter::All,
+            &Grouping::Flat,
+            &BTreeSet::new(),
+            Some(Sort {
+                key: SortKey::Age,
+                reverse: false,
+            }),
+        );
+        assert_eq!(e[by_age[0].entry()].alert.alertname(), "HighLatency");
+    }
+
+    #[test]
+    fn varying_keys_are_the_labels_that_tell_alerts_apart() {
+        let e = sample();
+        let all: Vec<&Alert> = e.iter().map(|x| &*x.alert).collect();
+        // Every sample alert has its own instance; the pending one has none.
+        assert_eq!(varying_keys(all.iter().copied()), ["instance"]);
+        assert!(varying_keys(all[..1].iter().copied()).is_empty());
+        let shared = shared_labels(all[..1].iter().copied());
+        assert_eq!(shared, [("instance".to_string(), "s2:9100".to_string())]);
+    }
+
+    #[test]
+    fn grouping_by_a_label() {
+        let e = sample();
+        let by = Grouping::parse("severity");
+        let got = rows(&e, &AlertFilter::All, &by, &BTreeSet::new(), None);
+        let keys: Vec<String> = got.iter().map(|r| r.key(&e)).collect();
+        assert_eq!(keys[0], "group:severity=critical");
+        assert!(keys.contains(&"group:severity=warning".to_string()));
+        assert_eq!(Grouping::parse("none"), Grouping::Flat);
+        assert_eq!(
+            Grouping::parse("cluster").key(&e[0].alert).as_deref(),
+            Some("cluster unset")
+        );
     }
 }

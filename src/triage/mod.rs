@@ -6,6 +6,7 @@ pub mod alert_list;
 pub use oncall_sources::model::group_key;
 pub mod incident_match;
 pub mod severity;
+pub mod sort;
 pub mod silence_checks;
 pub mod silence_form;
 pub mod silence_inventory;

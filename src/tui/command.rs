@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use crate::triage::sort::SortKey;
+
 /// A direction for moving between panels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Direction {
@@ -125,6 +127,10 @@ pub enum Command {
     PaneScrollUp,
     PaneScrollDown,
     Scroll(ScrollMove),
+    /// Sort the list by a column; again reverses.
+    Sort(SortKey),
+    /// Mark the selected row (or unmark it) to act on several at once.
+    Mark,
 }
 
 /// The commands that take no argument: the one place their keymap name, the command and the
@@ -173,6 +179,11 @@ pub const SIMPLE: &[(&str, Command, &str)] = &[
         "Pick template variable values",
     ),
     ("choose", Command::Choose, "Choose the selected row"),
+    (
+        "mark",
+        Command::Mark,
+        "Mark the row (again: unmark); s, A, R, e act on all marked rows",
+    ),
     ("close", Command::Close, "Close / go back"),
     (
         "group",
@@ -306,6 +317,10 @@ impl Command {
                 (Some("last"), 2) => Ok(Command::Select(SelectMove::Last)),
                 _ => Err("`select` takes up, down, first or last".into()),
             },
+            "sort" => match (arg(1), words.len()) {
+                (Some(key), 2) => SortKey::parse(key).map(Command::Sort),
+                _ => Err("`sort` takes a column, e.g. `sort age`".into()),
+            },
             "scroll" => match (arg(1), words.len()) {
                 (Some("up"), 2) => Ok(Command::Scroll(ScrollMove::Up)),
                 (Some("down"), 2) => Ok(Command::Scroll(ScrollMove::Down)),
@@ -339,6 +354,7 @@ impl Command {
             Command::Scroll(ScrollMove::Down) => "Scroll down a line".into(),
             Command::Scroll(ScrollMove::Top) => "Scroll to the top".into(),
             Command::Scroll(ScrollMove::Bottom) => "Scroll to the bottom".into(),
+            Command::Sort(key) => format!("Sort by {key} (again: reverse)"),
             simple => SIMPLE
                 .iter()
                 .find(|(_, c, _)| c == simple)
@@ -367,6 +383,7 @@ impl fmt::Display for Command {
             Command::Scroll(ScrollMove::Down) => f.write_str("scroll down"),
             Command::Scroll(ScrollMove::Top) => f.write_str("scroll top"),
             Command::Scroll(ScrollMove::Bottom) => f.write_str("scroll bottom"),
+            Command::Sort(key) => write!(f, "sort {key}"),
             simple => f.write_str(
                 SIMPLE
                     .iter()
@@ -490,6 +507,8 @@ mod tests {
             Command::PaneScrollDown,
             Command::Scroll(ScrollMove::Up),
             Command::Scroll(ScrollMove::Bottom),
+            Command::Sort(SortKey::Age),
+            Command::Mark,
         ];
         for c in all {
             assert_eq!(Command::parse(&c.to_string()), Ok(c), "{c}");

@@ -6,6 +6,8 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::command::ViewKind;
+use crate::triage::alert_list::Grouping;
+use crate::triage::sort::SortKey;
 use crate::duration::parse_positive_duration as parse_duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -123,6 +125,11 @@ pub enum LineCommand {
     Context(String),
     Theme(String),
     View(ViewKind),
+    /// `:sort COLUMN [asc|desc]`.
+    Sort(SortKey, Option<bool>),
+    GroupBy(Grouping),
+    /// `:tz utc` (true) or `:tz local`.
+    Clock(bool),
     Live,
     Refresh,
     Help,
@@ -138,6 +145,10 @@ enum Takes {
     Range,
     Context,
     Theme,
+    View,
+    Sort,
+    GroupBy,
+    Clock,
 }
 
 /// A `:` verb: its name, the other spellings it answers to, the help text. The one place a
@@ -156,7 +167,7 @@ impl Verb {
     }
 }
 
-pub const VERBS: [Verb; 11] = [
+pub const VERBS: [Verb; 15] = [
     Verb {
         name: "dash",
         aliases: &["dashboard", "d"],
@@ -198,6 +209,30 @@ pub const VERBS: [Verb; 11] = [
         aliases: &[],
         help: "show incidents",
         takes: Takes::Nothing(|| LineCommand::View(ViewKind::Incidents)),
+    },
+    Verb {
+        name: "view",
+        aliases: &[],
+        help: "alerts|silences|incidents  show that view",
+        takes: Takes::View,
+    },
+    Verb {
+        name: "sort",
+        aliases: &[],
+        help: "COLUMN [asc|desc]  sort the list (shift-letter does too)",
+        takes: Takes::Sort,
+    },
+    Verb {
+        name: "group-by",
+        aliases: &["group"],
+        help: "LABEL|name|none  group the alerts",
+        takes: Takes::GroupBy,
+    },
+    Verb {
+        name: "tz",
+        aliases: &["clock"],
+        help: "utc|local  the clock of every time shown",
+        takes: Takes::Clock,
     },
     Verb {
         name: "live",
@@ -250,6 +285,35 @@ pub fn parse(text: &str) -> Result<LineCommand, String> {
         Takes::Range => parse_duration(&one("a duration such as 6h")?).map(LineCommand::Range),
         Takes::Context => one("a context name").map(LineCommand::Context),
         Takes::Theme => one("a theme name").map(LineCommand::Theme),
+        Takes::View => {
+            let v = one("alerts, silences or incidents")?;
+            ViewKind::ALL
+                .into_iter()
+                .find(|k| k.name() == v)
+                .map(LineCommand::View)
+                .ok_or_else(|| format!("no view `{v}`; use alerts, silences or incidents"))
+        }
+        Takes::Sort => {
+            let (key, way) = match arg.as_slice() {
+                [key] => (key, None),
+                [key, way] => (key, Some(*way)),
+                _ => return Err("`sort` takes a column and asc or desc, e.g. `sort age desc`".into()),
+            };
+            let reverse = match way {
+                None => None,
+                Some("asc") => Some(false),
+                Some("desc") => Some(true),
+                Some(other) => return Err(format!("`{other}`: use asc or desc")),
+            };
+            SortKey::parse(key).map(|k| LineCommand::Sort(k, reverse))
+        }
+        Takes::GroupBy => one("a label name, `name` or `none`")
+            .map(|l| LineCommand::GroupBy(Grouping::parse(&l))),
+        Takes::Clock => match one("utc or local")?.as_str() {
+            "utc" | "UTC" => Ok(LineCommand::Clock(true)),
+            "local" => Ok(LineCommand::Clock(false)),
+            other => Err(format!("`{other}`: use utc or local")),
+        },
     }
 }
 
@@ -259,6 +323,8 @@ pub struct Candidates {
     pub dashboards: Vec<String>,
     pub themes: Vec<String>,
     pub contexts: Vec<String>,
+    /// Label names of the alerts, for `:group-by`.
+    pub labels: Vec<String>,
 }
 
 pub const RANGES: [&str; 10] = [
@@ -285,6 +351,13 @@ pub fn completions(text: &str, c: &Candidates) -> Vec<String> {
                 Some(Takes::Range) => RANGES.iter().map(|r| r.to_string()).collect(),
                 Some(Takes::Context) => c.contexts.clone(),
                 Some(Takes::Theme) => c.themes.clone(),
+                Some(Takes::View) => ViewKind::ALL.iter().map(|v| v.name().to_string()).collect(),
+                Some(Takes::Clock) => vec!["utc".into(), "local".into()],
+                Some(Takes::Sort) => ["severity", "state", "name", "age", "ends", "who", "service", "number", "labels"]
+                    .iter()
+                    .map(|s| s.to_string())
+                    .collect(),
+                Some(Takes::GroupBy) => c.labels.clone(),
                 _ => Vec::new(),
             };
             pool.into_iter()
@@ -418,8 +491,22 @@ mod tests {
             dashboards: vec!["system-health".into(), "security".into(), "business".into()],
             themes: vec!["dark".into(), "light".into()],
             contexts: vec!["prod".into()],
+            labels: vec!["cluster".into(), "instance".into()],
         };
         assert_eq!(complete("th", &c), Some("theme ".into()));
+        assert_eq!(complete("group-by cl", &c), Some("group-by cluster ".into()));
+        assert_eq!(complete("tz u", &c), Some("tz utc ".into()));
+        assert_eq!(
+            parse("sort age desc"),
+            Ok(LineCommand::Sort(SortKey::Age, Some(true)))
+        );
+        assert_eq!(
+            parse("group-by cluster"),
+            Ok(LineCommand::GroupBy(Grouping::ByLabel("cluster".into())))
+        );
+        assert_eq!(parse("view silences"), Ok(LineCommand::View(ViewKind::Silences)));
+        assert!(parse("sort colour").unwrap_err().contains("colour"));
+        assert!(parse("tz mars").is_err());
         assert_eq!(
             completions("dash s", &c),
             vec!["dash system-health", "dash security"]

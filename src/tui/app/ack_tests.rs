@@ -64,15 +64,17 @@ fn press_ack(a: &mut App) -> Vec<Effect> {
     key(a, KeyCode::Char('A'), KeyModifiers::SHIFT)
 }
 
-/// Select the row of the alert named `name` (its group's header: the list is grouped).
+/// Select the row of the alert named `name` (its group's header when it has one).
 fn select(a: &mut App, name: &str) {
+    let entries = &a.triage.entries;
     let at = a
         .triage
         .rows
         .iter()
         .position(|r| {
-            r.key(&a.triage.entries).contains(name)
+            r.key(entries).contains(name)
                 || matches!(r, crate::triage::alert_list::Row::Group { name: n, .. } if n == name)
+                || entries[r.entry()].alert.alertname() == name
         })
         .expect("the alert's row");
     a.triage.alerts_list.selected = at;

@@ -177,6 +177,8 @@ impl App {
             Command::Cursor(m) => self.move_cursor(m),
             Command::Select(m) => self.select(m),
             Command::Choose => self.choose(fx),
+            Command::Sort(key) => self.sort_by(key, None),
+            Command::Mark => self.toggle_mark(),
             Command::Close => self.close(fx),
             Command::ToggleGrouping => match self.view {
                 View::Triage(ViewKind::Alerts) => self.triage.toggle_grouping(),
@@ -206,7 +208,7 @@ impl App {
         self.message = Some(Message { text, error: true });
     }
 
-    fn info(&mut self, text: &str) {
+    pub(super) fn info(&mut self, text: &str) {
         self.message = Some(Message {
             text: text.to_string(),
             error: false,
@@ -221,7 +223,7 @@ impl App {
         }
     }
 
-    fn list_mut(&mut self, kind: ViewKind) -> &mut ListState {
+    pub(super) fn list_mut(&mut self, kind: ViewKind) -> &mut ListState {
         match kind {
             ViewKind::Alerts => &mut self.triage.alerts_list,
             ViewKind::Silences => &mut self.triage.silences_list,
@@ -279,7 +281,7 @@ impl App {
         }
     }
 
-    fn show(&mut self, view: View, fx: &mut Vec<Effect>) {
+    pub(super) fn show(&mut self, view: View, fx: &mut Vec<Effect>) {
         if self.view == view {
             return;
         }
@@ -314,6 +316,7 @@ impl App {
             dashboards: self.dashboards.iter().map(|d| d.def.id.clone()).collect(),
             themes: self.themes.names(),
             contexts: self.contexts.clone(),
+            labels: self.label_names(),
         }
     }
 
@@ -381,6 +384,9 @@ impl App {
                 }
             },
             LineCommand::View(kind) => self.show(View::Triage(kind), fx),
+            LineCommand::Sort(key, reverse) => self.sort_by(key, reverse),
+            LineCommand::GroupBy(grouping) => self.group_by(grouping, fx),
+            LineCommand::Clock(utc) => self.set_clock(utc),
             LineCommand::Live => self.run(Command::Live, fx),
             LineCommand::Refresh => self.run(Command::Refresh, fx),
             LineCommand::Help => self.run(Command::Help, fx),
@@ -549,7 +555,7 @@ impl App {
         });
     }
 
-    fn select(&mut self, m: SelectMove) {
+    pub(super) fn select(&mut self, m: SelectMove) {
         let step = |selected: usize, len: usize| match m {
             SelectMove::Up => selected.saturating_sub(1),
             SelectMove::Down => (selected + 1).min(len.saturating_sub(1)),
@@ -688,7 +694,8 @@ impl App {
                     }
                 }
                 View::Triage(kind) => {
-                    if !self.list(kind).filter.is_empty() {
+                    // Marks go first: they are what a slip of esc would cost most.
+                    if !self.clear_marks() && !self.list(kind).filter.is_empty() {
                         self.set_filter("");
                     }
                 }

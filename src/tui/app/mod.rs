@@ -4,6 +4,7 @@
 
 pub mod ack;
 mod commands;
+mod list_ops;
 pub mod dashboard;
 pub mod notify;
 pub mod pane;
@@ -206,7 +207,10 @@ pub struct App {
     pub pane: Option<pane::PaneState>,
     pub demo: bool,
     pub now_ms: i64,
+    /// The clock every time is shown in: local, or UTC after `:tz utc`.
     pub offset: FixedOffset,
+    /// The local time zone, for `:tz local`.
+    pub local_offset: FixedOffset,
     pub width: u16,
     pub height: u16,
     /// Something changed since the last frame.
@@ -289,6 +293,7 @@ impl App {
             demo: opts.demo,
             now_ms: 0,
             offset: opts.offset,
+            local_offset: opts.offset,
             width: opts.width,
             height: opts.height,
             dirty: true,

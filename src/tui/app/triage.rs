@@ -11,8 +11,9 @@ use crate::model::silence::{Silence, SilenceState};
 use crate::sources::fleet::{merge_by_fingerprint, merge_silences};
 use crate::sources::prometheus::PromAlert;
 use crate::triage::alert_list;
-pub use crate::triage::alert_list::{AlertFilter, Entry, Row, Shown};
+pub use crate::triage::alert_list::{AlertFilter, Entry, Grouping, Row, Shown};
 use crate::triage::severity_rank;
+use crate::triage::sort::Sort;
 use crate::tui::state::{BackendHealth, FetchError};
 
 /// The last good answer of one source.
@@ -32,11 +33,16 @@ impl<T> Default for Feed<T> {
     }
 }
 
-/// A list view's selection and filter.
+/// A list view's selection, filter, order and marked rows.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ListState {
     pub selected: usize,
     pub filter: String,
+    /// The column chosen with `shift-letter` or `:sort`; `None` is the view's default order.
+    pub sort: Option<Sort>,
+    /// The rows marked with `space` (alert fingerprints, silence or incident IDs), acted on
+    /// together. Kept by ID so a refresh never moves a mark to another row.
+    pub marked: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -76,8 +82,8 @@ pub struct Triage {
     pub alert_filter: AlertFilter,
     /// Why the typed filter is not a valid matcher list (the previous filter stays applied).
     pub filter_error: Option<String>,
-    pub grouped: bool,
-    /// Alert names whose group is collapsed.
+    pub grouping: Grouping,
+    /// Groups (by their key) that are collapsed.
     pub collapsed: BTreeSet<String>,
     /// The key (fingerprint or group) of the selected row, so the selection follows the same
     /// alert when the list changes under it.
@@ -104,7 +110,6 @@ impl Triage {
             alert_feeds: vec![Feed::default(); alertmanagers.len()],
             silence_feeds: vec![Feed::default(); alertmanagers.len()],
             pagerduty: pagerduty.then(|| BackendHealth::named("PagerDuty")),
-            grouped: true,
             ..Triage::default()
         }
     }
@@ -365,8 +370,9 @@ impl Triage {
         self.rows = alert_list::rows(
             &self.entries,
             &self.alert_filter,
-            self.grouped,
+            &self.grouping,
             &self.collapsed,
+            self.alerts_list.sort,
         );
         let found = self
             .anchor
@@ -407,8 +413,17 @@ impl Triage {
         self.filter_error.clone()
     }
 
+    /// `g`: flat, or back to groups by alert name.
     pub fn toggle_grouping(&mut self) {
-        self.grouped = !self.grouped;
+        let next = match self.grouping {
+            Grouping::Flat => Grouping::ByName,
+            _ => Grouping::Flat,
+        };
+        self.set_grouping(next);
+    }
+
+    pub fn set_grouping(&mut self, grouping: Grouping) {
+        self.grouping = grouping;
         self.rebuild_rows();
     }
 
@@ -416,10 +431,11 @@ impl Triage {
     pub fn toggle_group(&mut self) {
         let name = match self.rows.get(self.alerts_list.selected) {
             Some(Row::Group { name, .. }) => name.clone(),
-            Some(Row::Alert(i)) => match self.entries.get(*i) {
-                Some(e) if self.grouped => e.alert.alertname().to_string(),
-                _ => return,
+            Some(Row::Member(i)) => match self.entries.get(*i) {
+                Some(e) => self.grouping.key(&e.alert).unwrap_or_default(),
+                None => return,
             },
+            Some(Row::Alert(_)) => return,
             None => return,
         };
         if !self.collapsed.remove(&name) {
@@ -432,9 +448,8 @@ impl Triage {
 
     /// The entry of the selected row (a group's most severe alert for a group header).
     pub fn selected_entry(&self) -> Option<&Entry> {
-        match self.rows.get(self.alerts_list.selected)? {
-            Row::Alert(i) | Row::Group { first: i, .. } => self.entries.get(*i),
-        }
+        self.entries
+            .get(self.rows.get(self.alerts_list.selected)?.entry())
     }
 
     /// Not there when the user last left the alerts view.

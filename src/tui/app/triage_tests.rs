@@ -80,11 +80,11 @@ mod list_tests {
                 alert("B", "warning", "b", false),
             ],
         );
-        // Grouped: two headers and three alerts.
-        assert_eq!(a.triage.rows.len(), 5);
+        // Grouped: A's header and two alerts; B alone is one row.
+        assert_eq!(a.triage.rows.len(), 4);
         press(&mut a, KeyCode::Char('/'));
         typed(&mut a, "severity=warning");
-        assert_eq!(a.triage.rows.len(), 4);
+        assert_eq!(a.triage.rows.len(), 2, "one warning A and B, each alone");
         press(&mut a, KeyCode::Enter);
         assert_eq!(a.triage.alerts_list.filter, "severity=warning");
         press(&mut a, KeyCode::Char('/'));
@@ -99,10 +99,10 @@ mod list_tests {
             other => panic!("filter line closed: {other:?}"),
         }
         press(&mut a, KeyCode::Esc);
-        assert_eq!(a.triage.rows.len(), 5, "Esc clears the filter");
+        assert_eq!(a.triage.rows.len(), 4, "Esc clears the filter");
         press(&mut a, KeyCode::Char('/'));
         typed(&mut a, "b is");
-        assert_eq!(a.triage.rows.len(), 2, "free text finds the summary");
+        assert_eq!(a.triage.rows.len(), 1, "free text finds the summary");
     }
 
     #[test]
@@ -118,12 +118,55 @@ mod list_tests {
         );
         assert_eq!(selected_fp(&a), "group:A");
         press(&mut a, KeyCode::Enter);
-        assert_eq!(a.triage.rows.len(), 3);
+        assert_eq!(a.triage.rows.len(), 2);
         assert_eq!(selected_fp(&a), "group:A");
         press(&mut a, KeyCode::Enter);
-        assert_eq!(a.triage.rows.len(), 5);
+        assert_eq!(a.triage.rows.len(), 4);
         press(&mut a, KeyCode::Char('g'));
         assert_eq!(a.triage.rows.len(), 3);
+    }
+
+    #[test]
+    fn shift_letters_sort_and_space_marks() {
+        let mut a = app();
+        answer(
+            &mut a,
+            vec![
+                alert("B", "warning", "b", false),
+                alert("A", "critical", "a", false),
+                alert("C", "critical", "c", false),
+            ],
+        );
+        press(&mut a, KeyCode::Char('g'));
+        let names = |a: &App| -> Vec<String> {
+            a.triage
+                .rows
+                .iter()
+                .map(|r| a.triage.entries[r.entry()].alert.alertname().to_string())
+                .collect()
+        };
+        assert_eq!(names(&a), ["A", "C", "B"], "by severity by default");
+        press(&mut a, KeyCode::Char('N'));
+        assert_eq!(names(&a), ["A", "B", "C"]);
+        press(&mut a, KeyCode::Char('N'));
+        assert_eq!(names(&a), ["C", "B", "A"], "again reverses");
+        // Silences have no severity: the message says what they sort by.
+        press(&mut a, KeyCode::Char('9'));
+        press(&mut a, KeyCode::Char('S'));
+        let m = a.message.clone().map(|m| m.text).unwrap_or_default();
+        assert!(m.contains("state, name, age, ends, who"), "{m}");
+        press(&mut a, KeyCode::Char('8'));
+        assert_eq!(names(&a), ["C", "B", "A"], "remembered per view");
+        // Marks follow the alerts, not the positions.
+        press(&mut a, KeyCode::Home);
+        press(&mut a, KeyCode::Char(' '));
+        press(&mut a, KeyCode::Char(' '));
+        assert_eq!(a.triage.alerts_list.marked.len(), 2);
+        assert_eq!(a.triage.alerts_list.selected, 2, "space moves on");
+        press(&mut a, KeyCode::Char('S'));
+        assert_eq!(a.triage.alerts_list.marked.len(), 2);
+        press(&mut a, KeyCode::Esc);
+        assert!(a.triage.alerts_list.marked.is_empty(), "esc clears marks");
     }
 }
 

@@ -120,14 +120,14 @@ impl App {
     }
 
     /// The silence under the cursor in the silences view.
-    fn selected_silence(&self) -> Option<crate::model::Silence> {
+    pub(super) fn selected_silence(&self) -> Option<crate::model::Silence> {
         let rows = crate::tui::app::rows::silence_rows(self);
         rows.get(self.triage.silences_list.selected)
             .map(|s| (*s).clone())
     }
 
     /// The incident under the cursor in the incidents view.
-    fn selected_incident(&self) -> Option<crate::model::Incident> {
+    pub(super) fn selected_incident(&self) -> Option<crate::model::Incident> {
         let rows = crate::tui::app::rows::incident_rows(self);
         rows.get(self.triage.incidents_list.selected)
             .map(|i| (*i).clone())

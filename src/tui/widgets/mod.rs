@@ -33,14 +33,22 @@ pub fn format_clock(ms: i64, offset: FixedOffset) -> String {
     }
 }
 
-/// How long ago, in the largest unit: `12s`, `4m`, `3h`, `2d`.
+/// A span in its two largest units, rounded down so it never promises more time than is
+/// left: `12s`, `4m`, `1h59m` (not `2h`), `2d03h`.
 pub fn format_age(ms: i64) -> String {
     let s = (ms / 1000).max(0);
+    let two = |big: i64, unit: &str, small: i64, small_unit: &str| {
+        if small == 0 {
+            format!("{big}{unit}")
+        } else {
+            format!("{big}{unit}{small:02}{small_unit}")
+        }
+    };
     match s {
         0..=59 => format!("{s}s"),
         60..=3599 => format!("{}m", s / 60),
-        3600..=86_399 => format!("{}h", s / 3600),
-        _ => format!("{}d", s / 86_400),
+        3600..=86_399 => two(s / 3600, "h", (s % 3600) / 60, "m"),
+        _ => two(s / 86_400, "d", (s % 86_400) / 3600, "h"),
     }
 }
 
@@ -140,5 +148,9 @@ mod tests {
         assert_eq!(format_clock(1_700_000_000_000, utc), "22:13:20");
         assert_eq!(format_age(59_999), "59s");
         assert_eq!(format_age(3_600_000), "1h");
+        // Rounded down: 1h59m59s is not "2h", nor "1h".
+        assert_eq!(format_age(7_199_000), "1h59m");
+        assert_eq!(format_age(3_900_000), "1h05m");
+        assert_eq!(format_age(2 * 86_400_000 + 3 * 3_600_000 + 59_000), "2d03h");
     }
 }

@@ -4,7 +4,6 @@
 use super::*;
 
 pub(super) fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
-    let t = &app.theme;
     let tr = &app.triage;
     let rows = &tr.rows;
     let count = |s: Shown| tr.entries.iter().filter(|e| e.shown == s).count();
@@ -54,112 +53,31 @@ pub(super) fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer
         height: body.height - detail_h,
         ..body
     };
-    let wide = body.width >= 120;
-    let entry = |r: &Row| match r {
-        Row::Alert(i) | Row::Group { first: i, .. } => tr.entries.get(*i),
-    };
-    let mut columns: Vec<Column<Row>> = vec![
-        Column {
-            title: " ",
-            width: 1,
-            cell: Box::new(|r: &Row| match r {
-                Row::Alert(i) => match tr.entries.get(*i) {
-                    Some(e) if tr.is_new(&e.alert.fingerprint) => ("●".into(), t.accent),
-                    _ => (String::new(), t.text),
-                },
-                Row::Group { name, .. } => {
-                    let any_new = tr
-                        .entries
-                        .iter()
-                        .any(|e| e.alert.alertname() == name && tr.is_new(&e.alert.fingerprint));
-                    if any_new {
-                        ("●".into(), t.accent)
-                    } else {
-                        (String::new(), t.text)
-                    }
-                }
-            }),
+    let body_rows = usize::from(list.height.saturating_sub(1));
+    let first = window(rows.len(), selected, body_rows);
+    let lines = visible_lines(rows, first, body_rows);
+    let alerts = lines
+        .iter()
+        .filter_map(|l| l.row.alert())
+        .filter_map(|i| tr.entries.get(i))
+        .map(|e| &*e.alert);
+    let keys = varying_keys(alerts);
+    let columns = alert_columns(app, &lines, &keys);
+    let marked = |l: &AlertLine| is_marked(tr, l.row);
+    render_table(
+        app,
+        list,
+        buf,
+        columns,
+        &lines,
+        Table {
+            selected: selected - first,
+            sort: tr.alerts_list.sort,
+            marked: &marked,
         },
-        Column {
-            title: "SEVERITY",
-            width: 8,
-            cell: Box::new(move |r: &Row| {
-                let s = entry(r).and_then(|e| e.alert.severity()).unwrap_or("-");
-                (truncate(s, 8), severity_style(app, s))
-            }),
-        },
-        Column {
-            title: "STATE",
-            width: 11,
-            cell: Box::new(move |r: &Row| match r {
-                Row::Group {
-                    worst, worst_count, ..
-                } => group_state(app, *worst, *worst_count),
-                Row::Alert(_) => match entry(r) {
-                    Some(e) => (e.shown.as_str().into(), shown_style(app, e.shown)),
-                    None => (String::new(), t.text),
-                },
-            }),
-        },
-        Column {
-            title: "ALERT",
-            width: 28,
-            cell: Box::new(move |r: &Row| match r {
-                Row::Group {
-                    name,
-                    count,
-                    collapsed,
-                    ..
-                } => {
-                    let arrow = match (*collapsed, app.prefs.ascii) {
-                        (true, false) => "▸",
-                        (false, false) => "▾",
-                        (true, true) => "+",
-                        (false, true) => "-",
-                    };
-                    (
-                        format!("{arrow} {} ({count})", one_line(name)),
-                        t.text.add_modifier(Modifier::BOLD),
-                    )
-                }
-                Row::Alert(_) => {
-                    let name = entry(r).map(|e| e.alert.alertname()).unwrap_or("");
-                    let indent = if tr.grouped { "  " } else { "" };
-                    (format!("{indent}{}", one_line(name)), t.text)
-                }
-            }),
-        },
-        Column {
-            title: "AGE",
-            width: 4,
-            cell: Box::new(move |r: &Row| match entry(r) {
-                Some(e) => (age(app, e.alert.starts_at), t.muted),
-                None => (String::new(), t.muted),
-            }),
-        },
-        Column {
-            title: "LABELS",
-            width: 0,
-            cell: Box::new(move |r: &Row| match r {
-                Row::Group { .. } => (String::new(), t.muted),
-                Row::Alert(_) => match entry(r) {
-                    Some(e) => (label_summary(&e.alert, wide), t.muted),
-                    None => (String::new(), t.muted),
-                },
-            }),
-        },
-    ];
-    columns.push(Column {
-        title: "SUMMARY",
-        width: 0,
-        cell: Box::new(move |r: &Row| {
-            let text = entry(r).and_then(|e| e.alert.summary()).unwrap_or("");
-            (text.to_string(), t.text)
-        }),
-    });
-    render_table(app, list, buf, columns, rows, selected);
+    );
     if detail_h > 0 {
-        if let Some(e) = entry(&rows[selected]) {
+        if let Some(e) = tr.entries.get(rows[selected].entry()) {
             render_alert_detail(
                 app,
                 e,
@@ -172,6 +90,188 @@ pub(super) fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer
             );
         }
     }
+}
+
+/// A row on screen with the labels its group shares (shown once, on the group's header).
+struct AlertLine<'a> {
+    row: &'a Row,
+    shared: &'a [(String, String)],
+}
+
+/// The rows from `first` that fit in `body` rows, each with its group's shared labels (the
+/// header may be above the screen).
+fn visible_lines(rows: &[Row], first: usize, body: usize) -> Vec<AlertLine<'_>> {
+    let mut shared: &[(String, String)] = rows[..first.min(rows.len())]
+        .iter()
+        .rev()
+        .find_map(|r| match r {
+            Row::Group { shared, .. } => Some(shared.as_slice()),
+            Row::Alert(_) => Some(&[][..]),
+            Row::Member(_) => None,
+        })
+        .unwrap_or(&[]);
+    rows.iter()
+        .skip(first)
+        .take(body)
+        .map(|row| {
+            match row {
+                Row::Group { shared: s, .. } => shared = s,
+                Row::Alert(_) => shared = &[],
+                Row::Member(_) => {}
+            }
+            AlertLine { row, shared }
+        })
+        .collect()
+}
+
+/// A row is marked when its alert is; a header when all its alerts are.
+fn is_marked(tr: &Triage, row: &Row) -> bool {
+    let marked = &tr.alerts_list.marked;
+    if marked.is_empty() {
+        return false;
+    }
+    match row {
+        Row::Group { name, .. } => {
+            let members = tr
+                .entries
+                .iter()
+                .filter(|e| tr.grouping.key(&e.alert).as_deref() == Some(name.as_str()));
+            let mut any = false;
+            for e in members {
+                if !marked.contains(&e.alert.fingerprint) {
+                    return false;
+                }
+                any = true;
+            }
+            any
+        }
+        Row::Alert(i) | Row::Member(i) => tr
+            .entries
+            .get(*i)
+            .is_some_and(|e| marked.contains(&e.alert.fingerprint)),
+    }
+}
+
+/// The alert list's columns for the rows on screen: each as wide as its widest cell, one
+/// column per label that tells the rows apart (before the summary, which goes first when
+/// the screen is narrow).
+fn alert_columns<'a>(
+    app: &'a App,
+    lines: &[AlertLine<'a>],
+    keys: &'a [String],
+) -> Vec<Column<'a, AlertLine<'a>>> {
+    let t = &app.theme;
+    let tr = &app.triage;
+    let entry = move |l: &AlertLine| tr.entries.get(l.row.entry());
+    let new_mark = if app.prefs.ascii { "!" } else { "●" };
+    let new = move |l: &AlertLine| {
+        let any_new = match l.row {
+            Row::Group { name, .. } => tr.entries.iter().any(|e| {
+                tr.is_new(&e.alert.fingerprint)
+                    && tr.grouping.key(&e.alert).as_deref() == Some(name.as_str())
+            }),
+            _ => entry(l).is_some_and(|e| tr.is_new(&e.alert.fingerprint)),
+        };
+        if any_new {
+            (new_mark.to_string(), t.accent)
+        } else {
+            (String::new(), t.text)
+        }
+    };
+    let severity = move |l: &AlertLine| {
+        let s = entry(l).and_then(|e| e.alert.severity()).unwrap_or("-");
+        (s.to_string(), severity_style(app, s))
+    };
+    let state = move |l: &AlertLine| match l.row {
+        Row::Group {
+            worst, worst_count, ..
+        } => group_state(app, *worst, *worst_count),
+        _ => match entry(l) {
+            Some(e) => (e.shown.as_str().into(), shown_style(app, e.shown)),
+            None => (String::new(), t.text),
+        },
+    };
+    let name = move |l: &AlertLine| match l.row {
+        Row::Group {
+            name,
+            count,
+            collapsed,
+            ..
+        } => {
+            let arrow = match (*collapsed, app.prefs.ascii) {
+                (true, false) => "▸",
+                (false, false) => "▾",
+                (true, true) => "+",
+                (false, true) => "-",
+            };
+            (
+                format!("{arrow} {} ({count})", one_line(name)),
+                t.text.add_modifier(Modifier::BOLD),
+            )
+        }
+        Row::Member(i) => {
+            let name = tr.entries.get(*i).map(|e| e.alert.alertname()).unwrap_or("");
+            (format!("  {}", one_line(name)), t.text)
+        }
+        Row::Alert(i) => {
+            let name = tr.entries.get(*i).map(|e| e.alert.alertname()).unwrap_or("");
+            (one_line(name), t.text)
+        }
+    };
+    let since = move |l: &AlertLine| match entry(l) {
+        Some(e) => (age(app, e.alert.starts_at), t.muted),
+        None => (String::new(), t.muted),
+    };
+    let widths = |title: &str, cap, f: &dyn Fn(&AlertLine) -> (String, Style)| {
+        fit(title, lines.iter().map(|l| f(l).0), cap)
+    };
+    let mut columns = vec![
+        Column::fixed(" ", 1, new),
+        Column::fixed("SEVERITY", widths("SEVERITY", 8, &severity), severity).sorts(SortKey::Severity),
+        Column::fixed("STATE", widths("STATE", 11, &state), state).sorts(SortKey::State),
+        Column::fixed("ALERT", widths("ALERT", 32, &name), name).sorts(SortKey::Name),
+        Column::fixed("AGE", widths("AGE", 6, &since), since).sorts(SortKey::Age),
+    ];
+    for (n, key) in keys.iter().enumerate() {
+        let value = move |l: &AlertLine| -> (String, Style) {
+            let in_group = l.shared.iter().find(|(k, _)| k == key);
+            match (l.row, in_group) {
+                // Shown once, on the header.
+                (Row::Group { .. }, Some((_, v))) => (v.clone(), t.accent),
+                (Row::Group { .. }, None) | (Row::Member(_), Some(_)) => (String::new(), t.muted),
+                _ => {
+                    let v = entry(l).and_then(|e| e.alert.labels.get(key));
+                    (v.cloned().unwrap_or_default(), t.muted)
+                }
+            }
+        };
+        let title = key.to_uppercase();
+        let w = widths(&title, 24, &value);
+        columns.push(
+            Column::fixed(title, w, value)
+                .distinct()
+                .sorts(SortKey::Labels)
+                .drop_order(20u8.saturating_add(n as u8)),
+        );
+    }
+    // A header says what its group shares beyond the columns; an alert, its summary.
+    let summary = move |l: &AlertLine| match l.row {
+        Row::Group { .. } if !l.shared.is_empty() => {
+            let text: Vec<String> = l
+                .shared
+                .iter()
+                .filter(|(k, _)| !keys.contains(k))
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            (text.join(" "), t.muted)
+        }
+        _ => {
+            let text = entry(l).and_then(|e| e.alert.summary()).unwrap_or("");
+            (text.to_string(), t.text)
+        }
+    };
+    columns.push(Column::flex("SUMMARY", 16, summary).drop_order(60));
+    columns
 }
 
 /// At most this much of one value is sanitized and drawn: the line is cut at the screen edge

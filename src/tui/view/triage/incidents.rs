@@ -53,73 +53,70 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
         );
     }
     let selected = app.triage.incidents_list.selected.min(rows.len() - 1);
+    let status = |i: &&Incident| match i.status {
+        IncidentStatus::Triggered => ("triggered".into(), t.critical.add_modifier(Modifier::BOLD)),
+        IncidentStatus::Acknowledged => ("acked".into(), t.acknowledged),
+        other => (other.as_str().into(), t.muted),
+    };
+    let ack_left = |i: &&Incident| {
+        let expiry = i.ack_expiry();
+        let text = ack_countdown(expiry, app.now_ms, app.prefs.ascii);
+        let style = match expiry {
+            AckExpiry::At { at, .. } if at.timestamp_millis() <= app.now_ms => t.critical,
+            AckExpiry::At { .. } | AckExpiry::Never => t.acknowledged,
+            AckExpiry::NotAcked => t.muted,
+        };
+        (text, style)
+    };
+    let service = |i: &&Incident| {
+        (
+            i.service
+                .as_ref()
+                .map(|s| s.summary.clone())
+                .unwrap_or_default(),
+            t.accent,
+        )
+    };
+    let first = window(rows.len(), selected, usize::from(body.height.saturating_sub(1)));
+    let shown = &rows[first..];
+    let shown = &shown[..shown.len().min(usize::from(body.height))];
+    let w = |title: &str, cap, f: &dyn Fn(&&Incident) -> (String, Style)| {
+        fit(title, shown.iter().map(|i| f(i).0), cap)
+    };
+    let number = |i: &&Incident| (format!("#{}", i.incident_number), t.muted);
     let columns: Vec<Column<&Incident>> = vec![
-        Column {
-            title: "#",
-            width: 6,
-            cell: Box::new(|i: &&Incident| (format!("#{}", i.incident_number), t.muted)),
-        },
-        Column {
-            title: "STATUS",
-            width: 12,
-            cell: Box::new(|i: &&Incident| match i.status {
-                IncidentStatus::Triggered => {
-                    ("triggered".into(), t.critical.add_modifier(Modifier::BOLD))
-                }
-                IncidentStatus::Acknowledged => ("acked".into(), t.acknowledged),
-                other => (other.as_str().into(), t.muted),
-            }),
-        },
-        Column {
-            title: "ACK LEFT",
-            width: 9,
-            cell: Box::new(|i: &&Incident| {
-                let expiry = i.ack_expiry();
-                let text = ack_countdown(expiry, app.now_ms, app.prefs.ascii);
-                let style = match expiry {
-                    AckExpiry::At { at, .. } if at.timestamp_millis() <= app.now_ms => t.critical,
-                    AckExpiry::At { .. } | AckExpiry::Never => t.acknowledged,
-                    AckExpiry::NotAcked => t.muted,
-                };
-                (text, style)
-            }),
-        },
-        Column {
-            title: "URG",
-            width: 4,
-            cell: Box::new(|i: &&Incident| match i.urgency {
-                Urgency::High => ("high".into(), t.warning),
-                other => (other.as_str().into(), t.muted),
-            }),
-        },
-        Column {
-            title: "AGE",
-            width: 4,
-            cell: Box::new(|i: &&Incident| (age(app, i.created_at), t.muted)),
-        },
-        Column {
-            title: "TITLE",
-            width: 0,
-            cell: Box::new(|i: &&Incident| (i.title.clone(), t.text)),
-        },
-        Column {
-            title: "SERVICE",
-            width: 18,
-            cell: Box::new(|i: &&Incident| {
-                (
-                    i.service
-                        .as_ref()
-                        .map(|s| s.summary.clone())
-                        .unwrap_or_default(),
-                    t.accent,
-                )
-            }),
-        },
-        Column {
-            title: "ASSIGNED",
-            width: 16,
-            cell: Box::new(|i: &&Incident| (i.assignees(), t.muted)),
-        },
+        Column::fixed("#", w("#", 8, &number), number).sorts(SortKey::Number),
+        Column::fixed("STATUS", w("STATUS", 9, &status), status).sorts(SortKey::State),
+        Column::fixed("ACK LEFT", 9, ack_left).drop_order(20),
+        Column::fixed("URG", 4, |i: &&Incident| match i.urgency {
+            Urgency::High => ("high".into(), t.warning),
+            other => (other.as_str().into(), t.muted),
+        })
+        .sorts(SortKey::Severity),
+        Column::fixed("AGE", 6, |i: &&Incident| (age(app, i.created_at), t.muted))
+            .sorts(SortKey::Age),
+        Column::flex("TITLE", 20, |i: &&Incident| (i.title.clone(), t.text))
+            .distinct()
+            .sorts(SortKey::Name),
+        Column::fixed("SERVICE", w("SERVICE", 18, &service), service)
+            .distinct()
+            .sorts(SortKey::Service)
+            .drop_order(30),
+        Column::fixed("ASSIGNED", 16, |i: &&Incident| (i.assignees(), t.muted))
+            .sorts(SortKey::Who)
+            .drop_order(40),
     ];
-    render_table(app, body, buf, columns, &rows, selected);
+    let marked = |i: &&Incident| app.triage.incidents_list.marked.contains(&i.id);
+    render_table(
+        app,
+        body,
+        buf,
+        columns,
+        &rows,
+        Table {
+            selected,
+            sort: app.triage.incidents_list.sort,
+            marked: &marked,
+        },
+    );
 }

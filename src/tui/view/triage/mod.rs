@@ -6,6 +6,9 @@
 mod alerts;
 mod incidents;
 mod silences;
+mod table;
+
+use table::{fit, render_table, window, Column, Table};
 
 use alerts::render_alerts;
 use incidents::render_incidents;
@@ -20,7 +23,9 @@ use ratatui::text::{Line, Span};
 use crate::model::incident::{AckExpiry, Incident, IncidentStatus, Urgency};
 use crate::model::silence::{Silence, SilenceState};
 use crate::sanitize::one_line;
-use crate::triage::alert_list::{label_summary, Entry, Row, Shown};
+use crate::triage::alert_list::{label_summary, varying_keys, Entry, Row, Shown};
+use crate::triage::sort::SortKey;
+use crate::tui::app::triage::Triage;
 use crate::triage::severity_rank;
 use crate::triage::silence_inventory::{Flag, ENDS_SOON_MS};
 use crate::tui::app::App;
@@ -48,79 +53,6 @@ pub fn ack_countdown(expiry: AckExpiry, now_ms: i64, ascii: bool) -> String {
                 let left = format_age(left + 999);
                 format!("{}{left} left", if assumed { "~" } else { "" })
             }
-        }
-    }
-}
-
-/// The text and style of one cell of a row.
-type Cell<'a, T> = Box<dyn Fn(&T) -> (String, Style) + 'a>;
-
-/// A column: header, width (0 = share the rest), and how to draw its cell of a row.
-pub(super) struct Column<'a, T> {
-    pub(super) title: &'static str,
-    pub(super) width: u16,
-    pub(super) cell: Cell<'a, T>,
-}
-
-pub(super) fn render_table<T>(
-    app: &App,
-    area: Rect,
-    buf: &mut Buffer,
-    columns: Vec<Column<'_, T>>,
-    rows: &[T],
-    selected: usize,
-) {
-    if area.height < 2 || area.width < 10 {
-        return;
-    }
-    let t = &app.theme;
-    let fixed: u16 = columns.iter().map(|c| c.width + 1).sum();
-    let flex = columns.iter().filter(|c| c.width == 0).count() as u16;
-    let flex_w = area
-        .width
-        .saturating_sub(fixed + flex)
-        .checked_div(flex)
-        .unwrap_or(0);
-    let widths: Vec<u16> = columns
-        .iter()
-        .map(|c| if c.width == 0 { flex_w } else { c.width })
-        .collect();
-    let mut x = area.x;
-    for (c, w) in columns.iter().zip(&widths) {
-        buf.set_stringn(
-            x,
-            area.y,
-            c.title,
-            usize::from(*w),
-            t.muted.add_modifier(Modifier::BOLD),
-        );
-        x += w + 1;
-    }
-    let body = area.height - 1;
-    // Keep the selection in view.
-    let first = selected.saturating_sub(usize::from(body).saturating_sub(1));
-    for (n, row) in rows.iter().enumerate().skip(first).take(usize::from(body)) {
-        let y = area.y + 1 + (n - first) as u16;
-        let is_selected = n == selected;
-        if is_selected {
-            buf.set_style(Rect::new(area.x, y, area.width, 1), t.selection);
-        }
-        let mut x = area.x;
-        for (c, w) in columns.iter().zip(&widths) {
-            let (text, style) = (c.cell)(row);
-            let style = if is_selected {
-                style.patch(t.selection)
-            } else {
-                style
-            };
-            buf.set_stringn(
-                x,
-                y,
-                truncate(&one_line(&text), usize::from(*w)),
-                usize::from(*w),
-                style,
-            );
-            x += w + 1;
         }
     }
 }

@@ -60,93 +60,96 @@ pub(super) fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buff
         ..body
     };
     let inventory = &app.triage.inventory;
-    let mut columns: Vec<Column<&Silence>> = vec![
-        Column {
-            title: "STATE",
-            width: 8,
-            cell: Box::new(|s: &&Silence| {
-                let style = match s.status {
-                    SilenceState::Active => t.silenced.add_modifier(Modifier::BOLD),
-                    SilenceState::Pending => t.accent,
-                    SilenceState::Expired => t.muted,
-                };
-                (s.status.as_str().into(), style)
-            }),
-        },
-        Column {
-            title: "ENDS",
-            width: 8,
-            cell: Box::new(move |s: &&Silence| {
-                let end = s.ends_at.timestamp_millis();
-                if end > now {
-                    let style = if end - now < ENDS_SOON_MS {
-                        t.warning
-                    } else {
-                        t.text
-                    };
-                    (format!("in {}", format_age(end - now)), style)
-                } else {
-                    (format!("{} ago", format_age(now - end)), t.muted)
-                }
-            }),
-        },
-        Column {
-            title: "MUTES",
-            width: 5,
-            cell: Box::new(|s: &&Silence| match (s.status, inventory.usage(&s.id)) {
-                // Known only from the next refresh (a silence just made here).
-                (_, None) => ("?".into(), t.muted),
-                (SilenceState::Expired, _) => ("-".into(), t.muted),
-                // Not started: what it will mute when it starts.
-                (SilenceState::Pending, Some(u)) => (format!("({})", u.reach), t.muted),
-                (SilenceState::Active, Some(u)) if u.mutes.is_empty() => {
-                    ("0".into(), t.warning.add_modifier(Modifier::BOLD))
-                }
-                (SilenceState::Active, Some(u)) => (u.mutes.len().to_string(), t.text),
-            }),
-        },
-        Column {
-            title: "FLAGS",
-            width: 13,
-            cell: Box::new(|s: &&Silence| {
-                let tags = app.silence_tags(s);
-                let ack = inventory.usage(&s.id).is_some_and(|u| u.ack);
-                let text = if ack {
-                    std::iter::once("ack")
-                        .chain(tags.iter().copied())
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                } else {
-                    tags.join(" ")
-                };
-                let style = if !tags.is_empty() {
-                    t.warning
-                } else {
-                    t.acknowledged
-                };
-                (text, style)
-            }),
-        },
-        Column {
-            title: "MATCHERS",
-            width: 0,
-            cell: Box::new(|s: &&Silence| (s.matchers_display(), t.accent)),
-        },
+    let state = |s: &&Silence| {
+        let style = match s.status {
+            SilenceState::Active => t.silenced.add_modifier(Modifier::BOLD),
+            SilenceState::Pending => t.accent,
+            SilenceState::Expired => t.muted,
+        };
+        (s.status.as_str().into(), style)
+    };
+    let ends = move |s: &&Silence| {
+        let end = s.ends_at.timestamp_millis();
+        if end > now {
+            let style = if end - now < ENDS_SOON_MS {
+                t.warning
+            } else {
+                t.text
+            };
+            (format!("in {}", format_age(end - now)), style)
+        } else {
+            (format!("{} ago", format_age(now - end)), t.muted)
+        }
+    };
+    let mutes = |s: &&Silence| match (s.status, inventory.usage(&s.id)) {
+        // Known only from the next refresh (a silence just made here).
+        (_, None) => ("?".into(), t.muted),
+        (SilenceState::Expired, _) => ("-".into(), t.muted),
+        // Not started: what it will mute when it starts.
+        (SilenceState::Pending, Some(u)) => (format!("({})", u.reach), t.muted),
+        (SilenceState::Active, Some(u)) if u.mutes.is_empty() => {
+            ("0".into(), t.warning.add_modifier(Modifier::BOLD))
+        }
+        (SilenceState::Active, Some(u)) => (u.mutes.len().to_string(), t.text),
+    };
+    let flags = |s: &&Silence| {
+        let tags = app.silence_tags(s);
+        let ack = inventory.usage(&s.id).is_some_and(|u| u.ack);
+        let text = if ack {
+            std::iter::once("ack")
+                .chain(tags.iter().copied())
+                .collect::<Vec<_>>()
+                .join(" ")
+        } else {
+            tags.join(" ")
+        };
+        let style = if !tags.is_empty() {
+            t.warning
+        } else {
+            t.acknowledged
+        };
+        (text, style)
+    };
+    let first = window(rows.len(), selected, usize::from(list.height.saturating_sub(1)));
+    let shown = &rows[first..];
+    let shown = &shown[..shown.len().min(usize::from(list.height))];
+    let w = |title: &str, cap, f: &dyn Fn(&&Silence) -> (String, Style)| {
+        fit(title, shown.iter().map(|s| f(s).0), cap)
+    };
+    // When it ends, as a clock time beside the countdown where there is room.
+    let until = |s: &&Silence| {
+        (
+            format_clock(s.ends_at.timestamp_millis(), app.offset),
+            t.muted,
+        )
+    };
+    let columns: Vec<Column<&Silence>> = vec![
+        Column::fixed("STATE", w("STATE", 8, &state), state).sorts(SortKey::State),
+        Column::fixed("ENDS", w("ENDS", 10, &ends), ends).sorts(SortKey::Ends),
+        Column::fixed("AT", 8, until).drop_order(40),
+        Column::fixed("MUTES", 5, mutes),
+        Column::fixed("FLAGS", w("FLAGS", 13, &flags), flags).drop_order(30),
+        Column::flex("MATCHERS", 16, |s: &&Silence| (s.matchers_display(), t.accent))
+            .distinct()
+            .sorts(SortKey::Name),
+        Column::fixed("BY", 14, |s: &&Silence| (s.created_by.clone(), t.muted))
+            .sorts(SortKey::Who)
+            .drop_order(50),
+        Column::flex("COMMENT", 12, |s: &&Silence| (s.comment.clone(), t.text)).drop_order(45),
     ];
-    // The author is in the detail pane: narrow screens keep the room for matchers.
-    if body.width >= 100 {
-        columns.push(Column {
-            title: "BY",
-            width: 14,
-            cell: Box::new(|s: &&Silence| (s.created_by.clone(), t.muted)),
-        });
-    }
-    columns.push(Column {
-        title: "COMMENT",
-        width: 0,
-        cell: Box::new(|s: &&Silence| (s.comment.clone(), t.text)),
-    });
-    render_table(app, list, buf, columns, &rows, selected);
+    let marked = |s: &&Silence| app.triage.silences_list.marked.contains(&s.id);
+    render_table(
+        app,
+        list,
+        buf,
+        columns,
+        &rows,
+        Table {
+            selected,
+            sort: app.triage.silences_list.sort,
+            marked: &marked,
+        },
+    );
     if detail_h > 0 {
         render_silence_detail(
             app,
