@@ -29,22 +29,15 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
-/// `s` cut to `max` cells so that the part telling it apart from `siblings` stays visible:
-/// among `node-17`, `node-18` in 6 cells it reads `…de-17`, not `node-…`. What all siblings
-/// share at the end is cut first, then what they share at the start, each marked `…`.
-pub fn shorten_among(s: &str, siblings: &[&str], max: usize) -> String {
-    if width(s) <= max {
-        return s.to_string();
-    }
-    let chars: Vec<char> = s.chars().collect();
+/// Where the part of `s` that tells it apart from `siblings` starts and ends (in chars):
+/// after what it shares with the closest sibling at the start, before what it shares with
+/// one at the end, widened to whole words (`node-17`, not `7`). `None` without siblings.
+fn core(chars: &[char], s: &str, siblings: &[&str]) -> Option<(usize, usize)> {
     let others = || siblings.iter().filter(|o| **o != s);
-    let prefix = others()
-        .map(|o| o.chars().zip(&chars).take_while(|(a, b)| a == *b).count())
-        .max();
-    let Some(prefix) = prefix else {
-        return truncate(s, max);
-    };
-    let suffix = others()
+    let mut prefix = others()
+        .map(|o| o.chars().zip(chars).take_while(|(a, b)| a == *b).count())
+        .max()?;
+    let mut suffix = others()
         .map(|o| {
             o.chars()
                 .rev()
@@ -55,15 +48,48 @@ pub fn shorten_among(s: &str, siblings: &[&str], max: usize) -> String {
         .max()
         .unwrap_or(0)
         .min(chars.len() - prefix.min(chars.len()));
-    // The differing part: from the first differing character to the end of the shared tail.
-    let core_end = chars.len() - suffix;
-    let mut end = core_end;
-    // Keep the shared tail when it fits (the whole value reads better).
-    let cells = |a: usize, b: usize| chars[a..b].iter().map(|c| c.width().unwrap_or(0)).sum::<usize>();
+    let word = |c: char| c.is_alphanumeric();
+    while prefix > 0 && prefix < chars.len() && word(chars[prefix - 1]) && word(chars[prefix]) {
+        prefix -= 1;
+    }
+    while suffix > 0 && word(chars[chars.len() - suffix]) && word(chars[chars.len() - suffix - 1]) {
+        suffix -= 1;
+    }
+    Some((prefix, chars.len() - suffix))
+}
+
+fn cells(chars: &[char]) -> usize {
+    chars.iter().map(|c| c.width().unwrap_or(0)).sum()
+}
+
+/// The fewest cells [`shorten_among`] needs to keep what tells `s` apart from `siblings`.
+pub fn distinct_width(s: &str, siblings: &[&str]) -> usize {
+    let chars: Vec<char> = s.chars().collect();
+    match core(&chars, s, siblings) {
+        Some((start, end)) => {
+            cells(&chars[start..end]) + usize::from(start > 0) + usize::from(end < chars.len())
+        }
+        None => width(s),
+    }
+    .min(width(s))
+}
+
+/// `s` cut to `max` cells so that the part telling it apart from `siblings` stays visible:
+/// among `node-17`, `node-18` in 6 cells it reads `…de-17`, not `node-…`. What all siblings
+/// share at the end is cut first, then what they share at the start, each marked `…`.
+pub fn shorten_among(s: &str, siblings: &[&str], max: usize) -> String {
+    if width(s) <= max {
+        return s.to_string();
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let Some((prefix, core_end)) = core(&chars, s, siblings) else {
+        return truncate(s, max);
+    };
     let fits = |a: usize, b: usize| {
         let marks = usize::from(a > 0) + usize::from(b < chars.len());
-        cells(a, b) + marks <= max
+        cells(&chars[a..b]) + marks <= max
     };
+    let mut end = core_end;
     let mut start = 0;
     while !fits(start, end) && start < prefix.min(end) {
         start += 1;
@@ -71,6 +97,7 @@ pub fn shorten_among(s: &str, siblings: &[&str], max: usize) -> String {
     if !fits(start, end) {
         return truncate(s, max);
     }
+    // Keep the shared tail as far as it fits (the whole value reads better).
     while end < chars.len() && fits(start, end + 1) {
         end += 1;
     }
@@ -104,5 +131,13 @@ mod tests {
         // Alone, or nothing shared: an ordinary cut.
         assert_eq!(shorten_among("abcdef", &["abcdef"], 4), "abc…");
         assert_eq!(shorten_among("abcdef", &["xyz"], 4), "abc…");
+        // What a column needs at least: the differing words and their marks.
+        assert_eq!(distinct_width(hosts[0], &hosts), "…17…".chars().count());
+        let mounts = ["/var/lib/docker/overlay2", "/var/lib/kubelet/pods"];
+        assert_eq!(
+            distinct_width(mounts[0], &mounts),
+            "…docker/overlay2".chars().count()
+        );
+        assert_eq!(shorten_among(mounts[0], &mounts, 16), "…docker/overlay2");
     }
 }

@@ -670,7 +670,13 @@ mod tests {
     #[test]
     fn grouping_keeps_severity_order_and_collapses() {
         let e = sample();
-        let flat = rows(&e, &AlertFilter::All, &Grouping::Flat, &BTreeSet::new(), None);
+        let flat = rows(
+            &e,
+            &AlertFilter::All,
+            &Grouping::Flat,
+            &BTreeSet::new(),
+            None,
+        );
         assert_eq!(flat.len(), 5);
         let collapsed = BTreeSet::from(["ServiceDown".to_string()]);
         let grouped = rows(&e, &AlertFilter::All, &Grouping::ByName, &collapsed, None);
@@ -709,10 +715,16 @@ mod tests {
     fn sorting_by_a_column_and_back() {
         let e = sample();
         let names = |sort| -> Vec<String> {
-            rows(&e, &AlertFilter::All, &Grouping::Flat, &BTreeSet::new(), sort)
-                .iter()
-                .map(|r| e[r.entry()].alert.alertname().to_string())
-                .collect()
+            rows(
+                &e,
+                &AlertFilter::All,
+                &Grouping::Flat,
+                &BTreeSet::new(),
+                sort,
+            )
+            .iter()
+            .map(|r| e[r.entry()].alert.alertname().to_string())
+            .collect()
         };
         let by_name = Sort {
             key: SortKey::Name,
@@ -720,12 +732,24 @@ mod tests {
         };
         assert_eq!(
             names(Some(by_name)),
-            ["DiskFull", "DiskFull", "HighLatency", "ServiceDown", "ServiceDown"]
+            [
+                "DiskFull",
+                "DiskFull",
+                "HighLatency",
+                "ServiceDown",
+                "ServiceDown"
+            ]
         );
         let reversed = Sort::toggled(Some(by_name), SortKey::Name);
         assert_eq!(
             names(Some(reversed)),
-            ["ServiceDown", "ServiceDown", "HighLatency", "DiskFull", "DiskFull"]
+            [
+                "ServiceDown",
+                "ServiceDown",
+                "HighLatency",
+                "DiskFull",
+                "DiskFull"
+            ]
         );
         let by_age = rows(
             &e,

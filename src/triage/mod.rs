@@ -6,10 +6,10 @@ pub mod alert_list;
 pub use oncall_sources::model::group_key;
 pub mod incident_match;
 pub mod severity;
-pub mod sort;
 pub mod silence_checks;
 pub mod silence_form;
 pub mod silence_inventory;
+pub mod sort;
 
 pub use severity::{compare_for_people, severity_rank, sort_for_people};
 pub use silence_checks::{broad_silence_warnings, read_back_differences};

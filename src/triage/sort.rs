@@ -45,7 +45,11 @@ const NAMES: &[(SortKey, &str, &[&str])] = &[
     (SortKey::Name, "name", &["alert", "title", "matchers"]),
     (SortKey::Age, "age", &["created", "start", "since"]),
     (SortKey::Ends, "ends", &["end"]),
-    (SortKey::Who, "who", &["by", "author", "assigned", "assignee"]),
+    (
+        SortKey::Who,
+        "who",
+        &["by", "author", "assigned", "assignee"],
+    ),
     (SortKey::Service, "service", &[]),
     (SortKey::Number, "number", &["#", "num"]),
     (SortKey::Labels, "labels", &["label"]),

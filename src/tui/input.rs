@@ -6,9 +6,9 @@ use std::time::Duration;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::command::ViewKind;
+use crate::duration::parse_positive_duration as parse_duration;
 use crate::triage::alert_list::Grouping;
 use crate::triage::sort::SortKey;
-use crate::duration::parse_positive_duration as parse_duration;
 
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct LineInput {
@@ -297,7 +297,11 @@ pub fn parse(text: &str) -> Result<LineCommand, String> {
             let (key, way) = match arg.as_slice() {
                 [key] => (key, None),
                 [key, way] => (key, Some(*way)),
-                _ => return Err("`sort` takes a column and asc or desc, e.g. `sort age desc`".into()),
+                _ => {
+                    return Err(
+                        "`sort` takes a column and asc or desc, e.g. `sort age desc`".into(),
+                    )
+                }
             };
             let reverse = match way {
                 None => None,
@@ -307,8 +311,9 @@ pub fn parse(text: &str) -> Result<LineCommand, String> {
             };
             SortKey::parse(key).map(|k| LineCommand::Sort(k, reverse))
         }
-        Takes::GroupBy => one("a label name, `name` or `none`")
-            .map(|l| LineCommand::GroupBy(Grouping::parse(&l))),
+        Takes::GroupBy => {
+            one("a label name, `name` or `none`").map(|l| LineCommand::GroupBy(Grouping::parse(&l)))
+        }
         Takes::Clock => match one("utc or local")?.as_str() {
             "utc" | "UTC" => Ok(LineCommand::Clock(true)),
             "local" => Ok(LineCommand::Clock(false)),
@@ -353,10 +358,13 @@ pub fn completions(text: &str, c: &Candidates) -> Vec<String> {
                 Some(Takes::Theme) => c.themes.clone(),
                 Some(Takes::View) => ViewKind::ALL.iter().map(|v| v.name().to_string()).collect(),
                 Some(Takes::Clock) => vec!["utc".into(), "local".into()],
-                Some(Takes::Sort) => ["severity", "state", "name", "age", "ends", "who", "service", "number", "labels"]
-                    .iter()
-                    .map(|s| s.to_string())
-                    .collect(),
+                Some(Takes::Sort) => [
+                    "severity", "state", "name", "age", "ends", "who", "service", "number",
+                    "labels",
+                ]
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
                 Some(Takes::GroupBy) => c.labels.clone(),
                 _ => Vec::new(),
             };
@@ -494,7 +502,10 @@ mod tests {
             labels: vec!["cluster".into(), "instance".into()],
         };
         assert_eq!(complete("th", &c), Some("theme ".into()));
-        assert_eq!(complete("group-by cl", &c), Some("group-by cluster ".into()));
+        assert_eq!(
+            complete("group-by cl", &c),
+            Some("group-by cluster ".into())
+        );
         assert_eq!(complete("tz u", &c), Some("tz utc ".into()));
         assert_eq!(
             parse("sort age desc"),
@@ -504,7 +515,10 @@ mod tests {
             parse("group-by cluster"),
             Ok(LineCommand::GroupBy(Grouping::ByLabel("cluster".into())))
         );
-        assert_eq!(parse("view silences"), Ok(LineCommand::View(ViewKind::Silences)));
+        assert_eq!(
+            parse("view silences"),
+            Ok(LineCommand::View(ViewKind::Silences))
+        );
         assert!(parse("sort colour").unwrap_err().contains("colour"));
         assert!(parse("tz mars").is_err());
         assert_eq!(

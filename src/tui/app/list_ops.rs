@@ -1,10 +1,10 @@
 //! What the list views do besides selecting: sort by a column (`shift-letter`, `:sort`) and
 //! mark rows (`space`) to act on together, as in k9s; group the alerts by a label.
 
+use super::{App, View};
 use crate::triage::alert_list::{Grouping, Row};
 use crate::triage::sort::{ListKind, Sort, SortKey};
 use crate::tui::command::ViewKind;
-use super::{App, View};
 
 pub fn list_kind(kind: ViewKind) -> ListKind {
     match kind {
@@ -18,7 +18,8 @@ impl App {
     /// Sort the list shown by `key`: again reverses it, unless `reverse` says which way.
     pub(super) fn sort_by(&mut self, key: SortKey, reverse: Option<bool>) {
         let View::Triage(kind) = self.view else {
-            return self.error("sorting applies to the alerts, silences and incidents views".into());
+            return self
+                .error("sorting applies to the alerts, silences and incidents views".into());
         };
         if !key.applies_to(list_kind(kind)) {
             let names = SortKey::names_for(list_kind(kind)).join(", ");
@@ -101,7 +102,11 @@ impl App {
     }
 
     /// `:group-by LABEL`.
-    pub(super) fn group_by(&mut self, grouping: Grouping, fx: &mut Vec<crate::tui::action::Effect>) {
+    pub(super) fn group_by(
+        &mut self,
+        grouping: Grouping,
+        fx: &mut Vec<crate::tui::action::Effect>,
+    ) {
         self.info(&format!("alerts {}", grouping.describe()));
         self.triage.set_grouping(grouping);
         if self.view != View::Triage(ViewKind::Alerts) {
@@ -116,7 +121,11 @@ impl App {
         } else {
             self.local_offset
         };
-        self.info(if utc { "times in UTC" } else { "times in local time" });
+        self.info(if utc {
+            "times in UTC"
+        } else {
+            "times in local time"
+        });
     }
 
     /// The label names of the alerts, for completing `:group-by`.

@@ -4,8 +4,8 @@
 
 pub mod ack;
 mod commands;
-mod list_ops;
 pub mod dashboard;
+mod list_ops;
 pub mod notify;
 pub mod pane;
 mod readonly;

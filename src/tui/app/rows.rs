@@ -5,8 +5,8 @@ use std::cmp::Ordering;
 
 use crate::model::incident::{Incident, IncidentStatus, Urgency};
 use crate::model::silence::{Silence, SilenceState};
-use crate::triage::sort::SortKey;
 use crate::triage::silence_inventory::Flag;
+use crate::triage::sort::SortKey;
 use crate::tui::command::ViewKind;
 
 use super::App;

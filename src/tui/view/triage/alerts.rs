@@ -12,16 +12,24 @@ pub(super) fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer
         .iter()
         .filter(|e| tr.is_new(&e.alert.fingerprint))
         .count();
-    let mut counts = format!(
-        "{} firing · {} pending · {} acked · {} silenced · {} inhibited",
-        count(Shown::Firing),
-        count(Shown::Pending),
-        count(Shown::Acknowledged),
-        count(Shown::Silenced),
-        count(Shown::Inhibited),
-    );
+    // Firing always (0 is news too); the other states when there are some.
+    let mut counts = format!("{} firing", count(Shown::Firing));
+    for state in [
+        Shown::Pending,
+        Shown::Acknowledged,
+        Shown::Silenced,
+        Shown::Inhibited,
+    ] {
+        let n = count(state);
+        if n > 0 {
+            counts.push_str(&format!(" · {n} {}", state.as_str()));
+        }
+    }
     if new > 0 {
         counts.push_str(&format!(" · {new} new"));
+    }
+    if let Grouping::ByLabel(label) = &tr.grouping {
+        counts.push_str(&format!(" · by {}", truncate(&one_line(label), 20)));
     }
     if !tr.alerts_list.filter.is_empty() {
         counts.push_str(&format!(
@@ -61,7 +69,11 @@ pub(super) fn render_alerts(app: &App, title: Rect, body: Rect, buf: &mut Buffer
         .filter_map(|l| l.row.alert())
         .filter_map(|i| tr.entries.get(i))
         .map(|e| &*e.alert);
-    let keys = varying_keys(alerts);
+    let mut keys = varying_keys(alerts);
+    // The label grouped by is in each group's header.
+    if let Grouping::ByLabel(label) = &tr.grouping {
+        keys.retain(|k| k != label);
+    }
     let columns = alert_columns(app, &lines, &keys);
     let marked = |l: &AlertLine| is_marked(tr, l.row);
     render_table(
@@ -204,17 +216,33 @@ fn alert_columns<'a>(
                 (true, true) => "+",
                 (false, true) => "-",
             };
+            // Grouped by a label, the title line names it: the header shows the value.
+            let name = match &tr.grouping {
+                Grouping::ByLabel(l) => name
+                    .strip_prefix(l.as_str())
+                    .and_then(|v| v.strip_prefix('='))
+                    .unwrap_or(name),
+                _ => name,
+            };
             (
                 format!("{arrow} {} ({count})", one_line(name)),
                 t.text.add_modifier(Modifier::BOLD),
             )
         }
         Row::Member(i) => {
-            let name = tr.entries.get(*i).map(|e| e.alert.alertname()).unwrap_or("");
+            let name = tr
+                .entries
+                .get(*i)
+                .map(|e| e.alert.alertname())
+                .unwrap_or("");
             (format!("  {}", one_line(name)), t.text)
         }
         Row::Alert(i) => {
-            let name = tr.entries.get(*i).map(|e| e.alert.alertname()).unwrap_or("");
+            let name = tr
+                .entries
+                .get(*i)
+                .map(|e| e.alert.alertname())
+                .unwrap_or("");
             (one_line(name), t.text)
         }
     };
@@ -227,9 +255,12 @@ fn alert_columns<'a>(
     };
     let mut columns = vec![
         Column::fixed(" ", 1, new),
-        Column::fixed("SEVERITY", widths("SEVERITY", 8, &severity), severity).sorts(SortKey::Severity),
+        Column::fixed("SEVERITY", widths("SEVERITY", 8, &severity), severity)
+            .sorts(SortKey::Severity),
         Column::fixed("STATE", widths("STATE", 11, &state), state).sorts(SortKey::State),
-        Column::fixed("ALERT", widths("ALERT", 32, &name), name).sorts(SortKey::Name),
+        Column::fixed("ALERT", widths("ALERT", 32, &name), name)
+            .distinct(12)
+            .sorts(SortKey::Name),
         Column::fixed("AGE", widths("AGE", 6, &since), since).sorts(SortKey::Age),
     ];
     for (n, key) in keys.iter().enumerate() {
@@ -246,10 +277,18 @@ fn alert_columns<'a>(
             }
         };
         let title = key.to_uppercase();
-        let w = widths(&title, 24, &value);
+        let w = widths(&title, 48, &value);
+        let texts: Vec<String> = lines.iter().map(|l| value(l).0).collect();
+        let all: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let least = all
+            .iter()
+            .map(|v| distinct_width(v, &all))
+            .max()
+            .unwrap_or(0);
+        let least = least.max(width(&title)).min(usize::from(w)) as u16;
         columns.push(
             Column::fixed(title, w, value)
-                .distinct()
+                .distinct(least)
                 .sorts(SortKey::Labels)
                 .drop_order(20u8.saturating_add(n as u8)),
         );

@@ -77,12 +77,17 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
             t.accent,
         )
     };
-    let first = window(rows.len(), selected, usize::from(body.height.saturating_sub(1)));
+    let first = window(
+        rows.len(),
+        selected,
+        usize::from(body.height.saturating_sub(1)),
+    );
     let shown = &rows[first..];
     let shown = &shown[..shown.len().min(usize::from(body.height))];
     let w = |title: &str, cap, f: &dyn Fn(&&Incident) -> (String, Style)| {
         fit(title, shown.iter().map(|i| f(i).0), cap)
     };
+    let assigned = |i: &&Incident| (i.assignees(), t.muted);
     let number = |i: &&Incident| (format!("#{}", i.incident_number), t.muted);
     let columns: Vec<Column<&Incident>> = vec![
         Column::fixed("#", w("#", 8, &number), number).sorts(SortKey::Number),
@@ -96,13 +101,13 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
         Column::fixed("AGE", 6, |i: &&Incident| (age(app, i.created_at), t.muted))
             .sorts(SortKey::Age),
         Column::flex("TITLE", 20, |i: &&Incident| (i.title.clone(), t.text))
-            .distinct()
+            .distinct(0)
             .sorts(SortKey::Name),
-        Column::fixed("SERVICE", w("SERVICE", 18, &service), service)
-            .distinct()
+        Column::fixed("SERVICE", w("SERVICE", 32, &service), service)
+            .distinct(8)
             .sorts(SortKey::Service)
             .drop_order(30),
-        Column::fixed("ASSIGNED", 16, |i: &&Incident| (i.assignees(), t.muted))
+        Column::fixed("ASSIGNED", w("ASSIGNED", 24, &assigned), assigned)
             .sorts(SortKey::Who)
             .drop_order(40),
     ];

@@ -110,7 +110,11 @@ pub(super) fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buff
         };
         (text, style)
     };
-    let first = window(rows.len(), selected, usize::from(list.height.saturating_sub(1)));
+    let first = window(
+        rows.len(),
+        selected,
+        usize::from(list.height.saturating_sub(1)),
+    );
     let shown = &rows[first..];
     let shown = &shown[..shown.len().min(usize::from(list.height))];
     let w = |title: &str, cap, f: &dyn Fn(&&Silence) -> (String, Style)| {
@@ -129,13 +133,16 @@ pub(super) fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buff
         Column::fixed("AT", 8, until).drop_order(40),
         Column::fixed("MUTES", 5, mutes),
         Column::fixed("FLAGS", w("FLAGS", 13, &flags), flags).drop_order(30),
-        Column::flex("MATCHERS", 16, |s: &&Silence| (s.matchers_display(), t.accent))
-            .distinct()
-            .sorts(SortKey::Name),
+        Column::flex("MATCHERS", 28, |s: &&Silence| {
+            (s.matchers_display(), t.accent)
+        })
+        .distinct(0)
+        .sorts(SortKey::Name),
         Column::fixed("BY", 14, |s: &&Silence| (s.created_by.clone(), t.muted))
             .sorts(SortKey::Who)
             .drop_order(50),
-        Column::flex("COMMENT", 12, |s: &&Silence| (s.comment.clone(), t.text)).drop_order(45),
+        // The comment is in the detail pane: at 80 columns the matchers keep the room.
+        Column::flex("COMMENT", 24, |s: &&Silence| (s.comment.clone(), t.text)).drop_order(45),
     ];
     let marked = |s: &&Silence| app.triage.silences_list.marked.contains(&s.id);
     render_table(

@@ -75,17 +75,14 @@ impl<'a, T> Column<'a, T> {
         self
     }
 
-    pub(super) fn distinct(mut self) -> Self {
+    /// Cut cells keep what differs from the other cells shown; the column may narrow to
+    /// `min` cells (enough for that) before other columns are dropped.
+    pub(super) fn distinct(mut self, min: u16) -> Self {
         self.distinct = true;
-        self
-    }
-
-    fn need(&self) -> u16 {
-        if self.width == 0 {
-            self.min
-        } else {
-            self.width
+        if self.width > 0 {
+            self.min = min.min(self.width);
         }
+        self
     }
 }
 
@@ -96,59 +93,77 @@ pub(super) fn window(len: usize, selected: usize, body: usize) -> usize {
         .min(len.saturating_sub(1))
 }
 
-/// The widths of the columns that fit in `room` cells (`None` for a dropped one).
+/// The widths of the columns that fit in `room` cells (`None` for a dropped one). Every
+/// column kept gets its least; what is left widens the narrowed ones (leftmost first), then
+/// is shared by the flexible ones.
 fn layout<T>(columns: &[Column<'_, T>], room: u16) -> Vec<Option<u16>> {
     let mut kept: Vec<bool> = vec![true; columns.len()];
-    loop {
-        let need: u16 = columns
+    // The last column needs no separator after it.
+    let room = room + 1;
+    let least = |kept: &[bool]| -> u16 {
+        columns
             .iter()
-            .zip(&kept)
+            .zip(kept)
             .filter(|(_, k)| **k)
-            .map(|(c, _)| c.need() + 1)
-            .sum();
-        if need <= room + 1 {
-            break;
-        }
-        // The highest drop number goes; among equals the rightmost.
-        let victim = columns
+            .map(|(c, _)| c.min + 1)
+            .sum()
+    };
+    // The highest drop number goes; among equals the rightmost.
+    let victim = |kept: &[bool]| {
+        columns
             .iter()
             .enumerate()
             .filter(|(i, c)| kept[*i] && c.drop > 0)
             .max_by_key(|(i, c)| (c.drop, *i))
-            .map(|(i, _)| i);
-        match victim {
+            .map(|(i, _)| i)
+    };
+    let wanted = |kept: &[bool]| -> u16 {
+        columns
+            .iter()
+            .zip(kept)
+            .filter(|(_, k)| **k)
+            .map(|(c, _)| c.width.max(c.min) + 1)
+            .sum()
+    };
+    // First the columns that would rather go than have the narrowable ones narrowed...
+    while wanted(&kept) > room {
+        match victim(&kept) {
+            Some(i) if columns[i].min == columns[i].width.max(columns[i].min) => kept[i] = false,
+            _ => break,
+        }
+    }
+    // ...then, narrowed as far as they go, whatever still does not fit.
+    while least(&kept) > room {
+        match victim(&kept) {
             Some(i) => kept[i] = false,
             None => break,
         }
     }
-    let fixed: u16 = columns
+    let mut widths: Vec<Option<u16>> = columns
         .iter()
         .zip(&kept)
-        .filter(|(c, k)| **k && c.width > 0)
-        .map(|(c, _)| c.width + 1)
-        .sum();
+        .map(|(c, k)| k.then_some(c.min))
+        .collect();
+    let mut spare = room.saturating_sub(least(&kept));
+    for (c, w) in columns.iter().zip(widths.iter_mut()) {
+        if let Some(w) = w.as_mut().filter(|_| c.width > 0) {
+            let more = (c.width - *w).min(spare);
+            *w += more;
+            spare -= more;
+        }
+    }
     let flex: Vec<usize> = (0..columns.len())
         .filter(|&i| kept[i] && columns[i].width == 0)
         .collect();
-    // The last column needs no separator after it.
-    let spare = (room + 1).saturating_sub(fixed + flex.len() as u16);
     let share = spare.checked_div(flex.len() as u16).unwrap_or(0);
+    // The first flexible column takes the cells the division leaves over.
     let mut extra = spare.saturating_sub(share * flex.len() as u16);
-    columns
-        .iter()
-        .enumerate()
-        .map(|(i, c)| {
-            if !kept[i] {
-                None
-            } else if c.width > 0 {
-                Some(c.width)
-            } else {
-                // The first flexible column takes the cells the division leaves over.
-                let w = share + std::mem::take(&mut extra);
-                Some(w)
-            }
-        })
-        .collect()
+    for i in flex {
+        if let Some(w) = widths[i].as_mut() {
+            *w += share + std::mem::take(&mut extra);
+        }
+    }
+    widths
 }
 
 /// What a list table draws besides its rows.
@@ -180,7 +195,13 @@ pub(super) fn render_table<T>(
             title.push_str(sort.arrow(ascii));
         }
         let style = t.muted.add_modifier(Modifier::BOLD);
-        buf.set_stringn(x, area.y, truncate(&title, usize::from(w)), usize::from(w), style);
+        buf.set_stringn(
+            x,
+            area.y,
+            truncate(&title, usize::from(w)),
+            usize::from(w),
+            style,
+        );
         x += w + 1;
     }
     let body = usize::from(area.height - 1);
@@ -211,7 +232,12 @@ pub(super) fn render_table<T>(
         }
         if (table.marked)(row) {
             let mark = if ascii { "*" } else { "✓" };
-            buf.set_string(area.x + 1, y, mark, row_style(t.accent.add_modifier(Modifier::BOLD)));
+            buf.set_string(
+                area.x + 1,
+                y,
+                mark,
+                row_style(t.accent.add_modifier(Modifier::BOLD)),
+            );
         }
         let mut x = area.x + GUTTER;
         for ((c, w), siblings) in columns.iter().zip(&widths).zip(&texts) {
@@ -234,7 +260,11 @@ pub(super) fn render_table<T>(
 /// The width a column needs for the texts it will show: the widest, at least its title's,
 /// at most `cap`.
 pub(super) fn fit<I: IntoIterator<Item = String>>(title: &str, texts: I, cap: u16) -> u16 {
-    let widest = texts.into_iter().map(|s| width(&one_line(&s))).max().unwrap_or(0);
+    let widest = texts
+        .into_iter()
+        .map(|s| width(&one_line(&s)))
+        .max()
+        .unwrap_or(0);
     widest.max(width(title) + 1).min(usize::from(cap)) as u16
 }
 
@@ -253,6 +283,15 @@ mod tests {
             Column::flex("SUMMARY", min, |_: &()| (String::new(), Style::default())).drop_order(9)
         };
         let columns = vec![col("A", 10, 0), col("B", 10, 5), flex(16)];
+        let narrowing = |min| {
+            vec![
+                col("A", 10, 0),
+                Column::fixed("HOST", 24, |_: &()| (String::new(), Style::default())).distinct(min),
+            ]
+        };
+        // A distinct column narrows to what tells its cells apart before anything goes.
+        assert_eq!(layout(&narrowing(6), 20), vec![Some(10), Some(9)]);
+        assert_eq!(layout(&narrowing(6), 60), vec![Some(10), Some(24)]);
         // 10+1 + 10+1 + 16 = 38 fits in 40: the summary gets what is left.
         assert_eq!(layout(&columns, 40), vec![Some(10), Some(10), Some(18)]);
         // In 30 the summary would get 8 of its 16: it goes, B stays.
