@@ -48,6 +48,7 @@ pub enum Field {
     Start,
     End,
     Comment,
+    Author,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +71,10 @@ pub struct SilenceForm {
     pub replaces: Option<String>,
     /// The last failed submit's error; everything typed stays.
     pub error: Option<String>,
+    /// Made from several marked alerts: each one's matchers, as `for_alert` would give them.
+    pub per_alert: Vec<Vec<String>>,
+    /// One silence per marked alert (`per_alert`), instead of one with `matchers`.
+    pub one_each: bool,
 }
 
 /// What the silence would do to the alerts known now.
@@ -102,25 +107,66 @@ impl SilenceForm {
             cursor: None,
             replaces: None,
             error: None,
+            per_alert: Vec::new(),
+            one_each: false,
         }
     }
 
-    /// Prefilled with an alert's labels as equality matchers, alertname first.
+    /// Prefilled with an alert's labels as equality matchers, alertname first. The cursor
+    /// is on the comment: the only field left to fill.
     pub fn for_alert(alert: &Alert, author: &str) -> SilenceForm {
-        let mut matchers = vec![format!("alertname={}", quote(alert.alertname()))];
-        matchers.extend(
-            alert
-                .labels
-                .iter()
-                .filter(|(k, _)| {
-                    k.as_str() != "alertname" && !VOLATILE_LABELS.contains(&k.as_str())
-                })
-                .map(|(k, v)| format!("{k}={}", quote(v))),
-        );
-        SilenceForm {
-            matchers,
+        let mut form = SilenceForm {
+            matchers: alert_matchers(alert),
             ..SilenceForm::new(author)
+        };
+        form.focus_on(Field::Comment);
+        form
+    }
+
+    /// For several marked alerts: one silence each (the default: it mutes exactly them), or
+    /// one with the labels they all share (ctrl-t switches).
+    pub fn for_alerts(alerts: &[&Alert], author: &str) -> SilenceForm {
+        let per_alert: Vec<Vec<String>> = alerts.iter().map(|a| alert_matchers(a)).collect();
+        let common: Vec<String> = match per_alert.split_first() {
+            Some((first, rest)) => first
+                .iter()
+                .filter(|m| rest.iter().all(|other| other.contains(m)))
+                .cloned()
+                .collect(),
+            None => Vec::new(),
+        };
+        let mut form = SilenceForm {
+            matchers: if common.is_empty() {
+                vec![String::new()]
+            } else {
+                common
+            },
+            per_alert,
+            one_each: true,
+            ..SilenceForm::new(author)
+        };
+        form.focus_on(Field::Comment);
+        form
+    }
+
+    /// Ctrl-t: one silence per marked alert, or one with their common matchers.
+    pub fn toggle_one_each(&mut self) -> Result<(), String> {
+        if self.per_alert.len() < 2 {
+            return Err("one silence per alert needs several marked alerts (space marks)".into());
         }
+        if self.one_each && self.matchers.iter().all(|m| m.trim().is_empty()) {
+            return Err("the marked alerts share no label: one silence each it is".into());
+        }
+        let keep = self.focused();
+        self.one_each = !self.one_each;
+        self.focus_on(keep);
+        Ok(())
+    }
+
+    /// Put the cursor on `field` (or the first field when it is not there).
+    pub fn focus_on(&mut self, field: Field) {
+        self.focus = self.fields().iter().position(|f| *f == field).unwrap_or(0);
+        self.cursor = None;
     }
 
     /// Prefilled from an existing silence (edit or recreate): its matchers, comment, and a
@@ -142,14 +188,58 @@ impl SilenceForm {
     }
 
     pub fn fields(&self) -> Vec<Field> {
-        let mut out: Vec<Field> = (0..self.matchers.len()).map(Field::Matcher).collect();
+        let mut out: Vec<Field> = match self.one_each {
+            // Each marked alert's own matchers: not edited here.
+            true => Vec::new(),
+            false => (0..self.matchers.len()).map(Field::Matcher).collect(),
+        };
         out.push(Field::Length);
         if LENGTHS.get(self.length) == Some(&Length::Custom) {
             out.push(Field::Start);
             out.push(Field::End);
         }
         out.push(Field::Comment);
+        out.push(Field::Author);
         out
+    }
+
+    /// Tab: the next field, the matcher lines counting as one block (arrows move in it).
+    pub fn next_block(&mut self, forward: bool) {
+        let fields = self.fields();
+        let n = fields.len();
+        let block = |f: Field| match f {
+            Field::Matcher(_) => Field::Matcher(0),
+            other => other,
+        };
+        let here = block(self.focused());
+        let mut i = self.focus.min(n - 1);
+        for _ in 0..n {
+            i = if forward {
+                (i + 1) % n
+            } else {
+                (i + n - 1) % n
+            };
+            if block(fields[i]) != here {
+                break;
+            }
+        }
+        // Into the matchers from below: their first line.
+        if let Field::Matcher(_) = fields[i] {
+            i = 0;
+        }
+        self.focus = i;
+        self.cursor = None;
+    }
+
+    /// Up/down: between matcher lines inside the block, between fields elsewhere.
+    pub fn move_line(&mut self, down: bool) {
+        let n = self.fields().len();
+        self.focus = if down {
+            (self.focus + 1).min(n - 1)
+        } else {
+            self.focus.saturating_sub(1)
+        };
+        self.cursor = None;
     }
 
     pub fn focused(&self) -> Field {
@@ -182,6 +272,7 @@ impl SilenceForm {
             Field::Start => &mut self.start,
             Field::End => &mut self.end,
             Field::Comment => &mut self.comment,
+            Field::Author => &mut self.author,
             Field::Length => return None,
         };
         Some((text, &mut self.cursor))
@@ -275,9 +366,46 @@ impl SilenceForm {
         }
     }
 
+    /// The matchers of each silence the form makes: one set, or one per marked alert.
+    pub fn matcher_sets(&self) -> Result<Vec<Vec<Matcher>>, String> {
+        if !self.one_each {
+            return Ok(vec![self.parsed_matchers()?]);
+        }
+        self.per_alert
+            .iter()
+            .map(|lines| {
+                SilenceForm {
+                    matchers: lines.clone(),
+                    ..SilenceForm::new("")
+                }
+                .parsed_matchers()
+            })
+            .collect()
+    }
+
+    /// The silences to POST (one, or one per marked alert), or why they cannot be made yet.
+    pub fn to_postables(&self, now: DateTime<FixedOffset>) -> Result<Vec<PostableSilence>, String> {
+        let first = self.to_postable_with(self.matcher_sets()?.remove(0), now)?;
+        let mut out = vec![first.clone()];
+        for matchers in self.matcher_sets()?.into_iter().skip(1) {
+            out.push(PostableSilence {
+                matchers,
+                ..first.clone()
+            });
+        }
+        Ok(out)
+    }
+
     /// The silence to POST, or why it cannot be made yet.
     pub fn to_postable(&self, now: DateTime<FixedOffset>) -> Result<PostableSilence, String> {
-        let matchers = self.parsed_matchers()?;
+        self.to_postable_with(self.parsed_matchers()?, now)
+    }
+
+    fn to_postable_with(
+        &self,
+        matchers: Vec<Matcher>,
+        now: DateTime<FixedOffset>,
+    ) -> Result<PostableSilence, String> {
         let (starts_at, ends_at) = self.window(now)?;
         if self.comment.trim().is_empty() {
             return Err("a comment is required: say why (a ticket, what you are doing)".into());
@@ -299,29 +427,26 @@ impl SilenceForm {
         alerts: impl IntoIterator<Item = &'a Alert>,
         now: DateTime<FixedOffset>,
     ) -> Preview<'a> {
-        let matchers = match self.parsed_matchers() {
-            Ok(m) => m,
-            Err(e) => {
-                return Preview {
-                    muted: Vec::new(),
-                    warnings: Vec::new(),
-                    problem: Some(e),
-                }
-            }
+        let failed = |e: String| Preview {
+            muted: Vec::new(),
+            warnings: Vec::new(),
+            problem: Some(e),
         };
-        let set = match MatcherSet::new(&matchers) {
+        let matcher_sets = match self.matcher_sets() {
+            Ok(m) => m,
+            Err(e) => return failed(e),
+        };
+        let sets = match matcher_sets
+            .iter()
+            .map(|m| MatcherSet::new(m))
+            .collect::<Result<Vec<_>, _>>()
+        {
             Ok(s) => s,
-            Err(e) => {
-                return Preview {
-                    muted: Vec::new(),
-                    warnings: Vec::new(),
-                    problem: Some(e.to_string()),
-                }
-            }
+            Err(e) => return failed(e.to_string()),
         };
         let muted: Vec<&Alert> = alerts
             .into_iter()
-            .filter(|a| set.matches(&a.labels))
+            .filter(|a| sets.iter().any(|set| set.matches(&a.labels)))
             .collect();
         let (length, problem) = match self.window(now) {
             Ok((s, e)) => ((e - s).to_std().unwrap_or_default(), None),
@@ -333,12 +458,34 @@ impl SilenceForm {
                 .is_empty()
                 .then(|| "a comment is required".to_string())
         });
+        let mut warnings: Vec<String> = Vec::new();
+        for matchers in &matcher_sets {
+            for w in broad_silence_warnings(matchers, &muted, length) {
+                if !warnings.contains(&w) {
+                    warnings.push(w);
+                }
+            }
+        }
         Preview {
-            warnings: broad_silence_warnings(&matchers, &muted, length),
+            warnings,
             muted,
             problem,
         }
     }
+}
+
+/// An alert's labels as equality matchers, alertname first, without the labels that say
+/// which Prometheus sent it.
+fn alert_matchers(alert: &Alert) -> Vec<String> {
+    let mut matchers = vec![format!("alertname={}", quote(alert.alertname()))];
+    matchers.extend(
+        alert
+            .labels
+            .iter()
+            .filter(|(k, _)| k.as_str() != "alertname" && !VOLATILE_LABELS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={}", quote(v))),
+    );
+    matchers
 }
 
 /// `now` in the given offset, for the form's window.
@@ -368,8 +515,56 @@ mod tests {
     }
 
     #[test]
+    fn several_alerts_make_one_silence_each_or_one_with_what_they_share() {
+        let a = alert("DiskFull", "db-1");
+        let b = alert("DiskFull", "db-2");
+        let mut f = SilenceForm::for_alerts(&[&a, &b], "me");
+        f.comment = "CHG-1".into();
+        assert!(f.one_each);
+        let each = f.to_postables(now()).unwrap();
+        assert_eq!(each.len(), 2);
+        assert!(each[0].matchers.iter().any(|m| m.value == "db-1"));
+        assert!(each[1].matchers.iter().any(|m| m.value == "db-2"));
+        assert_eq!(f.preview([&a, &b], now()).muted.len(), 2);
+        f.toggle_one_each().unwrap();
+        let one = f.to_postables(now()).unwrap();
+        assert_eq!(one.len(), 1);
+        assert!(one[0].matchers.iter().all(|m| m.value != "db-1"));
+        assert_eq!(f.preview([&a, &b], now()).muted.len(), 2);
+        // Only the severity in common: that is the one silence offered (the preview and
+        // its broad-silence warning say how far it reaches).
+        let c = alert("HostDown", "web-1");
+        let apart = SilenceForm::for_alerts(&[&a, &c], "me");
+        assert_eq!(apart.matchers, ["severity=\"critical\""]);
+        let mut nothing = SilenceForm::for_alerts(&[&a, &c], "me");
+        nothing.matchers = vec![String::new()];
+        assert!(nothing.toggle_one_each().is_err());
+        assert!(nothing.one_each);
+    }
+
+    #[test]
     fn the_cursor_belongs_to_the_focused_field() {
         let mut f = SilenceForm::for_alert(&alert("DiskFull", "db-1"), "me");
+        // From an alert only the comment is left to fill: the cursor starts there.
+        assert_eq!(f.focused(), Field::Comment);
+        f.next_block(true);
+        assert_eq!(f.focused(), Field::Author);
+        f.next_block(true);
+        assert_eq!(
+            f.focused(),
+            Field::Matcher(0),
+            "tab wraps to the matchers block"
+        );
+        f.move_line(true);
+        assert_eq!(
+            f.focused(),
+            Field::Matcher(1),
+            "arrows move between matcher lines"
+        );
+        f.next_block(true);
+        assert_eq!(f.focused(), Field::Length, "tab leaves the block");
+        f.next_block(false);
+        assert_eq!(f.focused(), Field::Matcher(0));
         {
             let (text, cursor) = f.focused_text_and_cursor().unwrap();
             assert_eq!(text.as_str(), "alertname=\"DiskFull\"");
@@ -459,7 +654,8 @@ mod tests {
                 Field::Length,
                 Field::Start,
                 Field::End,
-                Field::Comment
+                Field::Comment,
+                Field::Author
             ]
         );
         f.start = "+1h".into();

@@ -22,6 +22,12 @@ pub fn entries(
     context: &str,
 ) -> Vec<Entry> {
     match (write, written) {
+        (Write::Batch(writes), Written::Batch(results)) => writes
+            .iter()
+            .zip(results)
+            .filter_map(|(w, r)| r.as_ref().ok().map(|done| (w, done)))
+            .flat_map(|(w, done)| entries(w, done, detail, user, context))
+            .collect(),
         (Write::CreateSilence(body), Written::SilencesCreated(created)) => {
             let kind = if body.comment.starts_with(ACK_PREFIX) {
                 Kind::Ack

@@ -32,6 +32,9 @@ pub enum Write {
     /// One bulk PUT with the `From` header.
     AckIncidents(Vec<String>),
     ResolveIncidents(Vec<String>),
+    /// Several writes confirmed at once (marked rows): each is sent once, in order, and
+    /// reported on its own; one failing does not stop the rest.
+    Batch(Vec<Write>),
 }
 
 /// What a write did.
@@ -50,6 +53,8 @@ pub enum Written {
         verb: &'static str,
         outcome: BulkOutcome,
     },
+    /// Each write of a batch with its own answer, in order.
+    Batch(Vec<Result<Written, WriteError>>),
 }
 
 /// Why a write is not reported done: a sentence naming the backend and the fix.
@@ -129,6 +134,13 @@ pub async fn run(w: &Writer, write: &Write, progress: Progress<'_>) -> Result<Wr
             };
             let outcome = incidents::change(pagerduty(w)?, ids, to, progress).await?;
             Ok(Written::Incidents { verb, outcome })
+        }
+        Write::Batch(writes) => {
+            let mut out = Vec::with_capacity(writes.len());
+            for write in writes {
+                out.push(Box::pin(run(w, write, progress)).await);
+            }
+            Ok(Written::Batch(out))
         }
     }
 }

@@ -33,7 +33,7 @@ fn demo_silence_from_an_alert_shows_it_silenced() {
     session.wait_for("the form with its preview", |s| {
         s.contains("New silence") && s.contains("mutes 1 current alert")
     });
-    session.send("Up");
+    // The form opens on the comment, the only field left to fill.
     session.type_text("tmux end-to-end");
     session.send("C-s");
     session.wait_for("the confirmation", |s| s.contains("y do it"));
@@ -70,6 +70,99 @@ fn demo_silence_from_an_alert_shows_it_silenced() {
         "{log}"
     );
     assert_eq!(entries[0]["target"].as_str(), Some(id.as_str()), "{log}");
+}
+
+/// k9s habits in the demo: shift-N sorts by name (again: reversed), space marks two firing
+/// alerts, `s` makes one silence per marked alert after one confirmation, and both are in
+/// the silences view and the incident log.
+#[test]
+fn demo_sort_mark_and_silence_several_alerts_at_once() {
+    let data_dir = tempfile::tempdir().expect("a temp dir for the incident log");
+    let session = TmuxSession::start("oncall-bulk-e2e", 160, 48);
+    session.watch_demo(&[("ONCALL_DATA_DIR", &data_dir.path().display().to_string())]);
+    session.send("8");
+    session.send("g"); // flat
+    session.wait_for("firing alerts", |s| {
+        s.contains("SEVERITY") && s.contains(" firing ")
+    });
+    session.send("N");
+    let sorted = session.wait_for("sorted by name", |s| s.contains("ALERT▲"));
+    let names = column(&sorted, "ALERT▲");
+    assert!(names.len() > 2, "{sorted}");
+    assert!(
+        names.windows(2).all(|w| w[0] <= w[1]),
+        "{names:?}\n{sorted}"
+    );
+    session.send("N");
+    let reversed = session.wait_for("reversed", |s| s.contains("ALERT▼"));
+    let names = column(&reversed, "ALERT▼");
+    assert!(
+        names.windows(2).all(|w| w[0] >= w[1]),
+        "{names:?}\n{reversed}"
+    );
+    // Mark the first two firing alerts (space moves down; j skips the others).
+    session.send("Home");
+    let mut marked = 0;
+    for _ in 0..40 {
+        if marked == 2 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(150));
+        if selected_state(&session.screen()).as_deref() == Some("firing") {
+            session.send("Space");
+            marked += 1;
+        } else {
+            session.send("j");
+        }
+    }
+    assert_eq!(marked, 2, "{}", session.screen());
+    session.wait_for("two marked", |s| s.contains("2 marked"));
+    session.send("s");
+    session.wait_for("the form for both", |s| {
+        s.contains("One silence per marked alert (2)")
+    });
+    session.type_text("tmux bulk silence");
+    session.send("C-s");
+    session.wait_for("one confirmation for both", |s| {
+        s.contains("Create 2 silences, one per marked alert") && s.contains("y do it")
+    });
+    session.send("y");
+    let done = session.wait_for("both made", |s| s.contains("2 of 2 done"));
+    assert!(!done.contains("failed"), "{done}");
+    session.send("9");
+    session.wait_for("both in the silences view", |s| {
+        s.matches("tmux bulk silence").count() >= 2
+    });
+    session.quit_to_shell();
+    let log = std::fs::read_to_string(data_dir.path().join("incident-log.demo.jsonl"))
+        .expect("the UI wrote the incident log");
+    let silences = log
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"silence\"") && l.contains("tmux bulk silence"))
+        .count();
+    assert_eq!(silences, 2, "{log}");
+}
+
+/// The cells of the column headed `title` in the table's rows, as text.
+fn column(screen: &str, title: &str) -> Vec<String> {
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let Some((header, at)) = lines.iter().enumerate().find_map(|(i, l)| {
+        let text: String = l.iter().collect();
+        let byte = text.find(title)?;
+        Some((i, text[..byte].chars().count()))
+    }) else {
+        return Vec::new();
+    };
+    lines[header + 1..]
+        .iter()
+        .take_while(|l| !l.is_empty() && l[0] != '─' && l.iter().any(|c| !c.is_whitespace()))
+        .map(|l| {
+            l.iter()
+                .skip(at)
+                .take_while(|c| !c.is_whitespace())
+                .collect::<String>()
+        })
+        .collect()
 }
 
 /// The ID in "silence <ID> created and read back".

@@ -350,7 +350,7 @@ fn a_failed_silence_comes_back_even_when_another_overlay_is_open() {
         let mut a = app();
         select(&mut a, "DiskFull");
         press(&mut a, KeyCode::Char('s'));
-        press(&mut a, KeyCode::Up); // wraps to the comment
+        // The form opens on the comment.
         typed(&mut a, "disk swap");
         key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
         let fx = press(&mut a, KeyCode::Char('y'));
@@ -392,7 +392,10 @@ fn form_fields_are_edited_at_the_cursor() {
     let mut a = app();
     select(&mut a, "DiskFull");
     press(&mut a, KeyCode::Char('s'));
-    // The first matcher is `alertname="DiskFull"`: change it to `alertname=~"Disk.*"`.
+    // Tab past the author to the matchers block: the first matcher is
+    // `alertname="DiskFull"`; change it to `alertname=~"Disk.*"`.
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Tab);
     press(&mut a, KeyCode::Home);
     for _ in 0.."alertname=".len() {
         press(&mut a, KeyCode::Right);

@@ -3,6 +3,7 @@
 //! that needs the outside world goes out as an `Effect` for the runtime to run.
 
 pub mod ack;
+mod bulk;
 mod commands;
 pub mod dashboard;
 mod list_ops;
@@ -705,6 +706,8 @@ impl App {
     }
 }
 
+#[cfg(test)]
+mod bulk_tests;
 #[cfg(test)]
 mod notify_tests;
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub(super) fn not_done(write: &Write) -> &'static str {
         Write::ExpireSilence(_) => SILENCE_NOT_EXPIRED,
         Write::AckIncidents(_) => NOT_ACKNOWLEDGED,
         Write::ResolveIncidents(_) => NOT_RESOLVED,
+        Write::Batch(writes) => writes.first().map_or(NOT_ACKNOWLEDGED, not_done),
     }
 }
 

@@ -222,7 +222,7 @@ mod form_tests {
         // Ctrl-S without a comment: the form stays, with the reason.
         key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
         assert!(form(&a).error.as_deref().unwrap_or("").contains("comment"));
-        key(&mut a, KeyCode::Up, KeyModifiers::NONE); // wraps to the comment
+        // The cursor is on the comment already.
         typed(&mut a, "disk swap");
         key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
         let lines = match &a.overlay {
@@ -298,7 +298,6 @@ mod form_tests {
     fn no_means_back_to_the_form_and_esc_closes_it() {
         let mut a = app_with_alerts();
         key(&mut a, KeyCode::Char('s'), KeyModifiers::NONE);
-        key(&mut a, KeyCode::Up, KeyModifiers::NONE);
         typed(&mut a, "x");
         key(&mut a, KeyCode::Char('s'), KeyModifiers::CONTROL);
         let fx = key(&mut a, KeyCode::Char('n'), KeyModifiers::NONE);

@@ -160,6 +160,9 @@ impl App {
         if self.view != View::Triage(ViewKind::Silences) || self.refuse_write(SILENCE_NOT_EXPIRED) {
             return;
         }
+        if self.has_marks() {
+            return self.expire_marked();
+        }
         match self.selected_silence() {
             Some(s) if s.status == crate::model::SilenceState::Expired => {
                 self.info_message("that silence has already expired".into())
@@ -277,6 +280,10 @@ impl App {
             return;
         }
         match self.view {
+            View::Triage(ViewKind::Incidents) if self.has_marks() => {
+                self.change_marked_incidents(false)
+            }
+            View::Triage(ViewKind::Alerts) if self.has_marks() => self.ack_marked_alerts(),
             View::Triage(ViewKind::Incidents) => {
                 if let Some(i) = self.selected_incident() {
                     self.send(Write::AckIncidents(vec![i.id]), None, fx);
@@ -330,6 +337,9 @@ impl App {
     pub(super) fn resolve_selected(&mut self) {
         if self.view != View::Triage(ViewKind::Incidents) || self.refuse_write(NOT_RESOLVED) {
             return;
+        }
+        if self.has_marks() {
+            return self.change_marked_incidents(true);
         }
         if let Some(i) = self.selected_incident() {
             self.ask(
@@ -398,6 +408,9 @@ impl App {
         if self.refuse_write(SILENCE_NOT_CREATED) {
             return;
         }
+        if self.view == View::Triage(ViewKind::Alerts) && self.has_marks() {
+            return self.open_bulk_silence_form();
+        }
         let form = match self.view {
             View::Triage(ViewKind::Alerts) => match self.triage.selected_entry() {
                 Some(e) => SilenceForm::for_alert(&e.alert, &self.prefs.author),
@@ -417,8 +430,16 @@ impl App {
             KeyCode::Char('s') if ctrl => return self.ask_to_create(form),
             KeyCode::Char('n') if ctrl => form.add_matcher(),
             KeyCode::Char('d') if ctrl => form.remove_matcher(),
-            KeyCode::Tab | KeyCode::Down | KeyCode::Enter => form.next_field(true),
-            KeyCode::BackTab | KeyCode::Up => form.next_field(false),
+            KeyCode::Char('t') if ctrl => {
+                if let Err(e) = form.toggle_one_each() {
+                    form.error = Some(e);
+                    self.overlay = Some(Overlay::Silence(Box::new(form)));
+                    return;
+                }
+            }
+            KeyCode::Tab | KeyCode::Enter => form.next_block(true),
+            KeyCode::BackTab => form.next_block(false),
+            KeyCode::Down | KeyCode::Up => form.move_line(key.code == KeyCode::Down),
             KeyCode::Left | KeyCode::Right if form.focused() == Field::Length => {
                 form.cycle_length(key.code == KeyCode::Right)
             }
@@ -437,6 +458,9 @@ impl App {
     /// Ctrl-S: check the form and show exactly what will be created.
     fn ask_to_create(&mut self, mut form: SilenceForm) {
         let now = local_now(self.now_ms, self.offset);
+        if form.one_each {
+            return self.ask_to_create_each(form, now);
+        }
         let body = match form.to_postable(now) {
             Ok(b) => b,
             Err(e) => {
@@ -621,6 +645,7 @@ impl App {
                 self.select_silence(&id);
                 self.fetch_alerts(fx);
             }
+            Ok(Written::Batch(results)) => self.on_batch_written(results, fx),
             Ok(Written::SilenceExpired(id)) => {
                 self.info_message(format!(
                     "silence {} expired",

@@ -118,15 +118,44 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
             },
         )
     };
-    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
-        " Matchers (one per line: = != =~ !~; ctrl-n adds, ctrl-d removes)",
-        t.muted,
-    ))];
-    for (i, m) in form.matchers.iter().enumerate() {
-        let on = focus == Field::Matcher(i);
-        let mut spans = vec![label("", on)];
-        spans.extend(value(m, on));
-        lines.push(Line::from(spans));
+    let mut lines: Vec<Line> = Vec::new();
+    if form.one_each {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " One silence per marked alert ({}); ctrl-t: one with their common matchers",
+                form.per_alert.len()
+            ),
+            t.muted,
+        )));
+        let shown = form.per_alert.len().min(6);
+        for m in form.per_alert.iter().take(shown) {
+            lines.push(Line::from(vec![
+                label("", false),
+                Span::styled(one_line(&m.join(", ")), t.text),
+            ]));
+        }
+        if form.per_alert.len() > shown {
+            lines.push(Line::from(Span::styled(
+                format!("   … and {} more", form.per_alert.len() - shown),
+                t.muted,
+            )));
+        }
+    } else {
+        let toggle = if form.per_alert.len() > 1 {
+            "; ctrl-t: one per marked alert"
+        } else {
+            ""
+        };
+        lines.push(Line::from(Span::styled(
+            format!(" Matchers (one per line: = != =~ !~; ctrl-n adds, ctrl-d removes{toggle})"),
+            t.muted,
+        )));
+        for (i, m) in form.matchers.iter().enumerate() {
+            let on = focus == Field::Matcher(i);
+            let mut spans = vec![label("", on)];
+            spans.extend(value(m, on));
+            lines.push(Line::from(spans));
+        }
     }
     let on = focus == Field::Length;
     let mut length = vec![label("length", on)];
@@ -158,10 +187,7 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
         lines.push(text_field("end", &form.end, Field::End));
     }
     lines.push(text_field("comment", &form.comment, Field::Comment));
-    lines.push(Line::from(vec![
-        label("author", false),
-        Span::styled(one_line(&form.author), t.text),
-    ]));
+    lines.push(text_field("author", &form.author, Field::Author));
     let now = local_now(app.now_ms, app.offset);
     let preview = form.preview(app.triage.entries.iter().map(|e| &*e.alert), now);
     lines.push(Line::from(Span::styled(
@@ -216,7 +242,7 @@ pub fn render_form(app: &App, form: &SilenceForm, area: Rect, buf: &mut Buffer) 
         lines.push(Line::from(""));
     }
     lines.push(Line::from(Span::styled(
-        " ctrl-s create · tab/↑↓ field · esc close",
+        " ctrl-s create · tab next field · ↑↓ line · esc close",
         Style::default().patch(t.muted),
     )));
     draw_lines(lines, inner, buf);
