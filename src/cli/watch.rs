@@ -26,8 +26,11 @@ use crate::tui::theme::{ColorDepth, ThemeSet, DEFAULT_THEME};
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// Dashboard to show first: its id (e.g. trading-engine) or its number (1-7).
-    #[arg(long, short = 'd', value_name = "ID|N")]
+    #[arg(long, short = 'd', value_name = "ID|N", conflicts_with = "view")]
     pub dashboard: Option<String>,
+    /// Open on a list instead of a dashboard (`:view` switches later).
+    #[arg(long, value_name = "VIEW", value_parser = ["alerts", "silences", "incidents"])]
+    pub view: Option<String>,
     /// Time range of every dashboard, e.g. 15m, 6h, 7d (default: each dashboard's own).
     #[arg(long, value_name = "DURATION", value_parser = duration_arg)]
     pub range: Option<Duration>,
@@ -129,6 +132,11 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     opts.contexts = settings.contexts.clone();
     opts.demo = globals.demo;
     opts.start_dashboard = start_dashboard;
+    opts.start_view = args.view.as_deref().and_then(|v| {
+        crate::tui::command::ViewKind::ALL
+            .into_iter()
+            .find(|k| k.name() == v)
+    });
     opts.range = args.range.or(settings.ui.time_range);
     opts.refresh = args.refresh.or(settings.ui.refresh);
     opts.prefs.alerts_refresh = settings.ui.alerts_refresh.unwrap_or(DEFAULT_ALERTS_REFRESH);

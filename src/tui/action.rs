@@ -69,6 +69,12 @@ pub enum Action {
         id: u64,
         result: Result<Vec<(String, Vec<crate::model::PdAlert>)>, String>,
     },
+    /// An incident's notes, timeline and alerts for the detail pane
+    /// (`Effect::FetchIncidentDetail`).
+    IncidentDetail {
+        incident: String,
+        detail: crate::tui::app::incident_detail::Fetched,
+    },
     /// Who is on call now (PagerDuty `/oncalls`, earliest per level), fetched with incidents.
     OnCalls {
         generation: u64,
@@ -218,6 +224,10 @@ pub enum Effect {
     FetchIncidentAlerts {
         id: u64,
         incidents: Vec<String>,
+    },
+    /// Ask PagerDuty for one incident's notes, log entries and alerts (the detail pane).
+    FetchIncidentDetail {
+        incident: String,
     },
     FetchLabelValues {
         dashboard: usize,

@@ -4,6 +4,7 @@
 #[path = "../it/harness/mod.rs"]
 mod harness;
 
+mod incidents;
 mod pane;
 mod runbook;
 mod triage;

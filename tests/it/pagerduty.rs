@@ -428,3 +428,69 @@ async fn client_oncalls_and_incident_alerts() {
     let me = c.me().await.unwrap();
     assert_eq!((me.id.as_str(), me.email.as_str()), (ME_ID, ME_EMAIL));
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn client_reads_notes_and_every_page_of_the_timeline() {
+    let pd = PagerDutyStandin::start(TOKEN, 5);
+    pd.add_note(
+        "P0000005",
+        ME_ID,
+        "2026-01-01T10:05:00Z",
+        "restarted the consumer",
+    );
+    pd.set_escalations("P0000005", 130);
+    let c = client(&pd);
+    let notes = c.notes("P0000005").await.unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].content, "restarted the consumer");
+    assert_eq!(
+        notes[0].user.as_ref().map(|u| u.summary.as_str()),
+        Some("Ada Oncall")
+    );
+    let (entries, cut) = c.log_entries("P0000005").await.unwrap();
+    assert!(!cut);
+    // trigger, assign, 130 escalations, the ack, the note; no notifications (overview).
+    assert_eq!(entries.len(), 134);
+    assert!(entries.iter().all(|e| e.word() != "notify"));
+    assert!(entries.iter().any(|e| e.word() == "annotate"));
+    assert!(
+        entries
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+    let pages: Vec<RecordedRequest> = pd
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/log_entries"))
+        .collect();
+    assert_eq!(pages.len(), 2, "two pages of 100");
+    assert_eq!(pages[1].query_all("offset"), ["100"]);
+    assert_eq!(pages[0].query_all("is_overview"), ["true"]);
+    // A garbage ID never reaches the server.
+    assert!(c.notes("../users/me").await.is_err());
+}
+
+#[test]
+fn standin_log_entries_refuse_a_limit_over_100() {
+    let pd = PagerDutyStandin::start(TOKEN, 1);
+    let url = format!("{}/incidents/P0000001/log_entries?limit=500", pd.url());
+    let (status, _, body) = raw_request(
+        Method::GET,
+        &url,
+        &[("authorization", &auth()), ("accept", ACCEPT)],
+        None,
+    );
+    assert_eq!(status, 400, "{body}");
+    let url = format!("{}/incidents/P0000001/log_entries", pd.url());
+    let (status, _, body) = raw_request(
+        Method::GET,
+        &url,
+        &[("authorization", &auth()), ("accept", ACCEPT)],
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(body["limit"], 25);
+    assert_eq!(body["more"], false);
+    assert!(body["total"].is_null());
+}

@@ -93,7 +93,7 @@ fn a_silence_made_from_an_alert_lands_with_the_matchers_shown() {
     for m in shown {
         assert!(form.contains(m), "the form shows {m}:\n{form}");
     }
-    ui.screen.press(KeyCode::Up); // the comment field
+    // The form opens on the comment field.
     ui.screen.typed("disk swap CHG-42");
     ui.screen.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
     ui.wait_for("the confirmation", |t| t.contains("y do it"));
@@ -146,7 +146,9 @@ fn a_failed_submit_keeps_the_form() {
     ui.wait_for("the alertmanager failure", |t| t.contains("stale"));
     ui.screen.press(KeyCode::Char('s'));
     ui.screen.typed("alertname=Nope");
-    ui.screen.press(KeyCode::Up);
+    // Tab: the length, tab again: the comment.
+    ui.screen.press(KeyCode::Tab);
+    ui.screen.press(KeyCode::Tab);
     ui.screen.typed("maintenance");
     ui.screen.key(KeyCode::Char('s'), KeyModifiers::CONTROL);
     ui.wait_for("the confirmation", |t| t.contains("y do it"));

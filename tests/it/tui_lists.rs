@@ -176,3 +176,55 @@ fn every_list_view_at_80x24_and_200x50_tells_rows_apart() {
         assert_snapshot!(format!("alerts_by_mount_{w}x{h}"), text);
     }
 }
+
+#[test]
+fn incident_detail_pane_at_80x24_and_200x50() {
+    use oncall::tui::app::incident_detail::Fetched;
+    for (w, h) in [(80, 24), (200, 50)] {
+        let mut app = loaded(w, h);
+        app.update(key('0'), NOW);
+        let fx = app.update(
+            chord(
+                crossterm::event::KeyCode::Enter,
+                crossterm::event::KeyModifiers::NONE,
+            ),
+            NOW,
+        );
+        let incident = fx
+            .iter()
+            .find_map(|e| match e {
+                oncall::tui::action::Effect::FetchIncidentDetail { incident } => {
+                    Some(incident.clone())
+                }
+                _ => None,
+            })
+            .expect("enter asks PagerDuty for the details");
+        let text = screen_text(&render(&app, w, h));
+        assert!(text.contains("asking PagerDuty…"), "{text}");
+        let notes = serde_json::from_value(serde_json::json!([
+            {"id": "N1", "user": {"id": "U1", "summary": "Alice Example-Operator"},
+             "content": "drained ip-10-0-1-17, replacing the volume", "created_at": "2026-01-15T11:20:00Z"}
+        ]))
+        .expect("notes");
+        let log = serde_json::from_value(serde_json::json!([
+            {"id": "L2", "type": "acknowledge_log_entry", "summary": "Acknowledged by Alice.", "created_at": "2026-01-15T11:15:00Z"},
+            {"id": "L1", "type": "trigger_log_entry", "summary": "Triggered through the API.", "created_at": "2026-01-15T11:10:00Z"}
+        ]))
+        .expect("log entries");
+        app.update(
+            Action::IncidentDetail {
+                incident,
+                detail: Fetched {
+                    notes: Some(Ok(notes)),
+                    log: Some(Ok((log, false))),
+                    alerts: Some(Err("PagerDuty answered HTTP 500".into())),
+                },
+            },
+            NOW,
+        );
+        let text = screen_text(&render(&app, w, h));
+        assert!(text.contains("drained ip-10-0-1-17"), "{text}");
+        assert!(text.contains("could not read its alerts"), "{text}");
+        assert_snapshot!(format!("incident_detail_{w}x{h}"), text);
+    }
+}

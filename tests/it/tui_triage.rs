@@ -119,15 +119,19 @@ fn silence_form_preview_and_confirmation_snapshots() {
     app.update(key('8'), NOW);
     answer_alerts(&mut app, plain_alerts());
     app.update(key('s'), NOW);
-    // Broaden it: drop the instance matcher so both DiskFull alerts are muted.
+    // Broaden it: drop the instance matcher so both DiskFull alerts are muted. The form
+    // opens on the comment; tab past the author to the matchers, down to the instance.
+    app.update(chord(KeyCode::Tab, KeyModifiers::NONE), NOW);
+    app.update(chord(KeyCode::Tab, KeyModifiers::NONE), NOW);
     app.update(chord(KeyCode::Down, KeyModifiers::NONE), NOW);
     app.update(chord(KeyCode::Char('d'), KeyModifiers::CONTROL), NOW);
     let text = screen_text(&render(&app, 100, 30));
     assert!(text.contains("mutes 2 current alerts"), "{text}");
     assert!(text.contains("a comment is required"), "{text}");
     assert_snapshot!("silence_form_100x30", text);
-    app.update(chord(KeyCode::Up, KeyModifiers::NONE), NOW);
-    app.update(chord(KeyCode::Up, KeyModifiers::NONE), NOW);
+    // Tab leaves the matchers block, then the length: the comment.
+    app.update(chord(KeyCode::Tab, KeyModifiers::NONE), NOW);
+    app.update(chord(KeyCode::Tab, KeyModifiers::NONE), NOW);
     for c in "disk swap CHG-42".chars() {
         app.update(key(c), NOW);
     }

@@ -614,6 +614,10 @@ impl App {
             self.edit_selected();
             return;
         }
+        if self.view == View::Triage(ViewKind::Incidents) && self.overlay.is_none() {
+            self.open_incident_detail(fx);
+            return;
+        }
         let View::Dashboard(i) = self.view else {
             return;
         };
@@ -695,7 +699,10 @@ impl App {
                 }
                 View::Triage(kind) => {
                     // Marks go first: they are what a slip of esc would cost most.
-                    if !self.clear_marks() && !self.list(kind).filter.is_empty() {
+                    if !self.clear_marks()
+                        && !self.close_incident_detail()
+                        && !self.list(kind).filter.is_empty()
+                    {
                         self.set_filter("");
                     }
                 }

@@ -6,6 +6,7 @@ pub mod ack;
 mod bulk;
 mod commands;
 pub mod dashboard;
+pub mod incident_detail;
 mod list_ops;
 pub mod notify;
 pub mod pane;
@@ -53,6 +54,8 @@ pub struct AppOptions {
     pub demo: bool,
     /// Position of the dashboard shown first.
     pub start_dashboard: usize,
+    /// A list view to show first instead (`watch --view`).
+    pub start_view: Option<ViewKind>,
     /// Overrides every dashboard's default range (`--range`, `[ui] time_range`).
     pub range: Option<Duration>,
     /// Overrides every dashboard's refresh interval (`--refresh`, `[ui] refresh`).
@@ -129,6 +132,7 @@ impl AppOptions {
             contexts: Vec::new(),
             demo: false,
             start_dashboard: 0,
+            start_view: None,
             range: None,
             refresh: None,
             offset: chrono::Offset::fix(&chrono::Utc),
@@ -206,6 +210,8 @@ pub struct App {
     pub runbook: runbook::RunbookPane,
     /// The embedded terminal pane, while one is open.
     pub pane: Option<pane::PaneState>,
+    /// The incident detail pane, while open (`enter` in the incidents view).
+    pub incident_detail: Option<incident_detail::IncidentDetail>,
     pub demo: bool,
     pub now_ms: i64,
     /// The clock every time is shown in: local, or UTC after `:tz utc`.
@@ -260,7 +266,9 @@ impl App {
             .into_iter()
             .map(|d| DashboardState::new(d, opts.range, opts.refresh))
             .collect();
-        let view = if dashboards.is_empty() {
+        let view = if let Some(kind) = opts.start_view {
+            View::Triage(kind)
+        } else if dashboards.is_empty() {
             View::Triage(ViewKind::Alerts)
         } else {
             View::Dashboard(opts.start_dashboard.min(dashboards.len() - 1))
@@ -289,6 +297,7 @@ impl App {
             triage: Triage::new(&opts.context.alertmanagers, opts.context.pagerduty),
             runbook: runbook::RunbookPane::default(),
             pane: None,
+            incident_detail: None,
             context: opts.context,
             contexts: opts.contexts,
             demo: opts.demo,
@@ -377,6 +386,9 @@ impl App {
                 self.dirty |= self.triage.linking.absorb_tree(generation, result)
             }
             Action::IncidentAlerts { id, result } => self.on_incident_alerts(id, result, &mut fx),
+            Action::IncidentDetail { incident, detail } => {
+                self.on_incident_detail(incident, detail)
+            }
             Action::Incidents { generation, result } => {
                 self.dirty |= self.keeping_selection(|app| {
                     app.triage.absorb_incidents(generation, result, now_ms)

@@ -1,5 +1,5 @@
-//! The read that links alerts to PagerDuty incidents when no dedup key matches, run by the
-//! runtime off the UI thread: the alerts of a few incidents.
+//! The PagerDuty reads the runtime runs off the UI thread for the incidents: the alerts of a
+//! few incidents (to link alerts when no dedup key matches), and one incident's details.
 
 use crate::model::PdAlert;
 use crate::sources::pagerduty::PagerDutyClient;
@@ -25,5 +25,19 @@ pub async fn incident_alerts(
     match first_error {
         Some(e) if out.is_empty() => Err(e),
         _ => Ok(out),
+    }
+}
+
+/// One incident's notes, timeline and alerts, one request after another; each part keeps
+/// its own error.
+pub async fn incident_detail(
+    pagerduty: &PagerDutyClient,
+    id: &str,
+) -> crate::tui::app::incident_detail::Fetched {
+    let text = |e: crate::sources::SourceError| e.to_string();
+    crate::tui::app::incident_detail::Fetched {
+        alerts: Some(pagerduty.incident_alerts(id).await.map_err(text)),
+        notes: Some(pagerduty.notes(id).await.map_err(text)),
+        log: Some(pagerduty.log_entries(id).await.map_err(text)),
     }
 }

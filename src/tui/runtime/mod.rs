@@ -347,6 +347,17 @@ impl<B: Backend> Runtime<B> {
                     });
                     self.keep(task.abort_handle());
                 }
+                Effect::FetchIncidentDetail { incident } => {
+                    let Some(pagerduty) = self.clients.pagerduty.clone() else {
+                        continue;
+                    };
+                    let tx = self.tx.clone();
+                    let task = tokio::spawn(async move {
+                        let detail = link_fetch::incident_detail(&pagerduty, &incident).await;
+                        let _ = tx.send(Action::IncidentDetail { incident, detail }).await;
+                    });
+                    self.keep(task.abort_handle());
+                }
                 Effect::FetchLabelValues {
                     dashboard,
                     variable,

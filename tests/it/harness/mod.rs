@@ -19,6 +19,7 @@ pub mod faulty;
 pub mod metrics;
 pub mod openmetrics;
 pub mod pagerduty;
+pub mod pagerduty_timeline;
 pub mod process;
 pub mod prometheus;
 pub mod proxy;

@@ -103,7 +103,12 @@ struct PdState {
     rate_limit_next: u32,
     /// Send `ratelimit-*` headers with those 429s (the docs warn they may be absent).
     rate_limit_headers: bool,
+    /// By incident ID: its notes, and how many escalations its timeline has besides.
+    notes: HashMap<String, Vec<Note>>,
+    escalations: HashMap<String, usize>,
 }
+
+use super::pagerduty_timeline::{log_entries_page, notes_json, Note};
 
 pub struct PagerDutyStandin {
     server: HttpServer,
@@ -143,6 +148,8 @@ impl PagerDutyStandin {
             requests: Vec::new(),
             rate_limit_next: 0,
             rate_limit_headers: true,
+            notes: HashMap::new(),
+            escalations: HashMap::new(),
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         PagerDutyStandin {
@@ -209,6 +216,24 @@ impl PagerDutyStandin {
             .find(|(_, e)| e.dedup_key == dedup_key)
             .map(|(id, _)| id.clone())?;
         s.incidents.iter().find(|i| i.id == id).cloned()
+    }
+
+    /// A note on incident `id` by user `user` (an ID such as `ME_ID`).
+    pub fn add_note(&self, id: &str, user: &str, at: &str, content: &str) {
+        self.lock()
+            .notes
+            .entry(id.to_string())
+            .or_default()
+            .push(Note {
+                user: user.into(),
+                at: at.into(),
+                content: content.into(),
+            });
+    }
+
+    /// Give incident `id` `n` escalations in its timeline (more than one page).
+    pub fn set_escalations(&self, id: &str, n: usize) {
+        self.lock().escalations.insert(id.to_string(), n);
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, PdState> {
@@ -400,6 +425,29 @@ fn route(s: &mut PdState, method: &Method, headers: &HeaderMap, req: &RecordedRe
             None => pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]),
         },
         ("GET", ["incidents", id, "alerts"]) => incident_alerts(s, id),
+        ("GET", ["incidents", id, "notes"]) => match s.incidents.iter().find(|i| i.id == *id) {
+            Some(_) => {
+                let notes = s.notes.get(*id).map(Vec::as_slice).unwrap_or(&[]);
+                axum::Json(notes_json(&s.users, notes)).into_response()
+            }
+            None => pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]),
+        },
+        ("GET", ["incidents", id, "log_entries"]) => {
+            let Some(i) = s.incidents.iter().find(|i| i.id == *id) else {
+                return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]);
+            };
+            let notes = s.notes.get(*id).map(Vec::as_slice).unwrap_or(&[]);
+            let extra = s.escalations.get(*id).copied().unwrap_or(0);
+            match log_entries_page(i, &s.users, notes, extra, req) {
+                Ok(page) => axum::Json(page).into_response(),
+                Err(e) => pd_error(
+                    StatusCode::BAD_REQUEST,
+                    2001,
+                    "Invalid Input Provided",
+                    &[&e],
+                ),
+            }
+        }
         ("PUT", ["incidents"]) => match check_write(s, headers, req) {
             Err(resp) => *resp,
             Ok(body) => bulk_update(s, &body),

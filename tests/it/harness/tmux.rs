@@ -65,14 +65,20 @@ impl TmuxSession {
     /// Run the built `oncall --demo watch` in the shell with `env` set for it (values are
     /// single-quoted for the shell), and wait until the demo is drawn.
     pub fn watch_demo(&self, env: &[(&str, &str)]) {
+        self.run_oncall(env, "--demo watch");
+        self.wait_for("the demo", |s| s.contains("DEMO"));
+    }
+
+    /// Run the built `oncall ARGS` in the shell with `env` set for it (values single-quoted
+    /// for the shell); the caller waits for what it expects.
+    pub fn run_oncall(&self, env: &[(&str, &str)], args: &str) {
         let mut line = String::new();
         for (name, value) in env {
             line.push_str(&format!("{name}='{value}' "));
         }
-        line.push_str(&format!("{} --demo watch", env!("CARGO_BIN_EXE_oncall")));
+        line.push_str(&format!("{} {args}", env!("CARGO_BIN_EXE_oncall")));
         self.send(&line);
         self.send("Enter");
-        self.wait_for("the demo", |s| s.contains("DEMO"));
     }
 
     /// Quit oncall with `q` and wait for the shell's prompt under the restored screen;

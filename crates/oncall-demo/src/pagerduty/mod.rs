@@ -21,6 +21,7 @@ use super::rules::RuleError;
 use super::Platform;
 
 mod incidents;
+mod timeline;
 
 pub use self::incidents::PdState;
 use self::incidents::{Incident, Status, ESCALATION_POLICY, SCHEDULES, SERVICES, TEAM, USERS};
@@ -36,6 +37,11 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/incidents", get(list_incidents).put(bulk_update))
         .route("/incidents/{id}", get(get_incident).put(update_incident))
         .route("/incidents/{id}/alerts", get(incident_alerts))
+        .route("/incidents/{id}/notes", get(timeline::incident_notes))
+        .route(
+            "/incidents/{id}/log_entries",
+            get(timeline::incident_log_entries),
+        )
         .route("/users/me", get(me))
         .route("/oncalls", get(oncalls))
         .fallback(|| async { pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]) })

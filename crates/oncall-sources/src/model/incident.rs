@@ -130,6 +130,9 @@ pub struct Incident {
     pub service: Option<Reference>,
     #[serde(default)]
     pub escalation_policy: Option<Reference>,
+    /// P1, P2...: `null` when the account does not use priorities.
+    #[serde(default)]
+    pub priority: Option<Reference>,
     #[serde(default)]
     pub assignments: Vec<Assignment>,
     #[serde(default)]
@@ -230,6 +233,42 @@ pub struct OnCall {
     pub start: Option<DateTime<Utc>>,
     #[serde(default)]
     pub end: Option<DateTime<Utc>>,
+}
+
+/// A note on an incident (`GET /incidents/{id}/notes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub user: Option<Reference>,
+    #[serde(default)]
+    pub content: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// One event of an incident's timeline (`GET /incidents/{id}/log_entries`): triggered,
+/// notified, acknowledged, escalated, annotated, resolved...
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LogEntry {
+    #[serde(default)]
+    pub id: String,
+    /// `trigger_log_entry`, `acknowledge_log_entry`, `escalate_log_entry`...
+    #[serde(rename = "type", default)]
+    pub kind: String,
+    #[serde(default)]
+    pub summary: String,
+    pub created_at: DateTime<Utc>,
+    /// Who or what did it (a user, a service, the API).
+    #[serde(default)]
+    pub agent: Option<Reference>,
+}
+
+impl LogEntry {
+    /// `acknowledge` for `acknowledge_log_entry`: the event's word for a timeline.
+    pub fn word(&self) -> &str {
+        self.kind.strip_suffix("_log_entry").unwrap_or(&self.kind)
+    }
 }
 
 /// An alert inside a PagerDuty incident (`GET /incidents/{id}/alerts`).

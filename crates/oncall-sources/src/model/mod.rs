@@ -10,7 +10,7 @@ pub mod series;
 pub mod silence;
 
 pub use alert::{Alert, AlertGroup, AlertState, PostableAlert};
-pub use incident::{Incident, IncidentStatus, OnCall, PdAlert, Urgency, User};
+pub use incident::{Incident, IncidentStatus, LogEntry, Note, OnCall, PdAlert, Urgency, User};
 pub use matcher::{parse_matchers, MatchOp, Matcher, MatcherError};
 pub use series::{Point, Series};
 pub use silence::{PostableSilence, Silence, SilenceState};

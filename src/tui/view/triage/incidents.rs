@@ -53,6 +53,24 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
         );
     }
     let selected = app.triage.incidents_list.selected.min(rows.len() - 1);
+    // `enter` opens the selected incident's details below the list.
+    // The list keeps its rows (up to half the screen); the pane gets the rest.
+    let detail_h = match &app.incident_detail {
+        Some(_) if body.height >= 10 => {
+            let list = (rows.len() as u16 + 1).clamp(3, body.height / 2);
+            body.height - list
+        }
+        _ => 0,
+    };
+    let detail_area = Rect {
+        y: body.y + body.height - detail_h,
+        height: detail_h,
+        ..body
+    };
+    let body = Rect {
+        height: body.height - detail_h,
+        ..body
+    };
     let status = |i: &&Incident| match i.status {
         IncidentStatus::Triggered => ("triggered".into(), t.critical.add_modifier(Modifier::BOLD)),
         IncidentStatus::Acknowledged => ("acked".into(), t.acknowledged),
@@ -124,4 +142,7 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
             marked: &marked,
         },
     );
+    if detail_h > 0 {
+        super::incident_detail::render(app, rows[selected], detail_area, buf);
+    }
 }

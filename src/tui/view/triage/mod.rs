@@ -4,6 +4,7 @@
 //! pane's rule); each view is a file of its own.
 
 mod alerts;
+mod incident_detail;
 mod incidents;
 mod silences;
 mod table;
