@@ -319,11 +319,11 @@ impl PanelWidget<'_> {
                 Some(v) => (self.value(v), self.level_style(v)),
                 None => ("—".to_string(), self.theme.muted),
             };
-            let mut legend = truncate(&s.legend, 24);
+            let mut legend = legend_cut(d, &s.legend, 24);
             let mut w = 2 + width(&legend) + 1 + width(&value) + 2;
             if i == 0 && w > max {
                 // The first entry always shows, its name cut to fit.
-                legend = truncate(&s.legend, max.saturating_sub(5 + width(&value)));
+                legend = legend_cut(d, &s.legend, max.saturating_sub(5 + width(&value)));
                 w = 2 + width(&legend) + 1 + width(&value) + 2;
             }
             if used + w > max && i > 0 {
@@ -374,7 +374,7 @@ impl PanelWidget<'_> {
             let mut spans = vec![
                 Span::styled("━ ", self.theme.series(i)),
                 Span::styled(
-                    format!("{:<legend_w$}", truncate(&s.legend, legend_w)),
+                    format!("{:<legend_w$}", legend_cut(d, &s.legend, legend_w)),
                     self.theme.text,
                 ),
             ];
@@ -447,7 +447,7 @@ impl PanelWidget<'_> {
                 height: spark_rows,
             };
             let label_y = row.y + spark_rows - 1;
-            let legend = truncate(&s.legend, usize::from(legend_w));
+            let legend = legend_cut(d, &s.legend, usize::from(legend_w));
             buf.set_string(row.x, label_y, &legend, self.theme.series(i));
             let gap = u16::from(legend_w > 0);
             let spark = Rect {
@@ -527,7 +527,7 @@ impl PanelWidget<'_> {
             };
             let vw = width(&text).min(usize::from(area.width));
             let lw = usize::from(area.width).saturating_sub(vw + 1);
-            buf.set_string(area.x, y, truncate(&s.legend, lw), self.theme.series(i));
+            buf.set_string(area.x, y, legend_cut(d, &s.legend, lw), self.theme.series(i));
             buf.set_string(
                 area.x + area.width - vw as u16,
                 y,
@@ -572,7 +572,7 @@ impl PanelWidget<'_> {
                 buf.set_string(
                     area.x,
                     y,
-                    truncate(&s.legend, usize::from(legend_w)),
+                    legend_cut(d, &s.legend, usize::from(legend_w)),
                     self.theme.series(i),
                 );
             }
@@ -675,7 +675,7 @@ impl PanelWidget<'_> {
                 Some(Level::Critical) => ("✖", self.theme.critical),
                 None => ("?", self.theme.muted),
             };
-            let text = format!("{mark} {}", truncate(&s.legend, cell_w.saturating_sub(3)));
+            let text = format!("{mark} {}", legend_cut(d, &s.legend, cell_w.saturating_sub(3)));
             let style = if *level == Some(Level::Critical) {
                 style.add_modifier(Modifier::BOLD)
             } else {
@@ -715,6 +715,16 @@ impl PanelWidget<'_> {
 }
 
 /// The value of `s` at time `t`: the point within half a step, else `None` (a gap).
+/// A series' legend in `max` cells, keeping what tells it apart from the panel's other
+/// series (`…de-17`, not `node-…`).
+fn legend_cut(d: &PanelData, legend: &str, max: usize) -> String {
+    if width(legend) <= max {
+        return legend.to_string();
+    }
+    let all: Vec<&str> = d.series.iter().map(|s| s.legend.as_str()).collect();
+    crate::text::shorten_among(legend, &all, max)
+}
+
 pub fn value_near(s: &PlotSeries, t: i64, step_ms: i64) -> Option<f64> {
     let i = s.points.partition_point(|p| p.0 < t);
     let candidates = [i.checked_sub(1), Some(i)];
@@ -856,6 +866,68 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn sparkline_rows_keep_the_part_of_a_legend_that_differs() {
+        use crate::dashboards::model::{GridPos, PanelQuery};
+        use crate::dashboards::plan::RangeWindow;
+        use crate::tui::theme::Theme;
+        let theme = Theme::fallback();
+        let window = RangeWindow {
+            start_ms: 0,
+            end_ms: 600_000,
+            step_ms: 60_000,
+        };
+        let series = |n: usize| PlotSeries {
+            query: 0,
+            labels: BTreeMap::new(),
+            legend: format!("ip-10-0-1-{n}.eu-west-1.compute.internal:9100"),
+            points: (0..=10).map(|i| (i * 60_000, i as f64)).collect(),
+        };
+        let state = PanelState {
+            data: Some(PanelData {
+                window,
+                exprs: vec!["up".into()],
+                series: (17..21).map(series).collect(),
+                warnings: vec![],
+                at_ms: 0,
+            }),
+            ..PanelState::default()
+        };
+        let panel = Panel {
+            title: "Disk Usage".into(),
+            kind: PanelKind::Sparkline,
+            unit: Unit::Percent,
+            decimals: None,
+            thresholds: None,
+            min: None,
+            max: None,
+            queries: vec![PanelQuery {
+                expr: "up".into(),
+                legend: None,
+            }],
+            alerts: vec![],
+            grid: GridPos::default(),
+            description: None,
+        };
+        let widget = PanelWidget {
+            panel: &panel,
+            state: &state,
+            theme: &theme,
+            focused: false,
+            firing: vec![],
+            offset: chrono::Offset::fix(&chrono::Utc),
+            live: true,
+            cursor: None,
+            expanded: false,
+        };
+        let mut buf = Buffer::empty(Rect::new(0, 0, 40, 10));
+        widget.render(buf.area, &mut buf);
+        let text: String = buf.content().iter().map(|c| c.symbol()).collect();
+        for n in 17..21 {
+            assert!(text.contains(&format!("-{n}")), "row {n} is told apart:\n{text}");
         }
     }
 
