@@ -16,6 +16,7 @@ pub mod incidents;
 pub mod log;
 pub mod login;
 pub mod output;
+pub mod query;
 pub mod runbook;
 pub mod silence;
 pub mod snapshot;
@@ -86,6 +87,8 @@ pub enum Command {
     Watch(watch::Args),
     /// A dashboard's panels as plain text, for pasting into an incident channel.
     Snapshot(snapshot::Args),
+    /// An ad-hoc PromQL range query as a text plot (-o json: its series).
+    Query(query::Args),
     /// List, check and import dashboards.
     Dashboard(dashboard::Args),
     /// List firing alerts from every configured Alertmanager.
@@ -137,6 +140,7 @@ pub fn main() -> i32 {
         Command::Watch(args) => watch::run(g, args),
         Command::Snapshot(args) => snapshot::run(g, args),
         Command::Dashboard(args) => dashboard::run(g, args),
+        Command::Query(args) => query::run(g, args),
         Command::Alerts(args) => alerts::run(g, args),
         Command::Silence(args) => silence::run(g, args),
         Command::Incidents(args) => incidents::run_list(g, args),

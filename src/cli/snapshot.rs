@@ -107,7 +107,7 @@ async fn snapshot(globals: &Globals, args: Args) -> Result<(), CliError> {
 
 /// The canvas width the chart gets: the output width less the indent and the y-axis labels,
 /// so the step asks for about one point per braille dot column.
-fn plot_columns(width: u16) -> u16 {
+pub(super) fn plot_columns(width: u16) -> u16 {
     width.saturating_sub(14).max(16)
 }
 
@@ -170,7 +170,7 @@ fn variable_values(
 
 /// Run every panel's queries (at most `MAX_IN_FLIGHT` at once). A panel fails if any of its
 /// queries fails.
-async fn fetch_panels(
+pub(super) async fn fetch_panels(
     client: &PrometheusClient,
     d: &Dashboard,
     values: &BTreeMap<String, VarValue>,

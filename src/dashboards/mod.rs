@@ -2,8 +2,10 @@
 //! `Dashboard`s; units format values; `plan` turns a panel's width and range into a range
 //! query; `grafana` imports Grafana JSON.
 
+pub mod explore;
 pub mod file;
 pub mod grafana;
+pub mod markchart;
 pub mod merge;
 pub mod model;
 pub mod plan;

@@ -390,8 +390,15 @@ fn render_rows(
     } else {
         (legend_max.min(spare.max(8)), 0)
     };
+    // A chart of several series draws each with a marker: the rows say which.
+    let marked = !sparkline && panel.kind == PanelKind::Chart && series.len() > 1;
     for ((i, s), v) in rows.iter().zip(&values) {
-        let mut line = format!("  {}", fit(&series[*i].legend, legend_w));
+        let marker = match (marked, super::markchart::mark(*i)) {
+            (true, Some(m)) => format!("{m} "),
+            (true, None) => "  ".to_string(),
+            (false, _) => String::new(),
+        };
+        let mut line = format!("  {marker}{}", fit(&series[*i].legend, legend_w));
         if sparkline {
             line.push(' ');
             let blocks = spark(&series[*i].points, w, spark_w, panel);
@@ -622,6 +629,33 @@ fn render_chart(
     } else {
         "%H:%M"
     };
+    if series.len() > 1 {
+        // Several series: a marker each, as the rows above list them.
+        let plotted: Vec<&[(i64, f64)]> = series
+            .iter()
+            .take(MAX_PLOTTED_SERIES)
+            .map(|s| s.points.as_slice())
+            .collect();
+        let frame = super::markchart::Frame {
+            cols: width.saturating_sub(4 + y_label_w + 1),
+            rows: CHART_ROWS as usize,
+            range: (lo, hi),
+            labels: (unit.format(lo, decimals), unit.format(hi, decimals)),
+            times: (
+                time_label(w.start_ms, pattern),
+                time_label(w.end_ms, pattern),
+            ),
+        };
+        super::markchart::render(out, &plotted, w, &frame);
+        let hidden = series.len().saturating_sub(MAX_PLOTTED_SERIES);
+        if hidden > 0 {
+            let _ = writeln!(
+                out,
+                "  (chart shows the first {MAX_PLOTTED_SERIES} series; {hidden} more listed above)"
+            );
+        }
+        return;
+    }
     let mut chart =
         Chart::new_with_y_range(dots, CHART_ROWS * 4, 0.0, range_s, lo as f32, hi as f32);
     let mut c: &mut Chart = &mut chart;
@@ -856,13 +890,21 @@ mod tests {
             unreachable!()
         };
         render_chart(&mut out, &d.panels[0], series, window(), 80);
-        let braille = out
+        // Several series: each with its marker, never one braille blur.
+        for (i, _) in series.iter().enumerate().take(MAX_PLOTTED_SERIES) {
+            let m = crate::dashboards::markchart::mark(i).unwrap_or(' ');
+            assert!(out.contains(m), "series {i} drawn with {m}:\n{out}");
+        }
+        assert!(out.contains("22:13") && out.contains("22:43"), "{out}");
+        assert!(out.lines().all(|l| l.width() <= 80), "{out}");
+        // One series keeps the finer braille chart.
+        let mut one = String::new();
+        render_chart(&mut one, &d.panels[0], &series[..1], window(), 80);
+        let braille = one
             .chars()
             .filter(|c| ('\u{2801}'..='\u{28ff}').contains(c))
             .count();
-        assert!(braille > 20, "{out}");
-        assert!(out.contains("22:13") && out.contains("22:43"), "{out}");
-        assert!(out.lines().all(|l| l.width() <= 80), "{out}");
+        assert!(braille > 20, "{one}");
     }
 
     #[test]

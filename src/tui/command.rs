@@ -131,6 +131,8 @@ pub enum Command {
     Sort(SortKey),
     /// Mark the selected row (or unmark it) to act on several at once.
     Mark,
+    /// The focused panel's queries, step, range and series values.
+    Inspect,
 }
 
 /// The commands that take no argument: the one place their keymap name, the command and the
@@ -179,6 +181,11 @@ pub const SIMPLE: &[(&str, Command, &str)] = &[
         "Pick template variable values",
     ),
     ("choose", Command::Choose, "Choose the selected row"),
+    (
+        "inspect",
+        Command::Inspect,
+        "Inspect the panel: its PromQL, step, range and series (y copies the query)",
+    ),
     (
         "mark",
         Command::Mark,
@@ -509,6 +516,7 @@ mod tests {
             Command::Scroll(ScrollMove::Bottom),
             Command::Sort(SortKey::Age),
             Command::Mark,
+            Command::Inspect,
         ];
         for c in all {
             assert_eq!(Command::parse(&c.to_string()), Ok(c), "{c}");

@@ -130,6 +130,8 @@ pub enum LineCommand {
     GroupBy(Grouping),
     /// `:tz utc` (true) or `:tz local`.
     Clock(bool),
+    /// `:query PROMQL`: an ad-hoc panel.
+    Query(String),
     Live,
     Refresh,
     Help,
@@ -149,6 +151,8 @@ enum Takes {
     Sort,
     GroupBy,
     Clock,
+    /// The rest of the line, spaces and all.
+    Query,
 }
 
 /// A `:` verb: its name, the other spellings it answers to, the help text. The one place a
@@ -167,7 +171,7 @@ impl Verb {
     }
 }
 
-pub const VERBS: [Verb; 15] = [
+pub const VERBS: [Verb; 16] = [
     Verb {
         name: "dash",
         aliases: &["dashboard", "d"],
@@ -227,6 +231,12 @@ pub const VERBS: [Verb; 15] = [
         aliases: &["group"],
         help: "LABEL|name|none  group the alerts",
         takes: Takes::GroupBy,
+    },
+    Verb {
+        name: "query",
+        aliases: &["explore"],
+        help: "PROMQL  an ad-hoc panel (i inspects it)",
+        takes: Takes::Query,
     },
     Verb {
         name: "tz",
@@ -313,6 +323,10 @@ pub fn parse(text: &str) -> Result<LineCommand, String> {
         }
         Takes::GroupBy => {
             one("a label name, `name` or `none`").map(|l| LineCommand::GroupBy(Grouping::parse(&l)))
+        }
+        Takes::Query => {
+            let rest = text.trim_start()[word.len()..].trim();
+            crate::dashboards::explore::check(rest).map(|e| LineCommand::Query(e.to_string()))
         }
         Takes::Clock => match one("utc or local")?.as_str() {
             "utc" | "UTC" => Ok(LineCommand::Clock(true)),
@@ -521,6 +535,11 @@ mod tests {
         );
         assert!(parse("sort colour").unwrap_err().contains("colour"));
         assert!(parse("tz mars").is_err());
+        assert_eq!(
+            parse("query sum by (job) (up)"),
+            Ok(LineCommand::Query("sum by (job) (up)".into()))
+        );
+        assert!(parse("query").is_err());
         assert_eq!(
             completions("dash s", &c),
             vec!["dash system-health", "dash security"]

@@ -150,3 +150,49 @@ fn snapshot_prints_every_panel_from_the_real_prometheus_and_the_demo() {
         );
     }
 }
+
+/// `oncall query PROMQL` against the real Prometheus: a text plot with a marker per series
+/// (the rows list them with the same markers), `-o json` with every series' points, and a
+/// PromQL error named as Prometheus's parse error with exit 1.
+#[test]
+fn query_draws_an_ad_hoc_expression_from_the_real_prometheus() {
+    let now_s = Utc::now().timestamp();
+    let prometheus = Prometheus::builder()
+        .backfill(demo_history(now_s, HISTORY, STEP_S))
+        .start();
+    let oncall = || Oncall::new().prometheus(&prometheus.url());
+    let expr = "sum by (instance) (rate(node_cpu_seconds_total{mode!=\"idle\"}[5m]))";
+    let run = oncall().run(&["query", expr, "--range", "1h", "--width", "90"]);
+    run.expect_code(0);
+    let text = &run.stdout;
+    let listed: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("  * ") || l.starts_with("  + "))
+        .collect();
+    assert_eq!(
+        listed.len(),
+        2,
+        "the first two series carry * and +:\n{text}"
+    );
+    let plot: Vec<&str> = text.lines().filter(|l| l.starts_with("  |")).collect();
+    assert!(plot.iter().any(|l| l.contains('*')), "{text}");
+    assert!(plot.iter().any(|l| l.contains('+')), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 90), "{text}");
+
+    let json = oncall().run(&["query", expr, "--range", "30m", "-o", "json"]);
+    json.expect_code(0);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).expect("JSON");
+    let series = v["series"].as_array().expect("series");
+    assert!(series.len() >= 2, "{v}");
+    assert!(series
+        .iter()
+        .all(|s| s["points"].as_array().is_some_and(|p| p.len() > 10)));
+
+    let bad = oncall().run(&["query", "rate(up[5m]"]);
+    bad.expect_code(1);
+    assert!(
+        bad.stderr.contains("parse error") || bad.stderr.contains("unclosed"),
+        "{}",
+        bad.stderr
+    );
+}

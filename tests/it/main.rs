@@ -24,6 +24,7 @@ mod runbooks;
 mod triage;
 mod trust;
 mod tui_demo;
+mod tui_explore;
 mod tui_lists;
 mod tui_pane;
 mod tui_readonly_notify;

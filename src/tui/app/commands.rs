@@ -39,6 +39,11 @@ impl App {
             Some(Overlay::Silence(form)) => return self.form_key(*form, &key),
             Some(Overlay::Confirm(confirm)) => return self.confirm_key(*confirm, &key, fx),
             Some(Overlay::ConfirmRun(confirm)) => return self.confirm_run_key(*confirm, &key, fx),
+            Some(Overlay::Inspect {
+                dashboard,
+                panel,
+                scroll,
+            }) => return self.inspect_key(dashboard, panel, scroll, &key, fx),
             Some(Overlay::Extend(silence)) => return self.extend_key(*silence, &key),
             Some(Overlay::PickIncident {
                 choices,
@@ -179,6 +184,7 @@ impl App {
             Command::Choose => self.choose(fx),
             Command::Sort(key) => self.sort_by(key, None),
             Command::Mark => self.toggle_mark(),
+            Command::Inspect => self.inspect_focused(),
             Command::Close => self.close(fx),
             Command::ToggleGrouping => match self.view {
                 View::Triage(ViewKind::Alerts) => self.triage.toggle_grouping(),
@@ -387,6 +393,11 @@ impl App {
             LineCommand::Sort(key, reverse) => self.sort_by(key, reverse),
             LineCommand::GroupBy(grouping) => self.group_by(grouping, fx),
             LineCommand::Clock(utc) => self.set_clock(utc),
+            LineCommand::Query(expr) => {
+                if let Err(e) = self.explore(&expr, fx) {
+                    fail(self, line, e);
+                }
+            }
             LineCommand::Live => self.run(Command::Live, fx),
             LineCommand::Refresh => self.run(Command::Refresh, fx),
             LineCommand::Help => self.run(Command::Help, fx),

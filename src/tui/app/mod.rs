@@ -7,6 +7,7 @@ mod bulk;
 mod commands;
 pub mod dashboard;
 pub mod incident_detail;
+mod inspect;
 mod list_ops;
 pub mod notify;
 pub mod pane;
@@ -182,6 +183,12 @@ pub enum Overlay {
     Values {
         variable: usize,
         selected: usize,
+    },
+    /// A panel's queries, step, range and series (`i`).
+    Inspect {
+        dashboard: usize,
+        panel: usize,
+        scroll: u16,
     },
 }
 

@@ -32,6 +32,11 @@ pub fn render(app: &App, area: Rect, screen: Screen, buf: &mut Buffer) {
             choices, selected, ..
         }) => super::silence_form::render_pick_incident(app, choices, *selected, area, buf),
         Some(Overlay::ConfirmRun(c)) => super::runbook::render_confirm(app, c, area, buf),
+        Some(Overlay::Inspect {
+            dashboard,
+            panel,
+            scroll,
+        }) => super::inspect::render(app, *dashboard, *panel, *scroll, area, buf),
         Some(Overlay::Filter(_)) | None => {}
     }
 }

@@ -527,7 +527,12 @@ impl PanelWidget<'_> {
             };
             let vw = width(&text).min(usize::from(area.width));
             let lw = usize::from(area.width).saturating_sub(vw + 1);
-            buf.set_string(area.x, y, legend_cut(d, &s.legend, lw), self.theme.series(i));
+            buf.set_string(
+                area.x,
+                y,
+                legend_cut(d, &s.legend, lw),
+                self.theme.series(i),
+            );
             buf.set_string(
                 area.x + area.width - vw as u16,
                 y,
@@ -675,7 +680,10 @@ impl PanelWidget<'_> {
                 Some(Level::Critical) => ("✖", self.theme.critical),
                 None => ("?", self.theme.muted),
             };
-            let text = format!("{mark} {}", legend_cut(d, &s.legend, cell_w.saturating_sub(3)));
+            let text = format!(
+                "{mark} {}",
+                legend_cut(d, &s.legend, cell_w.saturating_sub(3))
+            );
             let style = if *level == Some(Level::Critical) {
                 style.add_modifier(Modifier::BOLD)
             } else {
@@ -927,7 +935,10 @@ mod tests {
         widget.render(buf.area, &mut buf);
         let text: String = buf.content().iter().map(|c| c.symbol()).collect();
         for n in 17..21 {
-            assert!(text.contains(&format!("-{n}")), "row {n} is told apart:\n{text}");
+            assert!(
+                text.contains(&format!("-{n}")),
+                "row {n} is told apart:\n{text}"
+            );
         }
     }
 
