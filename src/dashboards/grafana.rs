@@ -645,26 +645,7 @@ fn replace_bare_var(s: &str, name: &str, value: &str) -> String {
 }
 
 /// Grafana unit ids we can show. `None` for the rest.
-pub fn unit_of(id: &str) -> Option<Unit> {
-    Some(match id {
-        "" | "short" | "none" | "locale" | "sishort" => Unit::Plain,
-        "s" | "dtdurations" => Unit::Seconds,
-        "ms" => Unit::Milliseconds,
-        "bytes" | "decbytes" => Unit::Bytes,
-        "Bps" | "binBps" | "decBps" => Unit::BytesPerSec,
-        "percent" => Unit::Percent,
-        "percentunit" => Unit::Ratio,
-        "reqps" | "rps" => Unit::ReqPerSec,
-        "ops" | "opsps" | "iops" | "wps" | "rps_" => Unit::OpsPerSec,
-        other => {
-            let code = other.strip_prefix("currency")?;
-            if code.is_empty() || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-                return None;
-            }
-            Unit::Currency(code.to_ascii_uppercase())
-        }
-    })
-}
+pub use super::grafana_units::unit_of;
 
 /// Which level a Grafana colour stands for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -991,18 +972,7 @@ pub fn export(d: &Dashboard, inline_all: bool) -> Value {
 }
 
 fn grafana_unit(u: &Unit) -> String {
-    match u {
-        Unit::Seconds => "s".into(),
-        Unit::Milliseconds => "ms".into(),
-        Unit::Bytes => "bytes".into(),
-        Unit::BytesPerSec => "binBps".into(),
-        Unit::Percent => "percent".into(),
-        Unit::Ratio => "percentunit".into(),
-        Unit::ReqPerSec => "reqps".into(),
-        Unit::OpsPerSec => "ops".into(),
-        Unit::Plain => "short".into(),
-        Unit::Currency(code) => format!("currency{code}"),
-    }
+    super::grafana_units::grafana_id(u)
 }
 
 #[cfg(test)]
@@ -1018,11 +988,14 @@ mod tests {
     fn units_map_from_grafana_ids() {
         assert_eq!(unit_of("s"), Some(Unit::Seconds));
         assert_eq!(unit_of("percentunit"), Some(Unit::Ratio));
-        assert_eq!(unit_of("decbytes"), Some(Unit::Bytes));
+        // Grafana's decbytes are SI (kB, MB), its bytes IEC (KiB, MiB).
+        assert_eq!(unit_of("decbytes"), Some(Unit::Si("B".into())));
+        assert_eq!(unit_of("bytes"), Some(Unit::Bytes));
         assert_eq!(unit_of("Bps"), Some(Unit::BytesPerSec));
         assert_eq!(unit_of("currencyUSD"), Some(Unit::Currency("USD".into())));
         assert_eq!(unit_of("reqps"), Some(Unit::ReqPerSec));
-        assert_eq!(unit_of("lengthm"), None);
+        assert_eq!(unit_of("lengthm"), Some(Unit::Si("m".into())));
+        assert_eq!(unit_of("no-such-unit"), None);
     }
 
     #[test]
@@ -1249,7 +1222,7 @@ mod tests {
         let disk = p("Disk free");
         assert_eq!(
             (disk.kind, disk.unit.clone()),
-            (PanelKind::Gauge, Unit::Bytes)
+            (PanelKind::Gauge, Unit::Si("B".into()))
         );
         assert_eq!(
             disk.thresholds,
@@ -1281,7 +1254,8 @@ mod tests {
                 h: 8
             }
         );
-        assert_eq!(net.unit, Unit::Plain);
+        // Grafana's lengthmm is one of its standard units: kept, not warned about.
+        assert_eq!(net.unit, Unit::Suffix("mm".into()));
 
         let warnings = imported.warnings.join("\n");
         for expected in [
@@ -1294,7 +1268,6 @@ mod tests {
             "\"Latency heatmap\": panel type \"heatmap\" is not supported; skipped",
             "\"Error logs\": a loki query was skipped",
             "\"Error logs\": no Prometheus query; skipped",
-            "\"Network\": unit \"lengthmm\" is not supported",
         ] {
             assert!(warnings.contains(expected), "missing warning {expected:?} in:\n{warnings}");
         }

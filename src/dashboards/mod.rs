@@ -5,6 +5,7 @@
 pub mod explore;
 pub mod file;
 pub mod grafana;
+pub mod grafana_units;
 pub mod markchart;
 pub mod merge;
 pub mod model;

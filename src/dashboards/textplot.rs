@@ -289,6 +289,11 @@ fn unit_label(unit: &Unit) -> String {
         Unit::OpsPerSec => "ops/s".into(),
         Unit::Plain => "count".into(),
         Unit::Currency(code) => one_line(code),
+        Unit::Time(_) => "time".into(),
+        Unit::Si(symbol) => one_line(symbol),
+        Unit::Suffix(text) => one_line(text),
+        Unit::Bool(_) => "state".into(),
+        Unit::BytesOf(_) => "bytes".into(),
     }
 }
 

@@ -19,11 +19,77 @@ pub enum Unit {
     Plain,
     /// ISO code (`USD`, `TRY`) or a symbol; common codes print as their symbol.
     Currency(String),
+    /// A time counted in another unit than seconds, shown as a duration.
+    Time(TimeUnit),
+    /// SI-prefixed with a unit symbol: `1.2 Mb/s`, `50 Hz`, `3.2 kW`.
+    Si(String),
+    /// A number with a fixed suffix, never prefixed: `21.5 °C`.
+    Suffix(String),
+    /// 0 is the first word, anything else the second.
+    Bool(BoolWords),
+    /// IEC bytes counted in KiB (1), MiB (2), GiB (3)...: the power of 1024.
+    BytesOf(u8),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TimeUnit {
+    Nanoseconds,
+    Microseconds,
+    Minutes,
+    Hours,
+    Days,
+}
+
+impl TimeUnit {
+    fn seconds(self) -> f64 {
+        match self {
+            TimeUnit::Nanoseconds => 1e-9,
+            TimeUnit::Microseconds => 1e-6,
+            TimeUnit::Minutes => 60.0,
+            TimeUnit::Hours => 3600.0,
+            TimeUnit::Days => 86_400.0,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            TimeUnit::Nanoseconds => "ns",
+            TimeUnit::Microseconds => "us",
+            TimeUnit::Minutes => "min",
+            TimeUnit::Hours => "h",
+            TimeUnit::Days => "d",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BoolWords {
+    TrueFalse,
+    YesNo,
+    OnOff,
+}
+
+impl BoolWords {
+    fn words(self) -> (&'static str, &'static str) {
+        match self {
+            BoolWords::TrueFalse => ("false", "true"),
+            BoolWords::YesNo => ("no", "yes"),
+            BoolWords::OnOff => ("off", "on"),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            BoolWords::TrueFalse => "bool",
+            BoolWords::YesNo => "bool_yes_no",
+            BoolWords::OnOff => "bool_on_off",
+        }
+    }
 }
 
 /// The names accepted in dashboard files, for error messages.
 pub const UNIT_NAMES: &str =
-    "s, ms, bytes, bytes/s, percent, ratio, req/s, ops/s, plain, currency:<CODE>";
+    "s, ms, ns, us, min, h, d, bytes, kbytes, mbytes, gbytes, bytes/s, percent, ratio, req/s, ops/s, plain, bool, bool_yes_no, bool_on_off, si:<SYMBOL>, suffix:<TEXT>, currency:<CODE>";
 
 impl Unit {
     /// Parse a unit name as written in dashboard files (a few aliases accepted).
@@ -39,6 +105,29 @@ impl Unit {
             "ops/s" | "ops" => Unit::OpsPerSec,
             "plain" | "none" | "short" => Unit::Plain,
             "currency" => Unit::Currency("USD".to_string()),
+            "ns" => Unit::Time(TimeUnit::Nanoseconds),
+            "us" | "µs" => Unit::Time(TimeUnit::Microseconds),
+            "min" => Unit::Time(TimeUnit::Minutes),
+            "h" => Unit::Time(TimeUnit::Hours),
+            "d" => Unit::Time(TimeUnit::Days),
+            "bool" => Unit::Bool(BoolWords::TrueFalse),
+            "bool_yes_no" => Unit::Bool(BoolWords::YesNo),
+            "bool_on_off" => Unit::Bool(BoolWords::OnOff),
+            "kbytes" => Unit::BytesOf(1),
+            "mbytes" => Unit::BytesOf(2),
+            "gbytes" => Unit::BytesOf(3),
+            "tbytes" => Unit::BytesOf(4),
+            other if other.starts_with("si:") || other.starts_with("suffix:") => {
+                let (kind, text) = other.split_once(':')?;
+                let text = text.trim();
+                if text.is_empty() || text.chars().any(char::is_control) || text.len() > 16 {
+                    return None;
+                }
+                match kind {
+                    "si" => Unit::Si(text.to_string()),
+                    _ => Unit::Suffix(text.to_string()),
+                }
+            }
             other => {
                 let code = other.strip_prefix("currency:")?.trim();
                 if code.is_empty() || code.chars().any(|c| c.is_control() || c.is_whitespace()) {
@@ -63,6 +152,16 @@ impl Unit {
             Unit::OpsPerSec => "ops/s".into(),
             Unit::Plain => "plain".into(),
             Unit::Currency(code) => format!("currency:{code}"),
+            Unit::Time(t) => t.name().into(),
+            Unit::Si(symbol) => format!("si:{symbol}"),
+            Unit::Suffix(text) => format!("suffix:{text}"),
+            Unit::Bool(words) => words.name().into(),
+            Unit::BytesOf(power) => match power {
+                1 => "kbytes".into(),
+                2 => "mbytes".into(),
+                3 => "gbytes".into(),
+                _ => "tbytes".into(),
+            },
         }
     }
 
@@ -89,6 +188,17 @@ impl Unit {
             Unit::ReqPerSec => format!("{} req/s", si(v, decimals)),
             Unit::OpsPerSec => format!("{} ops/s", si(v, decimals)),
             Unit::Plain => si(v, decimals),
+            Unit::Time(t) => duration(v * t.seconds(), decimals),
+            Unit::Si(symbol) => {
+                let (text, prefix) = scaled(v, decimals, 1000.0, &["", "k", "M", "G", "T", "P"]);
+                format!("{text} {prefix}{symbol}")
+            }
+            Unit::Suffix(text) => format!("{} {text}", number(v, decimals)),
+            Unit::Bool(words) => {
+                let (no, yes) = words.words();
+                if v == 0.0 { no } else { yes }.to_string()
+            }
+            Unit::BytesOf(power) => iec(v * 1024f64.powi(i32::from(*power)), decimals, ""),
             Unit::Currency(code) => {
                 let body = si(v.abs(), decimals);
                 let sign = if v < 0.0 { "-" } else { "" };
