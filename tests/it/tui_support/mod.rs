@@ -102,7 +102,8 @@ fn base(unit: &Unit, kind: PanelKind) -> f64 {
         Unit::BytesPerSec => 3.2e6,
         Unit::ReqPerSec | Unit::OpsPerSec => 350.0,
         Unit::Currency(_) => 125_000.0,
-        Unit::Plain => 48.0,
+        Unit::Bool(_) => 1.0,
+        _ => 48.0,
     }
 }
 
