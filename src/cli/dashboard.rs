@@ -275,9 +275,9 @@ mod tests {
         let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/fixtures/grafana/services-overview.json");
         import(&g, &fixture, None, false, false).unwrap();
-        let written = dir.path().join("dashboards/svc-overview.toml");
+        let written = dir.path().join("dashboards/services-overview-prod.toml");
         let (d, _) = dashboards::load_file(&written).unwrap();
-        assert_eq!(d.id, "svc-overview");
+        assert_eq!(d.id, "services-overview-prod");
         assert_eq!(d.panels.len(), 9);
         let again = import(&g, &fixture, None, false, false).unwrap_err();
         assert!(

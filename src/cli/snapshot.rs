@@ -56,13 +56,22 @@ async fn snapshot(globals: &Globals, args: Args) -> Result<(), CliError> {
         eprintln!("oncall: warning: dashboard not loaded: {e}");
     }
     let dashboard = find(&loaded, &args.dashboard)?;
-    let values = variable_values(dashboard, &args.vars)?;
+    let mut values = variable_values(dashboard, &args.vars)?;
     let client = PrometheusClient::new(settings.require_prometheus()?.clone())?;
 
     let range = args.range.unwrap_or(dashboard.range);
     let plot_columns = plot_columns(args.width);
     let opts = PlanOptions::default();
     let window = plan_range(Utc::now().timestamp_millis(), range, plot_columns, &opts);
+    let given: Vec<&str> = args
+        .vars
+        .iter()
+        .filter_map(|v| {
+            v.split_once('=')
+                .map(|(n, _)| n.trim().trim_start_matches('$'))
+        })
+        .collect();
+    settle_variables(&client, dashboard, &mut values, &given, &window).await;
 
     let (panels, alerts) = futures::join!(
         fetch_panels(&client, dashboard, &values, &window, opts.scrape_interval),
@@ -79,10 +88,7 @@ async fn snapshot(globals: &Globals, args: Args) -> Result<(), CliError> {
             .variables
             .iter()
             .map(|v| {
-                let shown = match values.get(&v.name) {
-                    Some(VarValue::Value(x)) => x.clone(),
-                    _ => "all".to_string(),
-                };
+                let shown = values.get(&v.name).map_or("all".into(), VarValue::shown);
                 (v.name.clone(), shown)
             })
             .collect(),
@@ -135,10 +141,7 @@ fn variable_values(
     let mut values: BTreeMap<String, VarValue> = d
         .variables
         .iter()
-        .map(|v| {
-            let value = v.default.clone().map_or(VarValue::All, VarValue::Value);
-            (v.name.clone(), value)
-        })
+        .map(|v| (v.name.clone(), v.initial()))
         .collect();
     for o in overrides {
         let Some((name, value)) = o.split_once('=') else {
@@ -159,13 +162,75 @@ fn variable_values(
                 )
             }));
         }
-        let value = match value.trim() {
-            "" | "all" | "*" | ".*" => VarValue::All,
-            v => VarValue::Value(v.to_string()),
+        let var = d.variables.iter().find(|v| v.name == name);
+        let value = match (value.trim(), var) {
+            ("" | "all" | "*" | ".*", Some(v)) if v.include_all => v.all(),
+            ("" | "all" | "*" | ".*", Some(v)) => {
+                return Err(CliError::Usage(format!(
+                    "variable ${} has no \"all\" (the dashboard does not offer it); give one value",
+                    v.name
+                )))
+            }
+            (v, Some(var)) => var.value(v.to_string()),
+            (v, None) => VarValue::Value(v.to_string()),
         };
         values.insert(name.to_string(), value);
     }
     Ok(values)
+}
+
+/// Grafana's rules for the variables not given with `--var`: a saved value only if the
+/// label still has it, else "all" where offered, else the label's first value. A failed
+/// read keeps the starting value and says so on stderr.
+async fn settle_variables(
+    client: &PrometheusClient,
+    d: &Dashboard,
+    values: &mut BTreeMap<String, VarValue>,
+    given: &[&str],
+    window: &RangeWindow,
+) {
+    for var in d.variables.iter().filter(|v| v.needs_check()) {
+        if given.contains(&var.name.as_str()) {
+            continue;
+        }
+        // A selector may use the variables before it (`node_uname_info{job="$job"}`).
+        let matchers: Vec<String> = var
+            .label_values
+            .selector
+            .iter()
+            .map(|s| expand(s, values, window, PlanOptions::default().scrape_interval))
+            .collect();
+        let current = values
+            .get(&var.name)
+            .cloned()
+            .unwrap_or_else(|| var.initial());
+        match client
+            .label_values(
+                &var.label_values.label,
+                &matchers,
+                Some(window.start_ms),
+                Some(window.end_ms),
+            )
+            .await
+        {
+            Ok(known) => {
+                let value = var.resolve(&current, &known.data);
+                if value == VarValue::Unresolved {
+                    eprintln!(
+                        "oncall: warning: variable ${}: Prometheus has no values of `{}`; panels using it have no data",
+                        var.name, var.label_values.label
+                    );
+                }
+                values.insert(var.name.clone(), value);
+            }
+            Err(e) => eprintln!(
+                "oncall: warning: variable ${}: its values could not be read ({}); set one with --var {}=VALUE",
+                var.name,
+                e.short(),
+                var.name
+            ),
+        }
+    }
 }
 
 /// Run every panel's queries (at most `MAX_IN_FLIGHT` at once). A panel fails if any of its

@@ -10,7 +10,10 @@
 //! [[variables]]                   # optional; queries use it as =~"$job" (all values: .*)
 //! name = "job"
 //! label_values = { label = "job", selector = "http_requests_total" }
-//! default = "checkout"            # optional; absent means all values
+//! default = "checkout"            # optional; absent means all values (or the first value
+//!                                 # when `include_all = false`, as Grafana does)
+//! include_all = true              # optional; false: always one value, never "all"
+//! all_value = ".+"                # optional; what "all" writes into queries (default .*)
 //!
 //! [[panels]]
 //! title = "Error rate"
@@ -315,6 +318,8 @@ impl DashboardFile {
                         selector: v.label_values.selector,
                     },
                     default: v.default,
+                    include_all: v.include_all,
+                    all_value: v.all_value,
                 })
                 .collect(),
             panels: self.panels.into_iter().map(|p| p.0).collect(),
@@ -329,6 +334,13 @@ struct VariableFile {
     name: VarName,
     label_values: LabelValuesFile,
     default: Option<String>,
+    #[serde(default = "yes")]
+    include_all: bool,
+    all_value: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Deserialize)]
@@ -680,6 +692,12 @@ pub fn to_toml(d: &Dashboard) -> String {
         }
         if let Some(def) = &v.default {
             out.push_str(&format!("default = {}\n", s(def)));
+        }
+        if !v.include_all {
+            out.push_str("include_all = false\n");
+        }
+        if let Some(all) = &v.all_value {
+            out.push_str(&format!("all_value = {}\n", s(all)));
         }
     }
     for p in &d.panels {

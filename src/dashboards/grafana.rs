@@ -29,7 +29,7 @@ pub struct Imported {
 }
 
 /// Import Grafana dashboard JSON: the dashboard model itself, or the API's
-/// `{"dashboard": {...}}` envelope. `id` overrides the id taken from the uid or title.
+/// `{"dashboard": {...}}` envelope. `id` overrides the id taken from the title.
 pub fn import(json: &str, id: Option<&str>, origin: Origin) -> Result<Imported, DashboardError> {
     let fail = |line: Option<usize>, message: String| DashboardError {
         origin: origin.clone(),
@@ -52,13 +52,10 @@ pub fn import(json: &str, id: Option<&str>, origin: Origin) -> Result<Imported, 
     let title = str_field(model, "title")
         .unwrap_or("Imported dashboard")
         .to_string();
+    // The title names it for people (`:dash node-exporter-full`); a uid is random letters.
     let id = match id {
         Some(id) => slug(id),
-        None => slug(
-            str_field(model, "uid")
-                .filter(|u| !u.is_empty())
-                .unwrap_or(&title),
-        ),
+        None => slug(&title),
     };
     let refresh = match model.get("refresh") {
         Some(Value::String(s)) if !s.is_empty() => parse_duration(s).unwrap_or_else(|e| {
@@ -169,6 +166,14 @@ fn variables(
         };
         let kind = str_field(v, "type").unwrap_or("query");
         let current = current_value(v);
+        // Grafana's defaults: no "All" unless asked for; "all" is a regex of every value
+        // unless `allValue` says otherwise (`.*` here: the same for `=~` matchers).
+        let include_all = v.get("includeAll").and_then(Value::as_bool) == Some(true);
+        // `.*` is what "all" writes anyway.
+        let all_value = str_field(v, "allValue")
+            .map(str::trim)
+            .filter(|a| !a.is_empty() && *a != ".*")
+            .map(str::to_string);
         if kind == "datasource" {
             // Only one Prometheus: `${DS}` in datasource fields needs no value.
             continue;
@@ -191,16 +196,26 @@ fn variables(
                     name: name.to_string(),
                     label_values,
                     default: current,
+                    include_all,
+                    all_value,
                 });
                 continue;
             }
         }
+        // A custom list's first option is what Grafana shows when nothing valid is saved.
+        let first_option = query
+            .split(',')
+            .map(str::trim)
+            .find(|o| !o.is_empty())
+            .map(str::to_string);
         let value = match (kind, current) {
             ("interval", Some(c)) if c.starts_with("$__auto") || c == "auto" => {
                 "$__interval".to_string()
             }
             (_, Some(c)) => c,
             ("interval", None) => "$__interval".to_string(),
+            (_, None) if include_all => all_value.clone().unwrap_or_else(|| ".*".to_string()),
+            ("custom", None) => first_option.unwrap_or_else(|| ".*".to_string()),
             (_, None) => ".*".to_string(),
         };
         warnings.push(format!(
@@ -944,15 +959,16 @@ pub fn export(d: &Dashboard, inline_all: bool) -> Value {
             };
             let current = match &v.default {
                 Some(value) => json!({"text": value, "value": value}),
-                None => json!({"text": "All", "value": "$__all"}),
+                None if v.include_all => json!({"text": "All", "value": "$__all"}),
+                None => json!({}),
             };
             templating.push(json!({
                 "name": v.name,
                 "type": "query",
                 "datasource": {"type": "prometheus", "uid": "${datasource}"},
                 "query": {"query": query, "refId": "PrometheusVariableQueryEditor-VariableQuery"},
-                "includeAll": true,
-                "allValue": ".*",
+                "includeAll": v.include_all,
+                "allValue": v.all_value.as_deref().unwrap_or(".*"),
                 "multi": false,
                 "refresh": 2,
                 "current": current,
@@ -1111,7 +1127,8 @@ mod tests {
     fn imports_a_realistic_dashboard() {
         let imported = import(SERVICES, None, origin()).unwrap();
         let d = &imported.dashboard;
-        assert_eq!(d.id, "svc-overview");
+        // From the title, not the uid ("svc-overview"): `:dash services` finds it.
+        assert_eq!(d.id, "services-overview-prod");
         assert_eq!(d.title, "Services Overview (Prod)");
         assert_eq!(d.refresh, Duration::from_secs(30));
         assert_eq!(d.range, Duration::from_secs(3 * 3600));
@@ -1337,7 +1354,8 @@ mod tests {
     fn export_then_import_keeps_every_embedded_dashboard() {
         for d in crate::dashboards::load_embedded().dashboards {
             let json = serde_json::to_string(&export(&d, false)).unwrap();
-            let back = import(&json, None, d.origin.clone()).unwrap();
+            // The id comes from the title unless given (the uid is Grafana's, not a name).
+            let back = import(&json, Some(&d.id), d.origin.clone()).unwrap();
             assert!(back.warnings.is_empty(), "{}: {:?}", d.id, back.warnings);
             let mut expect = d.clone();
             for p in &mut expect.panels {

@@ -137,18 +137,52 @@ mod tests {
 
     #[test]
     fn the_common_units_are_known_and_round_trip() {
-        for id in ["bps", "pps", "eps", "bool", "bool_yes_no", "celsius", "hertz", "kbytes", "ns", "m", "watt"] {
+        for id in [
+            "bps",
+            "pps",
+            "eps",
+            "bool",
+            "bool_yes_no",
+            "celsius",
+            "hertz",
+            "kbytes",
+            "ns",
+            "m",
+            "watt",
+        ] {
             let unit = unit_of(id).unwrap_or_else(|| panic!("{id} is known"));
             assert_eq!(unit_of(&grafana_id(&unit)), Some(unit.clone()), "{id}");
             // Our own dashboard files can name it too.
             assert_eq!(Unit::parse(&unit.name()), Some(unit), "{id}");
         }
-        assert_eq!(unit_of("bps").map(|u| u.format(1_250_000.0, None)).as_deref(), Some("1.25 Mb/s"));
-        assert_eq!(unit_of("bool_yes_no").map(|u| u.format(0.0, None)).as_deref(), Some("no"));
-        assert_eq!(unit_of("bool").map(|u| u.format(1.0, None)).as_deref(), Some("true"));
-        assert_eq!(unit_of("celsius").map(|u| u.format(21.5, None)).as_deref(), Some("21.5 °C"));
-        assert_eq!(unit_of("m").map(|u| u.format(90.0, None)).as_deref(), Some("1.5 h"));
-        assert_eq!(unit_of("kbytes").map(|u| u.format(2048.0, None)).as_deref(), Some("2 MiB"));
+        assert_eq!(
+            unit_of("bps")
+                .map(|u| u.format(1_250_000.0, None))
+                .as_deref(),
+            Some("1.25 Mb/s")
+        );
+        assert_eq!(
+            unit_of("bool_yes_no")
+                .map(|u| u.format(0.0, None))
+                .as_deref(),
+            Some("no")
+        );
+        assert_eq!(
+            unit_of("bool").map(|u| u.format(1.0, None)).as_deref(),
+            Some("true")
+        );
+        assert_eq!(
+            unit_of("celsius").map(|u| u.format(21.5, None)).as_deref(),
+            Some("21.5 °C")
+        );
+        assert_eq!(
+            unit_of("m").map(|u| u.format(90.0, None)).as_deref(),
+            Some("1.5 h")
+        );
+        assert_eq!(
+            unit_of("kbytes").map(|u| u.format(2048.0, None)).as_deref(),
+            Some("2 MiB")
+        );
         assert_eq!(unit_of("currencyEUR"), Some(Unit::Currency("EUR".into())));
         assert_eq!(unit_of("no-such-unit"), None);
     }

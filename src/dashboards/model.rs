@@ -60,8 +60,69 @@ impl std::fmt::Display for Origin {
 pub struct Variable {
     pub name: String,
     pub label_values: LabelValues,
-    /// Value used before the user picks one; `None` means "all" (`.*`).
+    /// Value used before the user picks one, when Prometheus knows it; `None` means "all"
+    /// where that is offered, else the first value the label has (Grafana's rules).
     pub default: Option<String>,
+    /// "All" is offered (Grafana's `includeAll`); without it the variable always has one value.
+    pub include_all: bool,
+    /// What "all" writes into queries (Grafana's `allValue`); `None` is `.*`.
+    pub all_value: Option<String>,
+}
+
+impl Variable {
+    /// The value a variable starts with: its default (checked against what Prometheus knows
+    /// once that is read), else "all" where offered, else to be read.
+    pub fn initial(&self) -> crate::dashboards::plan::VarValue {
+        use crate::dashboards::plan::VarValue;
+        match (&self.default, self.include_all) {
+            (Some(v), _) => self.value(v.clone()),
+            (None, true) => self.all(),
+            (None, false) => VarValue::Unresolved,
+        }
+    }
+
+    /// One chosen value: exact-matched where "All" is offered (used as `=~"$var"`), written
+    /// as is where it is not (Grafana's rule: such variables sit in `label="$var"`).
+    pub fn value(&self, v: String) -> crate::dashboards::plan::VarValue {
+        use crate::dashboards::plan::VarValue;
+        match self.include_all {
+            true => VarValue::Value(v),
+            false => VarValue::Literal(v),
+        }
+    }
+
+    /// "All" for this variable: its `all_value` when it has one.
+    pub fn all(&self) -> crate::dashboards::plan::VarValue {
+        use crate::dashboards::plan::VarValue;
+        match &self.all_value {
+            Some(all) => VarValue::AllAs(all.clone()),
+            None => VarValue::All,
+        }
+    }
+
+    /// Grafana's rule once the label's values are known: the current value if the label has
+    /// it, else "all" where offered, else the first value (none: still unresolved).
+    pub fn resolve(
+        &self,
+        current: &crate::dashboards::plan::VarValue,
+        known: &[String],
+    ) -> crate::dashboards::plan::VarValue {
+        use crate::dashboards::plan::VarValue;
+        match current {
+            VarValue::Value(v) | VarValue::Literal(v) if known.contains(v) => self.value(v.clone()),
+            VarValue::All | VarValue::AllAs(_) if self.include_all => self.all(),
+            _ if self.include_all => self.all(),
+            _ => known
+                .first()
+                .map_or(VarValue::Unresolved, |v| self.value(v.clone())),
+        }
+    }
+
+    /// Whether the starting value must be checked against the label's values before the
+    /// panels are asked (Grafana picks another when the saved one is gone).
+    pub fn needs_check(&self) -> bool {
+        self.default.is_some() || !self.include_all
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -215,10 +215,29 @@ pub fn tail_from(previous: &RangeWindow, new: &RangeWindow, overlap_points: u32)
 /// The value chosen for a template variable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum VarValue {
-    /// No filter: expands to `.*` (queries use `=~"$var"`).
+    /// No filter: expands to `.*` (queries use `=~"$var"`), or the variable's `all_value`.
     All,
     /// One label value, matched exactly.
     Value(String),
+    /// No value yet: the first one Prometheus knows is to be read (a variable without
+    /// "All"). Panels using it wait for it.
+    Unresolved,
+    /// "All" as the variable's `all_value` says (Grafana's `allValue`), written as is.
+    AllAs(String),
+    /// One value written as is, for a variable without "All" (Grafana leaves those
+    /// unescaped: dashboards use them in `instance="$node"`).
+    Literal(String),
+}
+
+impl VarValue {
+    /// What it says on screen: the value, `All`, or `…` while it is read.
+    pub fn shown(&self) -> String {
+        match self {
+            VarValue::Value(v) | VarValue::Literal(v) => crate::sanitize::one_line(v),
+            VarValue::All | VarValue::AllAs(_) => "All".into(),
+            VarValue::Unresolved => "…".into(),
+        }
+    }
 }
 
 /// What `$__rate_interval` is: never shorter than four scrapes (a `rate` needs two samples,
@@ -250,7 +269,8 @@ pub fn expand(
             "__rate_interval" => promql_duration(rate_interval(step, scrape_interval)),
             _ => match values.get(name) {
                 Some(VarValue::Value(v)) => quote_in_string(&quote_meta(v)),
-                Some(VarValue::All) => ".*".to_string(),
+                Some(VarValue::All | VarValue::Unresolved) => ".*".to_string(),
+                Some(VarValue::AllAs(all) | VarValue::Literal(all)) => quote_in_string(all),
                 None => return None,
             },
         })

@@ -196,3 +196,78 @@ fn query_draws_an_ad_hoc_expression_from_the_real_prometheus() {
         bad.stderr
     );
 }
+
+/// A community dashboard built like Node Exporter Full (variables without "All", saved
+/// values from its author's install, `instance="$node"` matchers), imported with
+/// `oncall dashboard import` and drawn with `oncall snapshot` against the real Prometheus:
+/// every panel has data, as Grafana would show it (the saved `job` and `node` are not known
+/// here, so each takes the first value its label has, `node` from the chosen `job`).
+#[test]
+fn an_imported_dashboard_follows_grafanas_variable_rules_against_the_real_prometheus() {
+    let now_s = Utc::now().timestamp();
+    let prometheus = Prometheus::builder()
+        .backfill(demo_history(now_s, HISTORY, STEP_S))
+        .start();
+    let oncall = Oncall::new().prometheus(&prometheus.url());
+    oncall.write_config("current_context = \"default\"\n");
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/grafana/node-exporter-style.json");
+    let import = oncall.run(&["dashboard", "import", &fixture.display().to_string()]);
+    import.expect_code(0);
+    assert!(
+        !import.stderr.contains("unit") && !import.stdout.contains("not supported"),
+        "bps and the rest are Grafana's standard units:\n{}{}",
+        import.stdout,
+        import.stderr
+    );
+    // Its id comes from its title, not its uid ("rYdddlPWk").
+    let run = oncall.run(&[
+        "snapshot",
+        "node-exporter-full",
+        "--range",
+        "1h",
+        "--width",
+        "100",
+    ]);
+    run.expect_code(0);
+    let text = &run.stdout;
+    for title in [
+        "CPU Busy",
+        "Sys Load",
+        "RAM Used",
+        "Root FS Used",
+        "Network Traffic Basic",
+        "Uptime",
+    ] {
+        assert!(text.contains(title), "{title} missing:\n{text}");
+    }
+    assert!(
+        !text.contains("no data"),
+        "every panel has data:\n{text}\n{}",
+        run.stderr
+    );
+    assert!(
+        text.contains("job=node-exporter"),
+        "the first job Prometheus has:\n{text}"
+    );
+    assert!(
+        text.contains("node=node-1:9100"),
+        "the first node of that job:\n{text}"
+    );
+    assert!(
+        text.contains("b/s"),
+        "bps is drawn as bits per second:\n{text}"
+    );
+    // A value given on the command line wins; "all" is refused where it is not offered.
+    let node3 = oncall.run(&[
+        "snapshot",
+        "node-exporter-full",
+        "--var",
+        "node=node-3:9100",
+    ]);
+    node3.expect_code(0);
+    assert!(node3.stdout.contains("node=node-3:9100") && !node3.stdout.contains("no data"));
+    let all = oncall.run(&["snapshot", "node-exporter-full", "--var", "node=all"]);
+    all.expect_code(2);
+    assert!(all.stderr.contains("has no \"all\""), "{}", all.stderr);
+}

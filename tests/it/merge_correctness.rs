@@ -71,6 +71,8 @@ fn dashboard() -> Dashboard {
                 selector: None,
             },
             default: None,
+            include_all: true,
+            all_value: None,
         }],
         panels: vec![
             panel(

@@ -7,7 +7,6 @@ use super::dashboard::{Choices, Fullscreen};
 use super::triage::ListState;
 use super::{ms, App, Message, Overlay, View};
 use crate::dashboards::model::PanelKind;
-use crate::dashboards::plan::VarValue;
 use crate::tui::action::Effect;
 use crate::tui::command::{Command, CursorMove, Direction, SelectMove, ViewKind};
 use crate::tui::input::{self, Candidates, InputOutcome, LineCommand, LineInput};
@@ -606,8 +605,17 @@ impl App {
     }
 
     /// The options of a variable's value picker: "All", then the values Prometheus knows.
+    /// "All" only where the variable offers it (Grafana's `includeAll`).
     pub fn value_options(&self, variable: usize) -> Vec<String> {
-        let mut out = vec!["All".to_string()];
+        let include_all = self
+            .active()
+            .and_then(|d| d.def.variables.get(variable))
+            .is_none_or(|v| v.include_all);
+        let mut out = if include_all {
+            vec!["All".to_string()]
+        } else {
+            Vec::new()
+        };
         if let Some(Some(Choices::Loaded(values))) =
             self.active().and_then(|d| d.choices.get(variable))
         {
@@ -634,31 +642,12 @@ impl App {
         };
         match self.overlay.clone() {
             Some(Overlay::Variables { selected }) => {
-                let now = self.now_ms;
-                let grid = self.grid_area();
-                let opts = self.prefs.plan;
-                let d = &mut self.dashboards[i];
-                let Some(var) = d.def.variables.get(selected) else {
+                let d = &self.dashboards[i];
+                if selected >= d.def.variables.len() {
                     return;
-                };
+                }
                 if !matches!(d.choices[selected], Some(Choices::Loaded(_))) {
-                    d.choices[selected] = Some(Choices::Loading);
-                    // Values seen over the dashboard's range.
-                    let window = d
-                        .def
-                        .panels
-                        .first()
-                        .map(|p| d.window_for(p, grid.width, now, &opts))
-                        .map(|w| (w.start_ms, w.end_ms))
-                        .unwrap_or((now - d.range.span_ms, now));
-                    fx.push(Effect::FetchLabelValues {
-                        dashboard: i,
-                        variable: selected,
-                        label: var.label_values.label.clone(),
-                        selector: var.label_values.selector.clone(),
-                        start_ms: window.0,
-                        end_ms: window.1,
-                    });
+                    fx.extend(self.ask_label_values(i, selected));
                 }
                 self.overlay = Some(Overlay::Values {
                     variable: selected,
@@ -670,15 +659,16 @@ impl App {
                 let Some(choice) = options.get(selected) else {
                     return;
                 };
-                let value = if selected == 0 {
-                    VarValue::All
-                } else {
-                    VarValue::Value(choice.clone())
-                };
                 let d = &mut self.dashboards[i];
-                let Some(name) = d.def.variables.get(variable).map(|v| v.name.clone()) else {
+                let Some(var) = d.def.variables.get(variable).cloned() else {
                     return;
                 };
+                let value = if var.include_all && selected == 0 {
+                    var.all()
+                } else {
+                    var.value(choice.clone())
+                };
+                let name = var.name;
                 self.overlay = None;
                 if d.values.get(&name) == Some(&value) {
                     return;
@@ -686,6 +676,7 @@ impl App {
                 d.values.insert(name, value);
                 fx.push(Effect::CancelDashboard(i));
                 d.cancel_in_flight();
+                self.dependents_changed(i, variable);
                 self.refresh_dashboard(i, false, fx);
             }
             _ => {}

@@ -52,6 +52,9 @@ pub struct DashboardState {
     /// The layout changed (resize): re-plan at the next tick.
     pub replan: bool,
     pub choices: Vec<Option<Choices>>,
+    /// Per variable: its starting value is to be checked against Prometheus (Grafana's
+    /// rules) before the panels are asked.
+    pub unchecked: Vec<bool>,
 }
 
 impl DashboardState {
@@ -63,15 +66,7 @@ impl DashboardState {
         let values = def
             .variables
             .iter()
-            .map(|v| {
-                (
-                    v.name.clone(),
-                    v.default
-                        .clone()
-                        .map(VarValue::Value)
-                        .unwrap_or(VarValue::All),
-                )
-            })
+            .map(|v| (v.name.clone(), v.initial()))
             .collect();
         DashboardState {
             panels: vec![PanelState::default(); def.panels.len()],
@@ -85,6 +80,7 @@ impl DashboardState {
             last_refresh_ms: None,
             replan: false,
             choices: vec![None; def.variables.len()],
+            unchecked: def.variables.iter().map(|v| v.needs_check()).collect(),
             def,
         }
     }
@@ -361,6 +357,8 @@ mod tests {
                     selector: None,
                 },
                 default: None,
+                include_all: true,
+                all_value: None,
             }],
             panels: vec![
                 panel("CPU", "rate(x{job=~\"$job\"}[$__rate_interval])"),

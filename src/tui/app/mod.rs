@@ -15,6 +15,7 @@ mod readonly;
 pub mod rows;
 pub mod runbook;
 pub mod triage;
+mod variables;
 mod writes;
 
 use std::time::Duration;
@@ -438,6 +439,7 @@ impl App {
                         Err(e) => Choices::Failed(e.short),
                     });
                 }
+                self.variable_answered(dashboard, variable, &mut fx);
                 self.dirty = true;
             }
             Action::Written {
@@ -577,7 +579,7 @@ impl App {
 
     /// Ask for the panels of dashboard `i` whose window moved (all of them when `force`).
     fn refresh_dashboard(&mut self, i: usize, force: bool, fx: &mut Vec<Effect>) {
-        if self.prometheus.is_none() {
+        if self.prometheus.is_none() || !self.variables_settled(i, fx) {
             return;
         }
         let grid = self.grid_area();
@@ -744,3 +746,5 @@ mod tests;
 mod triage_tests;
 #[cfg(test)]
 mod trust_tests;
+#[cfg(test)]
+mod variables_tests;

@@ -59,6 +59,8 @@ pub fn dashboards() -> Vec<Dashboard> {
                 selector: Some("node_uname_info".into()),
             },
             default: None,
+            include_all: true,
+            all_value: None,
         }],
         panels: vec![
             panel(

@@ -130,10 +130,7 @@ fn render_bar(
         },
     ));
     for v in &d.def.variables {
-        let value = match d.values.get(&v.name) {
-            Some(VarValue::Value(x)) => crate::sanitize::one_line(x),
-            _ => "All".into(),
-        };
+        let value = d.values.get(&v.name).map_or("All".into(), VarValue::shown);
         left.push(Span::styled(format!("· ${}=", v.name), t.muted));
         left.push(Span::styled(format!("{value} "), t.accent));
     }

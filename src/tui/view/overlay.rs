@@ -204,10 +204,7 @@ fn render_variables(app: &App, area: Rect, selected: usize, buf: &mut Buffer) {
         .variables
         .iter()
         .map(|v| {
-            let value = match d.values.get(&v.name) {
-                Some(VarValue::Value(x)) => crate::sanitize::one_line(x),
-                _ => "All".into(),
-            };
+            let value = d.values.get(&v.name).map_or("All".into(), VarValue::shown);
             (format!("${}", v.name), value)
         })
         .collect();
