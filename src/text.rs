@@ -29,6 +29,15 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// `1 incident`, `2 incidents`: a count with its noun, singular only for one.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Where the part of `s` that tells it apart from `siblings` starts and ends (in chars):
 /// after what it shares with the closest sibling at the start, before what it shares with
 /// one at the end, widened to whole words (`node-17`, not `7`). `None` without siblings.
@@ -115,6 +124,13 @@ pub fn shorten_among(s: &str, siblings: &[&str], max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_say_one_or_many() {
+        assert_eq!(counted(1, "incident"), "1 incident");
+        assert_eq!(counted(0, "minute"), "0 minutes");
+        assert_eq!(counted(2, "line"), "2 lines");
+    }
 
     #[test]
     fn shorten_among_keeps_what_differs() {

@@ -170,7 +170,10 @@ fn validate(globals: &Globals, files: &[PathBuf]) -> i32 {
         return super::finish(Err(e));
     }
     if errors > 0 {
-        eprintln!("oncall: {errors} dashboard file(s) have errors");
+        eprintln!(
+            "oncall: {} with errors",
+            crate::text::counted(errors, "dashboard file")
+        );
         EXIT_USAGE
     } else {
         EXIT_OK

@@ -47,8 +47,8 @@ fn execute(globals: &Globals, args: Args) -> Result<(), CliError> {
         .map_err(|e| CliError::Usage(e.to_string()))?;
     if read.skipped > 0 {
         eprintln!(
-            "oncall: warning: skipped {} unreadable line(s) in {}",
-            read.skipped,
+            "oncall: warning: skipped {} in {}",
+            crate::text::counted(read.skipped, "unreadable line"),
             journal.path().display()
         );
     }

@@ -73,7 +73,7 @@ fn incident_detail_pane_and_a_bulk_ack_against_the_standin() {
         s.contains("Acknowledge 2 incidents")
     });
     session.send("y");
-    session.wait_for("both acked", |s| s.contains("2 incident(s) acknowledged"));
+    session.wait_for("both acked", |s| s.contains("2 incidents acknowledged"));
     let puts: Vec<_> = pd
         .requests()
         .into_iter()

@@ -255,7 +255,7 @@ fn ack_in_the_app_acks_exactly_the_incident_of_the_dedup_key() {
     });
     pd.clear_requests();
     ui.screen.press(KeyCode::Char('A'));
-    let screen = ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
+    let screen = ui.wait_for("the ack", |t| t.contains("1 incident acknowledged"));
     assert!(!screen.contains("Which incident"), "no picker: {screen}");
     assert_one_bulk_ack(&pd, &target.id);
     // The exact match needed no look at incident alerts.
@@ -290,7 +290,7 @@ fn when_the_routes_differ_the_alert_details_pick_the_incident() {
     });
     pd.clear_requests();
     ui.screen.press(KeyCode::Char('A'));
-    let screen = ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
+    let screen = ui.wait_for("the ack", |t| t.contains("1 incident acknowledged"));
     assert!(!screen.contains("Which incident"), "no picker: {screen}");
     assert_one_bulk_ack(&pd, &target.id);
     let looked_at: Vec<String> = pd
@@ -478,7 +478,7 @@ fn an_unreadable_route_tree_is_shown_and_the_details_decide() {
     });
     pd.clear_requests();
     ui.screen.press(KeyCode::Char('A'));
-    let screen = ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
+    let screen = ui.wait_for("the ack", |t| t.contains("1 incident acknowledged"));
     assert!(!screen.contains("Which incident"), "no picker: {screen}");
     assert_one_bulk_ack(&pd, &target.id);
     ui.wait_for("how it was matched", |t| t.contains("by alert details"));

@@ -270,7 +270,7 @@ fn ack_of_an_alert_sends_one_bulk_put_with_from() {
         "not before y"
     );
     ui.screen.press(KeyCode::Char('y'));
-    ui.wait_for("the ack", |t| t.contains("1 incident(s) acknowledged"));
+    ui.wait_for("the ack", |t| t.contains("1 incident acknowledged"));
     let writes: Vec<_> = pd
         .requests()
         .into_iter()

@@ -660,7 +660,10 @@ impl App {
                 if let (Some(fingerprint), Some(incident)) = (acked_alert, confirmed) {
                     self.triage.acknowledge_alert(fingerprint, incident.clone());
                 }
-                let mut text = format!("{} incident(s) {verb}", outcome.done.len());
+                let mut text = format!(
+                    "{} {verb}",
+                    crate::text::counted(outcome.done.len(), "incident")
+                );
                 if !outcome.already.is_empty() {
                     text.push_str(&format!(", {} already were", outcome.already.len()));
                 }
