@@ -113,8 +113,8 @@ pub enum Command {
     Login(login::Args),
     /// Print a shell completion script.
     Completions(completions::Args),
-    /// Print the man page (roff).
-    Man,
+    /// Print the man page (roff), or write one page per command into a directory.
+    Man(completions::ManArgs),
 }
 
 pub fn main() -> i32 {
@@ -152,7 +152,7 @@ pub fn main() -> i32 {
         Command::Log(args) => log::run(g, args),
         Command::Login(args) => login::run(g, args),
         Command::Completions(args) => completions::run(g, args),
-        Command::Man => completions::run_man(g),
+        Command::Man(args) => completions::run_man(g, args),
     }
 }
 

@@ -971,3 +971,39 @@ fn alerts_and_incidents_quiet_print_only_what_other_commands_take() {
     // What `incidents -q` prints, `ack` takes.
     oncall.run(&["ack", "1", "2"]).expect_code(0);
 }
+
+/// `oncall man DIR` writes a page per command, and every page any of them refers to
+/// (`oncall-silence-add(1)`) is among them, as is every page `oncall man` prints a reference to.
+#[test]
+fn man_pages_exist_for_every_page_referred_to() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("man1");
+    let run = Oncall::new().run(&["man", &out.display().to_string()]);
+    run.expect_code(0);
+    let pages: Vec<String> = std::fs::read_dir(&out)
+        .expect("the directory was made")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    assert!(pages.len() > 20, "{pages:?}");
+    let printed = Oncall::new().run(&["man"]);
+    printed.expect_code(0);
+    let mut texts = vec![printed.stdout.clone()];
+    for p in &pages {
+        texts.push(std::fs::read_to_string(out.join(p)).expect("page"));
+    }
+    for text in &texts {
+        let text = text.replace("\\-", "-");
+        for (at, _) in text.match_indices("(1)") {
+            let start = text[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .map_or(0, |i| i + 1);
+            let name = &text[start..at];
+            if name.starts_with("oncall") {
+                assert!(
+                    pages.contains(&format!("{name}.1")),
+                    "{name}(1) is referred to but not written: {pages:?}"
+                );
+            }
+        }
+    }
+}
