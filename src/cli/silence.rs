@@ -192,8 +192,22 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
             false => None,
         }
     };
-    let (selected, clusters) = tokio::join!(fleet.alerts(&preview_query), clusters);
+    let (selected, clusters, existing) =
+        tokio::join!(fleet.alerts(&preview_query), clusters, fleet.silences(&[]));
     let selected = selected?;
+    // A silence with the same matchers over the same time already mutes these alerts: a
+    // second one is almost always a mistake (a retry, two people at once), so it is asked.
+    let twins: Vec<Silence> = existing
+        .map(|g| g.items)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|s| {
+            s.status != crate::model::SilenceState::Expired
+                && s.starts_at < body.ends_at
+                && body.starts_at < s.ends_at
+                && crate::writes::same_matchers(&s.matchers, &body.matchers)
+        })
+        .collect();
     let mut alerts = selected.items;
     alerts.sort_by_cached_key(|m| people_order(&m.alert));
     let muted: Vec<&crate::model::Alert> = alerts.iter().map(|m| &m.alert).collect();
@@ -214,6 +228,15 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
         eprintln!("oncall: warning: {e} (the preview lacks its alerts)");
     }
 
+    for twin in &twins {
+        eprintln!(
+            "warning: an identical silence {} by {} already mutes these alerts until {} (\"{}\")",
+            twin.id,
+            crate::sanitize::one_line(&twin.created_by),
+            output::local_time(twin.ends_at),
+            crate::sanitize::one_line(&twin.comment)
+        );
+    }
     if args.dry_run {
         if globals.output == OutputFormat::Json {
             eprint!("{preview}");
@@ -229,7 +252,16 @@ async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
         return Ok(());
     }
     eprint!("{preview}");
-    confirmed(args.yes, "Create this silence?")?;
+    match (twins.first(), args.yes, super::interactive()) {
+        (Some(twin), false, false) => {
+            return Err(CliError::Usage(format!(
+                "an identical silence {} already exists; nothing was created (add --yes to make a second one anyway)",
+                twin.id
+            )))
+        }
+        (Some(_), _, _) => confirmed(args.yes, "Create a second, identical silence?")?,
+        (None, _, _) => confirmed(args.yes, "Create this silence?")?,
+    }
 
     // The cluster lookup went out with the preview when nothing waited in between; the
     // write layer asks again (cheap, and after a prompt the answer may have changed).

@@ -17,7 +17,9 @@ use crate::model::{PostableSilence, Silence};
 use crate::sources::fleet::Fleet;
 use crate::sources::pagerduty::{BulkOutcome, PagerDutyClient};
 
-pub use silences::{create_silence, expire_silence, identical, replace_silence, SilenceCreation};
+pub use silences::{
+    create_silence, expire_silence, identical, replace_silence, same_matchers, SilenceCreation,
+};
 
 /// A change to Alertmanager or PagerDuty. It carries the IDs and bodies captured when the user
 /// started it, never "the selected row".

@@ -57,7 +57,8 @@ pub fn identical(s: &Silence, body: &PostableSilence, now: DateTime<Utc>) -> boo
         && same_matchers(&s.matchers, &body.matchers)
 }
 
-fn same_matchers(a: &[Matcher], b: &[Matcher]) -> bool {
+/// The same matchers, whatever their order or repeats.
+pub fn same_matchers(a: &[Matcher], b: &[Matcher]) -> bool {
     let sorted = |m: &[Matcher]| {
         let mut v: Vec<String> = m.iter().map(Matcher::to_string).collect();
         v.sort();

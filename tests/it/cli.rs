@@ -1007,3 +1007,39 @@ fn man_pages_exist_for_every_page_referred_to() {
         }
     }
 }
+
+/// `silence add` when a silence with the same matchers already covers the window: warned,
+/// and a script without --yes makes none (exit 2); --yes makes the second one on purpose.
+#[test]
+fn silence_add_asks_before_a_second_identical_silence() {
+    let am = busy_alertmanager();
+    let oncall = Oncall::new().alertmanager(&am.url());
+    let add = |comment: &str, yes: bool| {
+        let mut args = vec![
+            "silence",
+            "add",
+            "alertname=TwinTest",
+            "job=api",
+            "--duration",
+            "1h",
+            "--comment",
+            comment,
+        ];
+        if yes {
+            args.push("--yes");
+        }
+        oncall.run(&args)
+    };
+    add("CHG-1: first", true).expect_code(0);
+    let before = am.silences().len();
+    let second = add("CHG-2: someone else, same thing", false);
+    second.expect_code(2);
+    assert!(
+        second.stderr.contains("identical silence") && second.stderr.contains("--yes"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(am.silences().len(), before, "nothing was made");
+    add("CHG-2: on purpose", true).expect_code(0);
+    assert_eq!(am.silences().len(), before + 1);
+}
