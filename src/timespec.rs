@@ -1,12 +1,13 @@
 //! Times as typed on the command line: RFC 3339 (`2026-08-20T10:00:00Z`), a local clock time
-//! (`22:30`, the next time the clock shows it), relative to now (`+30m`), or `now`.
+//! (`22:30`, the next time the clock shows it), a weekday and clock time (`sat 02:00`, the
+//! next one), relative to now (`+30m`), or `now`.
 
-use chrono::{DateTime, Duration as ChronoDuration, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration as ChronoDuration, NaiveTime, TimeZone, Utc, Weekday};
 
 use crate::duration::parse_duration;
 
 pub const TIME_HINT: &str =
-    "expected RFC 3339 (2026-08-20T10:00:00Z), a local time HH:MM (the next one), +DURATION (+30m) or now";
+    "expected RFC 3339 (2026-08-20T10:00:00Z), a local time HH:MM (the next one), a weekday and time (sat 02:00), +DURATION (+30m) or now";
 
 /// A time as the user wrote it, before it is pinned to a clock.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +18,8 @@ pub enum TimeSpec {
     Clock(NaiveTime),
     /// Now plus this much.
     After(ChronoDuration),
+    /// Local wall-clock time on a weekday: the next one.
+    Weekly(Weekday, NaiveTime),
 }
 
 impl std::str::FromStr for TimeSpec {
@@ -46,6 +49,14 @@ impl std::str::FromStr for TimeSpec {
                 return Ok(TimeSpec::Clock(t));
             }
         }
+        if let Some((day, time)) = s.split_once(char::is_whitespace) {
+            let day: Weekday = day.trim().parse().map_err(|_| bad())?;
+            for format in ["%H:%M", "%H:%M:%S"] {
+                if let Ok(t) = NaiveTime::parse_from_str(time.trim(), format) {
+                    return Ok(TimeSpec::Weekly(day, t));
+                }
+            }
+        }
         Err(bad())
     }
 }
@@ -57,6 +68,26 @@ impl TimeSpec {
             TimeSpec::Now => Ok(now.with_timezone(&Utc)),
             TimeSpec::Absolute(t) => Ok(*t),
             TimeSpec::After(d) => Ok(now.with_timezone(&Utc) + *d),
+            TimeSpec::Weekly(weekday, t) => {
+                let tz = now.timezone();
+                let today = now.date_naive();
+                // Today if still ahead, else up to a week on; a skipped hour (DST) is skipped.
+                for ahead in 0..=7 {
+                    let day = today + ChronoDuration::days(ahead);
+                    if day.weekday() != *weekday {
+                        continue;
+                    }
+                    if let Some(at) = tz.from_local_datetime(&day.and_time(*t)).earliest() {
+                        if at > *now {
+                            return Ok(at.with_timezone(&Utc));
+                        }
+                    }
+                }
+                Err(format!(
+                    "{weekday} {} does not occur in the next week here",
+                    t.format("%H:%M")
+                ))
+            }
             TimeSpec::Clock(t) => {
                 let tz = now.timezone();
                 let today = now.date_naive();
@@ -92,6 +123,10 @@ pub fn silence_window<Tz: TimeZone>(
     };
     let end_at = match (end, duration) {
         (Some(_), Some(_)) => return Err("give --end or --duration, not both".into()),
+        // A clock end is the first one after the start (`--start 22:00 --end 02:00`).
+        (Some(spec @ (TimeSpec::Clock(_) | TimeSpec::Weekly(..))), None) => {
+            spec.resolve(&start_at.with_timezone(&now.timezone()))?
+        }
         (Some(spec), None) => spec.resolve(now)?,
         (None, Some(d)) => {
             if d.is_zero() {
@@ -127,6 +162,38 @@ mod tests {
 
     fn spec(s: &str) -> TimeSpec {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn weekdays_and_clock_ends_follow_the_start() {
+        // Thursday 2026-01-15 12:00 UTC.
+        let now = at("2026-01-15T12:00:00+00:00");
+        let sat = spec("sat 02:00").resolve(&now).unwrap();
+        assert_eq!(sat.to_rfc3339(), "2026-01-17T02:00:00+00:00");
+        assert_eq!(
+            spec("Thursday 11:00").resolve(&now).unwrap().to_rfc3339(),
+            "2026-01-22T11:00:00+00:00",
+            "this week's has passed: next week's"
+        );
+        let (s, e) = silence_window(
+            Some(&spec("sat 22:00")),
+            Some(&spec("sun 02:00")),
+            None,
+            &now,
+        )
+        .unwrap();
+        assert_eq!(
+            (s.to_rfc3339().as_str(), e.to_rfc3339().as_str()),
+            ("2026-01-17T22:00:00+00:00", "2026-01-18T02:00:00+00:00")
+        );
+        let (s, e) =
+            silence_window(Some(&spec("22:00")), Some(&spec("02:00")), None, &now).unwrap();
+        assert_eq!(
+            e - s,
+            ChronoDuration::hours(4),
+            "the end is the first 02:00 after the start"
+        );
+        assert!("funday 02:00".parse::<TimeSpec>().is_err());
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod output;
 pub mod query;
 pub mod runbook;
 pub mod silence;
+mod silence_add;
 pub mod snapshot;
 pub mod watch;
 pub mod who;

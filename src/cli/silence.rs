@@ -10,17 +10,14 @@ use std::time::Duration;
 use chrono::{DateTime, Local, SubsecRound, Utc};
 use clap::Subcommand;
 
-use super::alerts::{label_summary, partial_failure, state};
+use super::alerts::partial_failure;
 use super::output::{self, Column, Table};
 use super::{block_on, confirmed, CliError, Globals, OutputFormat};
 use crate::duration::parse_duration;
 use crate::model::silence::SilenceRef;
-use crate::model::{parse_matchers, Matcher, PostableSilence, Silence, SilenceState};
-use crate::sources::alertmanager::AlertQuery;
-use crate::sources::fleet::{Fleet, MergedAlert};
-use crate::timespec::{silence_window, TimeSpec};
-use crate::triage::alert_list::people_order;
-use crate::triage::broad_silence_warnings;
+use crate::model::{parse_matchers, Silence, SilenceState};
+use crate::sources::fleet::Fleet;
+use crate::timespec::TimeSpec;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -43,7 +40,8 @@ pub enum SilenceCommand {
 
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "TIME is RFC 3339 (2026-08-20T22:00:00Z), a local HH:MM (the next one) or +DURATION (+30m).\n\
+    after_help = "TIME is RFC 3339 (2026-08-20T22:00:00Z), a local HH:MM (the next one), a weekday and time (sat 02:00) or +DURATION (+30m).\n\
+A maintenance window every week: --start 'sat 02:00' --end 'sat 04:00' --repeat weekly --count 4.\n\
 Matchers use amtool's syntax (alertname=Foo, severity=~\"crit.*\", job!=x); a bare first word is the alert name.\n\
 Output: the new silence ID on stdout (one line per Alertmanager cluster); with -o json, the silences as read back.\n\
 The preview and warnings go to stderr (stdout with --dry-run). On a terminal it asks before creating; --yes skips that."
@@ -67,6 +65,13 @@ pub struct AddArgs {
     /// Who is silencing (default: `author` in the config, else $USER).
     #[arg(long, short = 'a')]
     pub author: Option<String>,
+    /// Make the next windows at once (Alertmanager has no recurring silences): each a
+    /// silence whose comment ends with `[weekly 2/4 · series ID]`, listed and expired together.
+    #[arg(long, value_enum, requires = "count")]
+    pub repeat: Option<crate::triage::series::Repeat>,
+    /// How many windows --repeat makes, this one included (2 to 52).
+    #[arg(long, requires = "repeat", value_parser = clap::value_parser!(u32).range(2..=52))]
+    pub count: Option<u32>,
     /// Show what would be silenced, create nothing.
     #[arg(long)]
     pub dry_run: bool,
@@ -98,6 +103,9 @@ pub struct ExpireArgs {
     /// Silence IDs, or their first characters (at least 4) as the tables show them.
     #[arg(value_name = "ID", required = true, value_parser = SilenceRef::parse)]
     pub ids: Vec<SilenceRef>,
+    /// Expire every silence of each one's recurring series (`silence add --repeat`).
+    #[arg(long)]
+    pub series: bool,
     /// Do not ask for confirmation.
     #[arg(long, short = 'y')]
     pub yes: bool,
@@ -129,272 +137,11 @@ fn positive_duration(text: &str) -> Result<Duration, String> {
 
 pub fn run(globals: &Globals, args: Args) -> i32 {
     match args.command {
-        SilenceCommand::Add(a) => block_on(add(globals, a)),
+        SilenceCommand::Add(a) => block_on(super::silence_add::add(globals, a)),
         SilenceCommand::Ls(a) => block_on(ls(globals, a)),
         SilenceCommand::Expire(a) => block_on(expire(globals, a)),
         SilenceCommand::Extend(a) => block_on(extend(globals, a)),
     }
-}
-
-/// Preview shows at most this many of the alerts a new silence selects.
-const PREVIEW_ALERTS: usize = 10;
-
-async fn add(globals: &Globals, args: AddArgs) -> Result<(), CliError> {
-    // Everything the user typed is checked before any network call.
-    let matchers = parse_matchers(&args.matchers)?;
-    if matchers.iter().all(Matcher::matches_empty) {
-        return Err(CliError::Usage(
-            "every matcher also matches alerts that lack the label, so this would silence everything; \
-             add a matcher that must match, such as alertname=NAME"
-                .into(),
-        ));
-    }
-    let comment = args.comment.trim().to_string();
-    if comment.is_empty() {
-        return Err(CliError::Usage(
-            "--comment is empty; say why (a ticket, a change)".into(),
-        ));
-    }
-    // Whole seconds: what is shown is exactly what is sent and read back.
-    let now = Local::now().trunc_subsecs(0);
-    let (starts_at, ends_at) =
-        silence_window(args.start.as_ref(), args.end.as_ref(), args.duration, &now)
-            .map_err(CliError::Usage)?;
-
-    let session = globals.session().await?;
-    let settings = &session.settings;
-    if !args.dry_run {
-        settings.require_writable("silences are not created (--dry-run still previews one)")?;
-    }
-    let author = args
-        .author
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .unwrap_or_else(|| settings.author.clone());
-    let fleet = Fleet::new(settings.require_alertmanagers()?)?;
-    let body = PostableSilence {
-        id: None,
-        matchers: matchers.clone(),
-        starts_at,
-        ends_at,
-        created_by: author,
-        comment,
-    };
-
-    let preview_query = AlertQuery::default().with_filter(matchers.clone());
-    // With --yes nothing waits between the preview and the POST, so the status requests that
-    // find HA clusters go out with the preview: the wait is the slower of the two, not their
-    // sum. After a prompt, which may sit for minutes, they are asked afresh; a dry run needs
-    // none. Nothing is written before the confirmation either way.
-    let clusters = async {
-        match args.yes && !args.dry_run {
-            true => Some(fleet.clusters().await),
-            false => None,
-        }
-    };
-    let (selected, clusters, existing) =
-        tokio::join!(fleet.alerts(&preview_query), clusters, fleet.silences(&[]));
-    let selected = selected?;
-    // A silence with the same matchers over the same time already mutes these alerts: a
-    // second one is almost always a mistake (a retry, two people at once), so it is asked.
-    let twins: Vec<Silence> = existing
-        .map(|g| g.items)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|s| {
-            s.status != crate::model::SilenceState::Expired
-                && s.starts_at < body.ends_at
-                && body.starts_at < s.ends_at
-                && crate::writes::same_matchers(&s.matchers, &body.matchers)
-        })
-        .collect();
-    let mut alerts = selected.items;
-    alerts.sort_by_cached_key(|m| people_order(&m.alert));
-    let muted: Vec<&crate::model::Alert> = alerts.iter().map(|m| &m.alert).collect();
-    let warnings = broad_silence_warnings(
-        &matchers,
-        &muted,
-        (ends_at - starts_at).to_std().unwrap_or_default(),
-    );
-    let preview = preview_text(
-        &body,
-        &alerts,
-        fleet.len(),
-        &warnings,
-        now.with_timezone(&Utc),
-        args.dry_run,
-    );
-    for (_, e) in &selected.failures {
-        eprintln!("oncall: warning: {e} (the preview lacks its alerts)");
-    }
-
-    for twin in &twins {
-        eprintln!(
-            "warning: an identical silence {} by {} already mutes these alerts until {} (\"{}\")",
-            twin.id,
-            crate::sanitize::one_line(&twin.created_by),
-            output::local_time(twin.ends_at),
-            crate::sanitize::one_line(&twin.comment)
-        );
-    }
-    if args.dry_run {
-        if globals.output == OutputFormat::Json {
-            eprint!("{preview}");
-            let matched: Vec<_> = alerts.iter().map(|m| &m.alert).collect();
-            output::print_json(&serde_json::json!({
-                "silence": body,
-                "matching_alerts": matched,
-                "warnings": warnings,
-            }))?;
-        } else {
-            output::print(&preview)?;
-        }
-        return Ok(());
-    }
-    eprint!("{preview}");
-    match (twins.first(), args.yes, super::interactive()) {
-        (Some(twin), false, false) => {
-            return Err(CliError::Usage(format!(
-                "an identical silence {} already exists; nothing was created (add --yes to make a second one anyway)",
-                twin.id
-            )))
-        }
-        (Some(_), _, _) => confirmed(args.yes, "Create a second, identical silence?")?,
-        (None, _, _) => confirmed(args.yes, "Create this silence?")?,
-    }
-
-    // The cluster lookup went out with the preview when nothing waited in between; the
-    // write layer asks again (cheap, and after a prompt the answer may have changed).
-    if let Some(Err(e)) = clusters {
-        return Err(e.into());
-    }
-    let progress = |text: String| eprintln!("oncall: {text}");
-    let done = crate::writes::create_silence(&fleet, &body, &progress).await?;
-    for (url, s) in &done.created {
-        eprintln!("created silence {} on {url}", s.id);
-    }
-    for id in &done.reconciled {
-        eprintln!("(the answer for {id} was lost; it was found by reading the silences back)");
-    }
-    for (url, s) in &done.existing {
-        eprintln!(
-            "an identical silence {} by {} already exists on {url} (ends {}); no second one was made",
-            s.id,
-            s.created_by,
-            output::local_time(s.ends_at)
-        );
-    }
-    // The incident log (`oncall log`), as the UI writes it.
-    let write = crate::writes::Write::CreateSilence(body.clone());
-    crate::writes::log::record(
-        &write,
-        &crate::writes::Written::SilencesCreated(done.clone()),
-        "",
-        settings,
-    );
-    let placed: Vec<&Silence> = done.silences().collect();
-    if !placed.is_empty() {
-        match globals.output {
-            OutputFormat::Json => output::print_json(&placed)?,
-            _ => output::print(
-                &placed
-                    .iter()
-                    .map(|s| format!("{}\n", s.id))
-                    .collect::<String>(),
-            )?,
-        }
-    }
-    match (done.problems.is_empty(), done.unknown) {
-        (true, _) => Ok(()),
-        (false, true) => Err(CliError::Unknown(done.problems.join("; "))),
-        (false, false) => Err(CliError::Backend(done.problems.join("; "))),
-    }
-}
-
-fn preview_text(
-    body: &PostableSilence,
-    selected: &[MergedAlert],
-    members: usize,
-    warnings: &[String],
-    now: DateTime<Utc>,
-    dry_run: bool,
-) -> String {
-    let mut out = String::new();
-    out.push_str(if dry_run {
-        "Silence (dry run, nothing is created):\n"
-    } else {
-        "Silence:\n"
-    });
-    let when = |t: DateTime<Utc>| {
-        if (t - now).num_seconds().abs() < 2 {
-            format!("{} (now)", output::local_time(t))
-        } else {
-            format!("{} ({})", output::local_time(t), output::relative(t, now))
-        }
-    };
-    let matchers: Vec<String> = body.matchers.iter().map(Matcher::to_string).collect();
-    out.push_str(&format!(
-        "  matchers  {}\n",
-        crate::sanitize::one_line(&matchers.join(" "))
-    ));
-    out.push_str(&format!("  starts    {}\n", when(body.starts_at)));
-    out.push_str(&format!(
-        "  ends      {}, lasting {}\n",
-        when(body.ends_at),
-        output::age(body.ends_at - body.starts_at)
-    ));
-    out.push_str(&format!(
-        "  author    {}\n",
-        crate::sanitize::one_line(&body.created_by)
-    ));
-    out.push_str(&format!(
-        "  comment   {}\n",
-        crate::sanitize::one_line(&body.comment)
-    ));
-    let already = selected
-        .iter()
-        .filter(|m| !m.alert.is_firing_unsuppressed())
-        .count();
-    match selected.len() {
-        0 => out.push_str("It matches no current alert.\n"),
-        n => {
-            out.push_str(&format!(
-                "It matches {n} current alert{}{}:\n",
-                if n == 1 { "" } else { "s" },
-                if already > 0 {
-                    format!(" ({already} already silenced or inhibited)")
-                } else {
-                    String::new()
-                }
-            ));
-            let mut t = Table::new(vec![
-                Column::fixed("SEVERITY"),
-                Column::fixed("ALERTNAME"),
-                Column::fixed("LABELS"),
-                Column::fixed("STATE"),
-                Column::fixed("AGE"),
-            ]);
-            for m in selected.iter().take(PREVIEW_ALERTS) {
-                t.push(vec![
-                    m.alert.severity().unwrap_or("-").to_string(),
-                    m.alert.alertname().to_string(),
-                    label_summary(&m.alert, false),
-                    state(m, members),
-                    output::age(now - m.alert.starts_at),
-                ]);
-            }
-            for line in t.render(None).lines() {
-                out.push_str(&format!("  {line}\n"));
-            }
-            if n > PREVIEW_ALERTS {
-                out.push_str(&format!("  … and {} more\n", n - PREVIEW_ALERTS));
-            }
-        }
-    }
-    for w in warnings {
-        out.push_str(&format!("warning: {w}\n"));
-    }
-    out
 }
 
 async fn ls(globals: &Globals, args: LsArgs) -> Result<(), CliError> {
@@ -435,8 +182,8 @@ async fn ls(globals: &Globals, args: LsArgs) -> Result<(), CliError> {
 }
 
 /// Active (ending soonest first), then pending (starting soonest), then expired (most
-/// recently ended first), as Alertmanager orders them.
-pub fn sort_silences(silences: &mut [Silence]) {
+/// recently ended first), as Alertmanager orders them; a recurring series kept together.
+pub fn sort_silences(silences: &mut Vec<Silence>) {
     let rank = |s: &Silence| match s.status {
         SilenceState::Active => 0,
         SilenceState::Pending => 1,
@@ -449,6 +196,7 @@ pub fn sort_silences(silences: &mut [Silence]) {
             SilenceState::Expired => b.ends_at.cmp(&a.ends_at),
         })
     });
+    crate::triage::series::keep_together(silences, |s| s.comment.as_str());
 }
 
 /// The silences as a table; `absolute` (`-o wide`) shows the local date and time of start and
@@ -495,6 +243,18 @@ async fn expire(globals: &Globals, args: ExpireArgs) -> Result<(), CliError> {
             Ok(hit) => found.push(hit),
             Err(e) => errors.push(e),
         }
+    }
+    if args.series {
+        let all = fleet.silences(&[]).await?.items;
+        let mut more: Vec<(usize, Silence)> = Vec::new();
+        for (_, s) in &found {
+            for m in crate::triage::series::members(s, &all) {
+                if !found.iter().chain(&more).any(|(_, x)| x.id == m.id) {
+                    more.push((0, m.clone()));
+                }
+            }
+        }
+        found.extend(more);
     }
     let live: Vec<&(usize, Silence)> = found
         .iter()

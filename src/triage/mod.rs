@@ -5,6 +5,7 @@ pub mod alert_list;
 /// Alertmanager's group key and PagerDuty dedup key, with the model they compute from.
 pub use oncall_sources::model::group_key;
 pub mod incident_match;
+pub mod series;
 pub mod severity;
 pub mod silence_checks;
 pub mod silence_form;

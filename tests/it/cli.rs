@@ -1043,3 +1043,64 @@ fn silence_add_asks_before_a_second_identical_silence() {
     add("CHG-2: on purpose", true).expect_code(0);
     assert_eq!(am.silences().len(), before + 1);
 }
+
+/// A weekly maintenance window four times over, against the real Alertmanager: four pending
+/// silences a week apart at the same clock time, tagged as one series, listed together, and
+/// expired together with `--series`.
+#[test]
+fn silence_add_repeat_weekly_makes_a_series_expired_together() {
+    let am = busy_alertmanager();
+    let oncall = Oncall::new().alertmanager(&am.url());
+    let before = am.silences().len();
+    let run = oncall.run(&[
+        "silence",
+        "add",
+        "alertname=NodeMaintenance",
+        "cluster=eu",
+        "--start",
+        "sat 02:00",
+        "--end",
+        "sat 04:00",
+        "--repeat",
+        "weekly",
+        "--count",
+        "4",
+        "--comment",
+        "CHG-9 kernel patching",
+        "--yes",
+    ]);
+    run.expect_code(0);
+    let ids: Vec<String> = run.stdout.lines().map(str::to_string).collect();
+    assert_eq!(ids.len(), 4, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("Repeats: 4 windows"), "{}", run.stderr);
+    let made: Vec<serde_json::Value> = ids.iter().map(|id| am.silence(id)).collect();
+    let starts: Vec<chrono::DateTime<Utc>> = made.iter().map(|s| time(&s["startsAt"])).collect();
+    for pair in starts.windows(2) {
+        assert_eq!(pair[1] - pair[0], ChronoDuration::days(7));
+    }
+    for (k, s) in made.iter().enumerate() {
+        assert_eq!(s["status"]["state"], "pending");
+        assert_eq!(
+            time(&s["endsAt"]) - time(&s["startsAt"]),
+            ChronoDuration::hours(2)
+        );
+        let comment = s["comment"].as_str().unwrap_or("");
+        assert!(
+            comment.starts_with("CHG-9 kernel patching [weekly ")
+                && comment.contains(&format!("{}/4 · series", k + 1)),
+            "{comment}"
+        );
+    }
+    // Listed together, in order.
+    let ls = oncall.run(&["silence", "ls", "-q", "alertname=NodeMaintenance"]);
+    ls.expect_code(0);
+    let listed: Vec<&str> = ls.stdout.lines().collect();
+    assert_eq!(listed, ids.iter().map(String::as_str).collect::<Vec<_>>());
+    // Expired together from any one of them.
+    let expire = oncall.run(&["silence", "expire", "--series", "-y", &ids[2]]);
+    expire.expect_code(0);
+    for id in &ids {
+        assert_eq!(am.silence(id)["status"]["state"], "expired", "{id}");
+    }
+    assert_eq!(am.silences().len(), before + 4);
+}

@@ -74,15 +74,45 @@ impl App {
 
     /// `e` with silences marked: expire those not expired yet, after one confirmation.
     pub(super) fn expire_marked(&mut self) {
-        let live: Vec<&Silence> = self
+        let live: Vec<Silence> = self
             .marked_silences()
             .into_iter()
             .filter(|s| s.status != SilenceState::Expired)
+            .cloned()
             .collect();
         if live.is_empty() {
             return self.info("the marked silences have all expired already");
         }
-        let mut lines = vec![format!("Expire {} silences", live.len())];
+        self.ask_to_expire(live, None);
+    }
+
+    /// `e` on a silence of a recurring series: the whole series, as it was made together
+    /// (marking one with space expires only that one).
+    pub(super) fn expire_series(&mut self, s: &Silence) -> bool {
+        let members: Vec<Silence> = crate::triage::series::members(s, &self.triage.silences)
+            .into_iter()
+            .cloned()
+            .collect();
+        if members.len() < 2 {
+            return false;
+        }
+        let tag = crate::triage::series::tag_of(&s.comment)
+            .map(|t| t.repeat)
+            .unwrap_or_default();
+        let note = format!(
+            "the {tag} series: {} silences not expired yet (to expire only this one, mark it with space, then e)",
+            members.len()
+        );
+        self.ask_to_expire(members, Some(note));
+        true
+    }
+
+    fn ask_to_expire(&mut self, live: Vec<Silence>, note: Option<String>) {
+        let mut lines = vec![format!(
+            "Expire {}",
+            crate::text::counted(live.len(), "silence")
+        )];
+        lines.extend(note);
         lines.extend(listed(live.iter().map(|s| {
             format!(
                 "{} {} by {}",

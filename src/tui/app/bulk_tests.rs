@@ -156,3 +156,61 @@ fn marked_incidents_are_acked_and_resolved_in_one_bulk_change() {
     key(&mut a, KeyCode::Char('R'), KeyModifiers::SHIFT);
     assert_eq!(confirm_lines(&a)[0], "Resolve 2 incidents");
 }
+
+#[test]
+fn e_on_a_recurring_window_expires_its_series_and_space_then_e_only_one() {
+    use crate::triage::series::{tagged, Repeat};
+    let mut a = app();
+    let silence = |i: u32, state: &str| -> crate::model::Silence {
+        serde_json::from_value(serde_json::json!({
+            "id": format!("s{i}"),
+            "matchers": [{"name": "alertname", "value": "NodeMaintenance", "isRegex": false}],
+            "startsAt": "2026-01-17T02:00:00Z", "endsAt": "2026-01-17T04:00:00Z",
+            "updatedAt": "2026-01-15T12:00:00Z", "createdBy": "alice",
+            "comment": tagged("CHG-9", Repeat::Weekly, i, 3, "abcdef"),
+            "status": {"state": state}
+        }))
+        .unwrap()
+    };
+    let generation = a.triage.generation;
+    a.update(
+        Action::Silences {
+            source: 0,
+            generation,
+            result: Ok(vec![
+                silence(2, "pending"),
+                silence(1, "pending"),
+                silence(3, "pending"),
+            ]),
+        },
+        NOW,
+    );
+    press(&mut a, KeyCode::Char('9'));
+    let rows: Vec<String> = crate::tui::app::rows::silence_rows(&a)
+        .iter()
+        .map(|s| s.id.clone())
+        .collect();
+    assert_eq!(
+        rows,
+        ["s1", "s2", "s3"],
+        "a series is listed together, in order"
+    );
+    press(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Char('e'));
+    let lines = confirm_lines(&a);
+    assert_eq!(lines[0], "Expire 3 silences");
+    assert!(lines[1].contains("weekly series"), "{lines:?}");
+    let fx = press(&mut a, KeyCode::Char('y'));
+    match fx.as_slice() {
+        [Effect::Write {
+            write: Write::Batch(w),
+            ..
+        }] => assert_eq!(w.len(), 3),
+        other => panic!("{other:?}"),
+    }
+    // Only one: mark it, then e.
+    press(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Char('e'));
+    assert_eq!(confirm_lines(&a)[0], "Expire 1 silence");
+}

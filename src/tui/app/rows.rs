@@ -43,8 +43,10 @@ pub fn silence_rows(app: &App) -> Vec<&Silence> {
             )
         })
         .collect();
-    if let Some(sort) = app.triage.silences_list.sort {
-        rows.sort_by(|a, b| sort.apply(compare_silences(sort.key, a, b)));
+    match app.triage.silences_list.sort {
+        Some(sort) => rows.sort_by(|a, b| sort.apply(compare_silences(sort.key, a, b))),
+        // A recurring maintenance window's silences are one thing to the user.
+        None => crate::triage::series::keep_together(&mut rows, |s| s.comment.as_str()),
     }
     rows
 }

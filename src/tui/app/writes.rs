@@ -167,6 +167,7 @@ impl App {
             Some(s) if s.status == crate::model::SilenceState::Expired => {
                 self.info_message("that silence has already expired".into())
             }
+            Some(s) if self.expire_series(&s) => {}
             Some(s) => self.ask(
                 vec![
                     format!("Expire silence {}", crate::sanitize::one_line(&s.id)),

@@ -95,14 +95,16 @@ pub(super) fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buff
     let flags = |s: &&Silence| {
         let tags = app.silence_tags(s);
         let ack = inventory.usage(&s.id).is_some_and(|u| u.ack);
-        let text = if ack {
-            std::iter::once("ack")
-                .chain(tags.iter().copied())
-                .collect::<Vec<_>>()
-                .join(" ")
-        } else {
-            tags.join(" ")
-        };
+        let mut words: Vec<String> = Vec::new();
+        if ack {
+            words.push("ack".into());
+        }
+        // A recurring window's place in its series.
+        if let Some(t) = crate::triage::series::tag_of(&s.comment) {
+            words.push(format!("{}/{}", t.index, t.count));
+        }
+        words.extend(tags.iter().map(|t| t.to_string()));
+        let text = words.join(" ");
         let style = if !tags.is_empty() {
             t.warning
         } else {
