@@ -60,6 +60,17 @@ pub enum SelectMove {
     Last,
 }
 
+/// What the legend of a full-screen panel does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LegendMove {
+    Next,
+    Prev,
+    /// Hide the selected series, or show it again.
+    Toggle,
+    /// Show only the selected series (again: all).
+    Only,
+}
+
 /// Where the runbook's text scrolls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ScrollMove {
@@ -133,6 +144,7 @@ pub enum Command {
     Mark,
     /// The focused panel's queries, step, range and series values.
     Inspect,
+    Legend(LegendMove),
 }
 
 /// The commands that take no argument: the one place their keymap name, the command and the
@@ -324,6 +336,13 @@ impl Command {
                 (Some("last"), 2) => Ok(Command::Select(SelectMove::Last)),
                 _ => Err("`select` takes up, down, first or last".into()),
             },
+            "legend" => match (arg(1), words.len()) {
+                (Some("next"), 2) => Ok(Command::Legend(LegendMove::Next)),
+                (Some("prev"), 2) => Ok(Command::Legend(LegendMove::Prev)),
+                (Some("toggle"), 2) => Ok(Command::Legend(LegendMove::Toggle)),
+                (Some("only"), 2) => Ok(Command::Legend(LegendMove::Only)),
+                _ => Err("`legend` takes next, prev, toggle or only".into()),
+            },
             "sort" => match (arg(1), words.len()) {
                 (Some(key), 2) => SortKey::parse(key).map(Command::Sort),
                 _ => Err("`sort` takes a column, e.g. `sort age`".into()),
@@ -362,6 +381,14 @@ impl Command {
             Command::Scroll(ScrollMove::Top) => "Scroll to the top".into(),
             Command::Scroll(ScrollMove::Bottom) => "Scroll to the bottom".into(),
             Command::Sort(key) => format!("Sort by {key} (again: reverse)"),
+            Command::Legend(LegendMove::Next) => "Select the next series in the legend".into(),
+            Command::Legend(LegendMove::Prev) => "Select the previous series in the legend".into(),
+            Command::Legend(LegendMove::Toggle) => {
+                "Hide the selected series, or show it again".into()
+            }
+            Command::Legend(LegendMove::Only) => {
+                "Show only the selected series (again: all)".into()
+            }
             simple => SIMPLE
                 .iter()
                 .find(|(_, c, _)| c == simple)
@@ -391,6 +418,12 @@ impl fmt::Display for Command {
             Command::Scroll(ScrollMove::Top) => f.write_str("scroll top"),
             Command::Scroll(ScrollMove::Bottom) => f.write_str("scroll bottom"),
             Command::Sort(key) => write!(f, "sort {key}"),
+            Command::Legend(m) => f.write_str(match m {
+                LegendMove::Next => "legend next",
+                LegendMove::Prev => "legend prev",
+                LegendMove::Toggle => "legend toggle",
+                LegendMove::Only => "legend only",
+            }),
             simple => f.write_str(
                 SIMPLE
                     .iter()
@@ -517,6 +550,8 @@ mod tests {
             Command::Sort(SortKey::Age),
             Command::Mark,
             Command::Inspect,
+            Command::Legend(LegendMove::Toggle),
+            Command::Legend(LegendMove::Only),
         ];
         for c in all {
             assert_eq!(Command::parse(&c.to_string()), Ok(c), "{c}");

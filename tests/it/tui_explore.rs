@@ -85,3 +85,57 @@ fn query_opens_an_ad_hoc_panel_and_a_second_replaces_it() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn the_legend_hides_a_series_and_shows_only_one() {
+    let mut app = app(120, 40);
+    let fx = app.start(NOW);
+    answer_all(&mut app, &fx, NOW);
+    // A chart of three series (the first chart panel), full screen.
+    let chart = app.dashboards[0]
+        .def
+        .panels
+        .iter()
+        .position(|p| {
+            p.kind == oncall::dashboards::model::PanelKind::Chart
+                && p.queries
+                    .iter()
+                    .any(|q| q.legend.as_deref().is_some_and(|l| l.contains("{{")))
+        })
+        .expect("a chart with several series");
+    app.dashboards[0].focus = chart;
+    let fx = app.update(key('f'), NOW);
+    answer_all(&mut app, &fx, NOW);
+    let names: Vec<String> = app.dashboards[0].panels[chart]
+        .data
+        .as_ref()
+        .map(|d| d.series.iter().map(|s| s.legend.clone()).collect())
+        .unwrap_or_default();
+    assert!(names.len() >= 2, "{names:?}");
+    app.update(key('n'), NOW);
+    app.update(key(' '), NOW);
+    let legend = &app.dashboards[0].legends[chart];
+    assert_eq!(legend.hidden.len(), 1);
+    assert!(
+        legend.hidden.contains(&names[1]),
+        "n selected the second, space hid it"
+    );
+    let text = screen_text(&render(&app, 120, 40));
+    assert!(
+        text.lines()
+            .any(|l| l.contains("· ") && l.contains(&names[1])),
+        "the hidden series stays in the legend, marked:\n{text}"
+    );
+    app.update(key('o'), NOW);
+    let legend = &app.dashboards[0].legends[chart];
+    assert_eq!(
+        legend.hidden.len(),
+        names.len() - 1,
+        "only the selected one shows"
+    );
+    app.update(key('o'), NOW);
+    assert!(
+        app.dashboards[0].legends[chart].hidden.is_empty(),
+        "again: all"
+    );
+}

@@ -184,6 +184,7 @@ impl App {
             Command::Sort(key) => self.sort_by(key, None),
             Command::Mark => self.toggle_mark(),
             Command::Inspect => self.inspect_focused(),
+            Command::Legend(m) => self.legend(m),
             Command::Close => self.close(fx),
             Command::ToggleGrouping => match self.view {
                 View::Triage(ViewKind::Alerts) => self.triage.toggle_grouping(),

@@ -27,6 +27,15 @@ pub struct Fullscreen {
     pub cursor: Option<i64>,
 }
 
+/// Which series of a panel the legend shows and hides, as Grafana's legend does.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Legend {
+    /// Series hidden from the chart, by their legend text (kept across refreshes).
+    pub hidden: std::collections::BTreeSet<String>,
+    /// The legend row selected in full screen.
+    pub selected: Option<usize>,
+}
+
 /// The values offered for one template variable in the picker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choices {
@@ -55,6 +64,8 @@ pub struct DashboardState {
     /// Per variable: its starting value is to be checked against Prometheus (Grafana's
     /// rules) before the panels are asked.
     pub unchecked: Vec<bool>,
+    /// Per panel: the series its legend hides.
+    pub legends: Vec<Legend>,
 }
 
 impl DashboardState {
@@ -81,6 +92,7 @@ impl DashboardState {
             replan: false,
             choices: vec![None; def.variables.len()],
             unchecked: def.variables.iter().map(|v| v.needs_check()).collect(),
+            legends: vec![Legend::default(); def.panels.len()],
             def,
         }
     }

@@ -9,6 +9,7 @@ use crate::tui::action::Effect;
 
 use super::dashboard::{DashboardState, Fullscreen};
 use super::{App, Message, Overlay, View};
+use crate::tui::command::LegendMove;
 
 impl App {
     /// `i` on a dashboard: the focused panel's inspector.
@@ -117,5 +118,47 @@ impl App {
         self.show(View::Dashboard(at), fx);
         self.refresh_dashboard(at, true, fx);
         Ok(())
+    }
+
+    /// The full-screen panel's legend: select a series, hide it, or show only it.
+    pub(super) fn legend(&mut self, m: LegendMove) {
+        let View::Dashboard(i) = self.view else {
+            return;
+        };
+        let d = &mut self.dashboards[i];
+        let Some(panel) = d.fullscreen.map(|f| f.panel) else {
+            return;
+        };
+        let names: Vec<String> = d.panels[panel]
+            .data
+            .as_ref()
+            .map(|data| data.series.iter().map(|s| s.legend.clone()).collect())
+            .unwrap_or_default();
+        if names.is_empty() {
+            return;
+        }
+        let legend = &mut d.legends[panel];
+        let at = legend.selected.unwrap_or(0).min(names.len() - 1);
+        match m {
+            LegendMove::Next => legend.selected = Some((at + 1) % names.len()),
+            LegendMove::Prev => legend.selected = Some((at + names.len() - 1) % names.len()),
+            LegendMove::Toggle => {
+                legend.selected = Some(at);
+                if !legend.hidden.remove(&names[at]) {
+                    legend.hidden.insert(names[at].clone());
+                }
+            }
+            LegendMove::Only => {
+                legend.selected = Some(at);
+                let others: std::collections::BTreeSet<String> =
+                    names.iter().filter(|n| **n != names[at]).cloned().collect();
+                // Again on the one shown alone: everything back.
+                legend.hidden = if legend.hidden == others {
+                    Default::default()
+                } else {
+                    others
+                };
+            }
+        }
     }
 }

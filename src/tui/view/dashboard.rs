@@ -91,6 +91,7 @@ fn panel<'a>(
             None
         },
         expanded,
+        legend: d.legends.get(i),
     }
 }
 

@@ -7,7 +7,9 @@ use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 use crate::tui::app::{App, Overlay, View};
-use crate::tui::command::{Command, CursorMove, Direction, ScrollMove, SelectMove, ViewKind};
+use crate::tui::command::{
+    Command, CursorMove, Direction, LegendMove, ScrollMove, SelectMove, ViewKind,
+};
 use crate::tui::keymap::Mode;
 use crate::tui::widgets::width;
 
@@ -55,6 +57,9 @@ const FULLSCREEN_HINTS: &[Hint] = &[
     (&[Command::ZoomIn, Command::ZoomOut], "zoom"),
     (&[Command::PanBack, Command::PanForward], "pan"),
     (&[Command::Live], "live"),
+    (&[Command::Legend(LegendMove::Next)], "series"),
+    (&[Command::Legend(LegendMove::Toggle)], "hide"),
+    (&[Command::Inspect], "inspect"),
     (&[Command::Close], "back"),
     (&[Command::Help], "help"),
     (&[Command::Quit], "quit"),

@@ -30,9 +30,19 @@ pub struct PanelWidget<'a> {
     /// Full-screen: a value cursor at this time, and a legend table.
     pub cursor: Option<i64>,
     pub expanded: bool,
+    /// The series the legend hides, and its selected row (full screen).
+    pub legend: Option<&'a crate::tui::app::dashboard::Legend>,
 }
 
 impl PanelWidget<'_> {
+    fn hidden(&self, s: &PlotSeries) -> bool {
+        self.legend.is_some_and(|l| l.hidden.contains(&s.legend))
+    }
+
+    fn selected_row(&self) -> Option<usize> {
+        self.legend.and_then(|l| l.selected)
+    }
+
     fn value(&self, v: f64) -> String {
         self.panel.unit.format(v, self.panel.decimals)
     }
@@ -267,8 +277,15 @@ impl PanelWidget<'_> {
             height: legend_rows,
             ..area
         };
+        // Hidden series leave the chart and its scale, not the legend.
+        let shown = d
+            .series
+            .iter()
+            .filter(|s| !self.hidden(s))
+            .filter_map(PlotSeries::min_max)
+            .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
         let y = y_range(
-            d.min_max(),
+            shown,
             self.panel.min,
             self.panel.max,
             &self.threshold_values(),
@@ -288,6 +305,7 @@ impl PanelWidget<'_> {
                 .series
                 .iter()
                 .enumerate()
+                .filter(|(_, s)| !self.hidden(s))
                 .map(|(i, s)| ChartSeries {
                     points: &s.points,
                     style: self.theme.series(i),
@@ -371,11 +389,21 @@ impl PanelWidget<'_> {
             .take(usize::from(area.height.saturating_sub(1)))
         {
             let y = area.y + 1 + i as u16;
+            let (mark, name_style) = if self.hidden(s) {
+                ("· ", self.theme.muted)
+            } else {
+                ("━ ", self.theme.text)
+            };
+            let name_style = if self.selected_row() == Some(i) {
+                name_style.add_modifier(Modifier::REVERSED)
+            } else {
+                name_style
+            };
             let mut spans = vec![
-                Span::styled("━ ", self.theme.series(i)),
+                Span::styled(mark, self.theme.series(i)),
                 Span::styled(
                     format!("{:<legend_w$}", legend_cut(d, &s.legend, legend_w)),
-                    self.theme.text,
+                    name_style,
                 ),
             ];
             let cell = |v: Option<f64>| match v {
@@ -867,6 +895,7 @@ mod tests {
                                 live: true,
                                 cursor: (h % 3 == 0).then_some(120_000),
                                 expanded: h % 2 == 0,
+                                legend: None,
                             };
                             let mut buf = Buffer::empty(Rect::new(3, 2, w, h));
                             widget.render(buf.area, &mut buf);
@@ -930,6 +959,7 @@ mod tests {
             live: true,
             cursor: None,
             expanded: false,
+            legend: None,
         };
         let mut buf = Buffer::empty(Rect::new(0, 0, 40, 10));
         widget.render(buf.area, &mut buf);
