@@ -42,7 +42,9 @@ pub enum SilenceCommand {
 #[command(
     after_help = "TIME is RFC 3339 (2026-08-20T22:00:00Z), a local HH:MM (the next one), a weekday and time (sat 02:00) or +DURATION (+30m).\n\
 A maintenance window every week: --start 'sat 02:00' --end 'sat 04:00' --repeat weekly --count 4.\n\
-Matchers use amtool's syntax (alertname=Foo, severity=~\"crit.*\", job!=x); a bare first word is the alert name.\n\
+Matchers use amtool's syntax (alertname=Foo, severity=~\"crit.*\", job!=x, foo=a\\\"b); a bare first word is the alert name.\n\
+Unlike amtool, on purpose: one matcher per argument (no {...} lists); a malformed argument is an error, never an alert name; \
+label names are never quoted; a silence whose every matcher also matches a missing label is refused.\n\
 Output: the new silence ID on stdout (one line per Alertmanager cluster); with -o json, the silences as read back.\n\
 The preview and warnings go to stderr (stdout with --dry-run). On a terminal it asks before creating; --yes skips that."
 )]

@@ -15,6 +15,7 @@ mod dedup_key;
 mod demo;
 mod failures;
 mod journal;
+mod matcher_parity;
 mod merge_correctness;
 mod pagerduty;
 mod prometheus;
