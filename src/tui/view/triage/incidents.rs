@@ -118,6 +118,11 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
         .sorts(SortKey::Severity),
         Column::fixed("AGE", 6, |i: &&Incident| (age(app, i.created_at), t.muted))
             .sorts(SortKey::Age),
+        // When it started on the clock, beside how long ago, where there is room.
+        Column::fixed("CREATED", 8, |i: &&Incident| {
+            (format_clock(i.created_at.timestamp_millis(), app.offset), t.muted)
+        })
+        .drop_order(35),
         Column::flex("TITLE", 20, |i: &&Incident| (i.title.clone(), t.text))
             .distinct(0)
             .sorts(SortKey::Name),
