@@ -294,18 +294,25 @@ impl App {
     /// Without PagerDuty an ack is a silence of this alert for `ack_duration`, its comment
     /// starting with `ACK!`.
     fn ack_silence(&mut self, alert: &Alert, fx: &mut Vec<Effect>) {
+        match self.ack_silence_body(alert) {
+            Ok(body) => self.send(Write::CreateSilence(body), None, fx),
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// The `ACK!` silence of one alert for `ack_duration` from now.
+    pub(super) fn ack_silence_body(
+        &self,
+        alert: &Alert,
+    ) -> Result<crate::model::PostableSilence, String> {
         let now = local_now(self.now_ms, self.offset);
         let mut form = SilenceForm::for_alert(alert, &self.prefs.author);
         form.comment = format!("{ACK_PREFIX} acknowledged in oncall");
-        match form.to_postable(now) {
-            Ok(mut body) => {
-                body.ends_at = body.starts_at
-                    + chrono::Duration::from_std(self.prefs.ack_duration)
-                        .unwrap_or(chrono::Duration::minutes(30));
-                self.send(Write::CreateSilence(body), None, fx);
-            }
-            Err(e) => self.error(e),
-        }
+        let mut body = form.to_postable(now)?;
+        body.ends_at = body.starts_at
+            + chrono::Duration::from_std(self.prefs.ack_duration)
+                .unwrap_or(chrono::Duration::minutes(30));
+        Ok(body)
     }
 
     fn tell(&mut self, text: String) {

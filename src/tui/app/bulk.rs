@@ -157,6 +157,9 @@ impl App {
     /// `A` with alerts marked: acknowledge the incidents they belong to, when that is known
     /// for sure (dedup key or alert details); a match by title alone is not acted on in bulk.
     pub(super) fn ack_marked_alerts(&mut self) {
+        if self.triage.pagerduty.is_none() {
+            return self.ack_marked_with_silences();
+        }
         let tr = &self.triage;
         let mut ids: Vec<String> = Vec::new();
         let mut lines: Vec<String> = Vec::new();
@@ -299,5 +302,28 @@ impl App {
             origin: super::writes::Origin::default(),
             scroll: 0,
         })));
+    }
+
+    /// Without PagerDuty, acks are `ACK!` silences: one per marked alert, confirmed once.
+    fn ack_marked_with_silences(&mut self) {
+        let alerts: Vec<Alert> = self.marked_alerts().into_iter().cloned().collect();
+        let bodies: Result<Vec<_>, String> =
+            alerts.iter().map(|a| self.ack_silence_body(a)).collect();
+        let bodies = match bodies {
+            Ok(b) => b,
+            Err(e) => return self.error(e),
+        };
+        let mut lines = vec![format!(
+            "Acknowledge {} with ACK! silences for {}",
+            crate::text::counted(alerts.len(), "alert"),
+            crate::duration::format_duration(self.prefs.ack_duration)
+        )];
+        lines.extend(listed(
+            alerts
+                .iter()
+                .map(crate::triage::incident_match::alert_description),
+        ));
+        let write = Write::Batch(bodies.into_iter().map(Write::CreateSilence).collect());
+        self.ask(lines, write);
     }
 }

@@ -214,3 +214,40 @@ fn e_on_a_recurring_window_expires_its_series_and_space_then_e_only_one() {
     press(&mut a, KeyCode::Char('e'));
     assert_eq!(confirm_lines(&a)[0], "Expire 1 silence");
 }
+
+#[test]
+fn without_pagerduty_marked_alerts_are_acked_with_one_ack_silence_each() {
+    let mut opts = options(Backends {
+        prometheus: false,
+        alertmanager: true,
+        pagerduty: false,
+    });
+    opts.prefs.author = "alice".into();
+    let mut a = started(opts);
+    answer_alerts(
+        &mut a,
+        vec![
+            alert("DiskFull", "critical", "d1", false),
+            alert("HostDown", "critical", "h1", false),
+        ],
+    );
+    press(&mut a, KeyCode::Char('8'));
+    press(&mut a, KeyCode::Home);
+    press(&mut a, KeyCode::Char(' '));
+    press(&mut a, KeyCode::Char(' '));
+    key(&mut a, KeyCode::Char('A'), KeyModifiers::SHIFT);
+    assert!(confirm_lines(&a)[0].starts_with("Acknowledge 2 alerts with ACK! silences"));
+    let fx = press(&mut a, KeyCode::Char('y'));
+    match fx.as_slice() {
+        [Effect::Write {
+            write: Write::Batch(w),
+            ..
+        }] => {
+            assert_eq!(w.len(), 2);
+            assert!(w
+                .iter()
+                .all(|w| matches!(w, Write::CreateSilence(b) if b.comment.starts_with("ACK!"))));
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -120,7 +120,10 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
             .sorts(SortKey::Age),
         // When it started on the clock, beside how long ago, where there is room.
         Column::fixed("CREATED", 8, |i: &&Incident| {
-            (format_clock(i.created_at.timestamp_millis(), app.offset), t.muted)
+            (
+                format_clock(i.created_at.timestamp_millis(), app.offset),
+                t.muted,
+            )
         })
         .drop_order(35),
         Column::flex("TITLE", 20, |i: &&Incident| (i.title.clone(), t.text))
