@@ -2,6 +2,7 @@
 //! ordering alerts, filtering and grouping the alert list, and checking silences.
 
 pub mod alert_list;
+pub mod alert_rows;
 /// Alertmanager's group key and PagerDuty dedup key, with the model they compute from.
 pub use oncall_sources::model::group_key;
 pub mod incident_match;

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::dashboard::{Choices, Fullscreen};
+use super::dashboard::Fullscreen;
 use super::triage::ListState;
 use super::{ms, App, Message, Overlay, View};
 use crate::dashboards::model::PanelKind;
@@ -606,25 +606,6 @@ impl App {
     }
 
     /// The options of a variable's value picker: "All", then the values Prometheus knows.
-    /// "All" only where the variable offers it (Grafana's `includeAll`).
-    pub fn value_options(&self, variable: usize) -> Vec<String> {
-        let include_all = self
-            .active()
-            .and_then(|d| d.def.variables.get(variable))
-            .is_none_or(|v| v.include_all);
-        let mut out = if include_all {
-            vec!["All".to_string()]
-        } else {
-            Vec::new()
-        };
-        if let Some(Some(Choices::Loaded(values))) =
-            self.active().and_then(|d| d.choices.get(variable))
-        {
-            out.extend(values.iter().cloned());
-        }
-        out
-    }
-
     fn choose(&mut self, fx: &mut Vec<Effect>) {
         if self.view == View::Triage(ViewKind::Alerts) && self.overlay.is_none() {
             self.triage.toggle_group();
@@ -642,43 +623,9 @@ impl App {
             return;
         };
         match self.overlay.clone() {
-            Some(Overlay::Variables { selected }) => {
-                let d = &self.dashboards[i];
-                if selected >= d.def.variables.len() {
-                    return;
-                }
-                if !matches!(d.choices[selected], Some(Choices::Loaded(_))) {
-                    fx.extend(self.ask_label_values(i, selected));
-                }
-                self.overlay = Some(Overlay::Values {
-                    variable: selected,
-                    selected: 0,
-                });
-            }
+            Some(Overlay::Variables { selected }) => self.open_values(i, selected, fx),
             Some(Overlay::Values { variable, selected }) => {
-                let options = self.value_options(variable);
-                let Some(choice) = options.get(selected) else {
-                    return;
-                };
-                let d = &mut self.dashboards[i];
-                let Some(var) = d.def.variables.get(variable).cloned() else {
-                    return;
-                };
-                let value = if var.include_all && selected == 0 {
-                    var.all()
-                } else {
-                    var.value(choice.clone())
-                };
-                let name = var.name;
-                self.overlay = None;
-                if d.values.get(&name) == Some(&value) {
-                    return;
-                }
-                d.values.insert(name, value);
-                fx.push(Effect::CancelDashboard(i));
-                d.cancel_in_flight();
-                self.dependents_changed(i, variable);
-                self.refresh_dashboard(i, false, fx);
+                self.choose_value(i, variable, selected, fx)
             }
             _ => {}
         }

@@ -6,6 +6,7 @@ pub mod ack;
 mod bulk;
 mod commands;
 pub mod dashboard;
+mod form;
 pub mod incident_detail;
 mod inspect;
 mod list_ops;

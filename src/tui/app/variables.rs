@@ -132,4 +132,71 @@ impl App {
         }
         self.refresh_dashboard(i, false, fx);
     }
+
+    /// "All" only where the variable offers it (Grafana's `includeAll`).
+    pub fn value_options(&self, variable: usize) -> Vec<String> {
+        let include_all = self
+            .active()
+            .and_then(|d| d.def.variables.get(variable))
+            .is_none_or(|v| v.include_all);
+        let mut out = if include_all {
+            vec!["All".to_string()]
+        } else {
+            Vec::new()
+        };
+        if let Some(Some(Choices::Loaded(values))) =
+            self.active().and_then(|d| d.choices.get(variable))
+        {
+            out.extend(values.iter().cloned());
+        }
+        out
+    }
+
+    /// Enter on a variable in the picker: its values (read when not known yet).
+    pub(super) fn open_values(&mut self, i: usize, variable: usize, fx: &mut Vec<Effect>) {
+        let d = &self.dashboards[i];
+        if variable >= d.def.variables.len() {
+            return;
+        }
+        if !matches!(d.choices[variable], Some(Choices::Loaded(_))) {
+            fx.extend(self.ask_label_values(i, variable));
+        }
+        self.overlay = Some(super::Overlay::Values {
+            variable,
+            selected: 0,
+        });
+    }
+
+    /// Enter on a value: the variable takes it, the panels are asked again, and the
+    /// variables whose values depend on it are read again.
+    pub(super) fn choose_value(
+        &mut self,
+        i: usize,
+        variable: usize,
+        selected: usize,
+        fx: &mut Vec<Effect>,
+    ) {
+        let options = self.value_options(variable);
+        let Some(choice) = options.get(selected) else {
+            return;
+        };
+        let d = &mut self.dashboards[i];
+        let Some(var) = d.def.variables.get(variable).cloned() else {
+            return;
+        };
+        let value = if var.include_all && selected == 0 {
+            var.all()
+        } else {
+            var.value(choice.clone())
+        };
+        self.overlay = None;
+        if d.values.get(&var.name) == Some(&value) {
+            return;
+        }
+        d.values.insert(var.name, value);
+        fx.push(Effect::CancelDashboard(i));
+        d.cancel_in_flight();
+        self.dependents_changed(i, variable);
+        self.refresh_dashboard(i, false, fx);
+    }
 }
