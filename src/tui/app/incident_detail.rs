@@ -29,6 +29,9 @@ pub struct IncidentDetail {
     pub fetched: Option<Fetched>,
     /// The clock when the answer came, to say how old it is.
     pub at_ms: i64,
+    /// The alerts here that belong to it, with how that is known, by fingerprint: matched
+    /// when the pane opens and when alerts change, not on every frame (10,000 alerts).
+    pub alerts_here: Vec<(MatchedBy, String)>,
 }
 
 impl App {
@@ -41,7 +44,9 @@ impl App {
             incident: incident.id.clone(),
             fetched: None,
             at_ms: self.now_ms,
+            alerts_here: Vec::new(),
         });
+        self.match_incident_detail();
         fx.push(Effect::FetchIncidentDetail {
             incident: incident.id,
         });
@@ -95,20 +100,51 @@ impl App {
         levels
     }
 
-    /// The alerts here that belong to `incident`, with how that is known (dedup key, the
-    /// incident's alert details, or its title), most pressing first.
+    /// Match the open pane's incident against the alerts here again.
+    pub(super) fn match_incident_detail(&mut self) {
+        let Some(id) = self.incident_detail.as_ref().map(|d| d.incident.clone()) else {
+            return;
+        };
+        let Some(incident) = self.triage.incidents.items.iter().find(|i| i.id == id) else {
+            return;
+        };
+        let tr = &self.triage;
+        let one = std::slice::from_ref(incident);
+        let found: Vec<(MatchedBy, String)> = tr
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let (by, hit) = tr.linking.related(&e.alert, one, &tr.alerts)?;
+                (!hit.is_empty()).then(|| (by, e.alert.fingerprint.clone()))
+            })
+            .collect();
+        if let Some(d) = self.incident_detail.as_mut() {
+            d.alerts_here = found;
+        }
+    }
+
+    /// The alerts here that belong to `incident` (when its pane is open), most pressing
+    /// first, with how that is known.
     pub fn alerts_of_incident(
         &self,
         incident: &Incident,
     ) -> Vec<(MatchedBy, &crate::model::Alert)> {
-        let tr = &self.triage;
-        let one = std::slice::from_ref(incident);
-        tr.entries
+        let Some(d) = self
+            .incident_detail
+            .as_ref()
+            .filter(|d| d.incident == incident.id)
+        else {
+            return Vec::new();
+        };
+        let here: std::collections::HashMap<&str, MatchedBy> = d
+            .alerts_here
             .iter()
-            .filter_map(|e| {
-                let (by, found) = tr.linking.related(&e.alert, one, &tr.alerts)?;
-                (!found.is_empty()).then_some((by, &*e.alert))
-            })
+            .map(|(by, fp)| (fp.as_str(), *by))
+            .collect();
+        self.triage
+            .entries
+            .iter()
+            .filter_map(|e| Some((*here.get(e.alert.fingerprint.as_str())?, &*e.alert)))
             .collect()
     }
 }

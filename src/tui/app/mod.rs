@@ -377,6 +377,7 @@ impl App {
                     app.triage.absorb_alerts(source, generation, result, now_ms)
                 });
                 self.notify_new_critical(source, generation, &mut fx);
+                self.match_incident_detail();
             }
             Action::PendingAlerts { generation, result } => {
                 self.dirty |= self.triage.absorb_pending(generation, result)
@@ -396,7 +397,8 @@ impl App {
             }
             Action::IncidentAlerts { id, result } => self.on_incident_alerts(id, result, &mut fx),
             Action::IncidentDetail { incident, detail } => {
-                self.on_incident_detail(incident, detail)
+                self.on_incident_detail(incident, detail);
+                self.match_incident_detail();
             }
             Action::Incidents { generation, result } => {
                 self.dirty |= self.keeping_selection(|app| {
