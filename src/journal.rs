@@ -38,6 +38,9 @@ pub enum Kind {
     Expire,
     Extend,
     RunbookStep,
+    /// A note added to a PagerDuty incident.
+    Note,
+    Snooze,
 }
 
 impl Kind {
@@ -49,6 +52,8 @@ impl Kind {
             Kind::Expire => "Expired silence",
             Kind::Extend => "Extended silence",
             Kind::RunbookStep => "Ran",
+            Kind::Note => "Noted on",
+            Kind::Snooze => "Snoozed",
         }
     }
 }

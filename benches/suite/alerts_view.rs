@@ -10,7 +10,6 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use oncall::sources::alertmanager::{AlertQuery, AlertmanagerClient};
 use oncall::sources::Endpoint;
 use oncall::tui::action::{Action, ContextInfo};
-use oncall::tui::app::triage::Row;
 use oncall::tui::app::{App, AppOptions};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
@@ -96,7 +95,7 @@ fn alert_rows(app: &App) -> usize {
     app.triage
         .rows
         .iter()
-        .filter(|r| matches!(r, Row::Alert(_)))
+        .filter(|r| r.alert().is_some())
         .count()
 }
 

@@ -12,6 +12,7 @@ pub mod config_cmd;
 pub mod dashboard;
 pub mod incident_link;
 pub mod incident_target;
+mod incident_work;
 pub mod incidents;
 pub mod log;
 pub mod login;
@@ -102,6 +103,10 @@ pub enum Command {
     Ack(incidents::ChangeArgs),
     /// Resolve PagerDuty incidents.
     Resolve(incidents::ChangeArgs),
+    /// Add a note to a PagerDuty incident.
+    Note(incident_work::NoteArgs),
+    /// Snooze an acknowledged PagerDuty incident.
+    Snooze(incident_work::SnoozeArgs),
     /// Print an alert's runbook, or the argv one of its steps would run (--step N --print).
     Runbook(runbook::Args),
     /// Who is on call now, by escalation policy and level.
@@ -142,6 +147,8 @@ pub fn main() -> i32 {
         Command::Snapshot(args) => snapshot::run(g, args),
         Command::Dashboard(args) => dashboard::run(g, args),
         Command::Query(args) => query::run(g, args),
+        Command::Note(args) => incident_work::run_note(g, args),
+        Command::Snooze(args) => incident_work::run_snooze(g, args),
         Command::Alerts(args) => alerts::run(g, args),
         Command::Silence(args) => silence::run(g, args),
         Command::Incidents(args) => incidents::run_list(g, args),

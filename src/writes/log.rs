@@ -28,6 +28,20 @@ pub fn entries(
             .filter_map(|(w, r)| r.as_ref().ok().map(|done| (w, done)))
             .flat_map(|(w, done)| entries(w, done, detail, user, context))
             .collect(),
+        (Write::Note { content, .. }, Written::Noted { incident, .. }) => vec![Entry {
+            detail: match detail.is_empty() {
+                true => content.clone(),
+                false => format!("{detail}: {content}"),
+            },
+            ..Entry::now(Kind::Note, user, context, incident.clone())
+        }],
+        (Write::Snooze { secs, .. }, Written::Snoozed(i)) => vec![Entry {
+            detail: format!(
+                "for {}",
+                crate::duration::format_duration(std::time::Duration::from_secs(*secs))
+            ),
+            ..Entry::now(Kind::Snooze, user, context, i.id.clone())
+        }],
         (Write::CreateSilence(body), Written::SilencesCreated(created)) => {
             let kind = if body.comment.starts_with(ACK_PREFIX) {
                 Kind::Ack

@@ -9,6 +9,7 @@
 //! not done. Only when the reading fails too does the outcome stay unknown, and then it says
 //! so, never "failed".
 
+pub mod incident_work;
 mod incidents;
 pub mod log;
 mod silences;
@@ -34,6 +35,16 @@ pub enum Write {
     /// One bulk PUT with the `From` header.
     AckIncidents(Vec<String>),
     ResolveIncidents(Vec<String>),
+    /// A note on an incident (`POST /incidents/{id}/notes`).
+    Note {
+        incident: String,
+        content: String,
+    },
+    /// Snooze an acknowledged incident for this many seconds.
+    Snooze {
+        incident: String,
+        secs: u64,
+    },
     /// Several writes confirmed at once (marked rows): each is sent once, in order, and
     /// reported on its own; one failing does not stop the rest.
     Batch(Vec<Write>),
@@ -55,6 +66,13 @@ pub enum Written {
         verb: &'static str,
         outcome: BulkOutcome,
     },
+    /// The note as PagerDuty stored it.
+    Noted {
+        incident: String,
+        note: crate::model::Note,
+    },
+    /// The incident as it is after the snooze.
+    Snoozed(crate::model::Incident),
     /// Each write of a batch with its own answer, in order.
     Batch(Vec<Result<Written, WriteError>>),
 }
@@ -136,6 +154,18 @@ pub async fn run(w: &Writer, write: &Write, progress: Progress<'_>) -> Result<Wr
             };
             let outcome = incidents::change(pagerduty(w)?, ids, to, progress).await?;
             Ok(Written::Incidents { verb, outcome })
+        }
+        Write::Note { incident, content } => {
+            let note = incident_work::add_note(pagerduty(w)?, incident, content, progress).await?;
+            Ok(Written::Noted {
+                incident: incident.clone(),
+                note,
+            })
+        }
+        Write::Snooze { incident, secs } => {
+            incident_work::snooze(pagerduty(w)?, incident, *secs, progress)
+                .await
+                .map(Written::Snoozed)
         }
         Write::Batch(writes) => {
             let mut out = Vec::with_capacity(writes.len());

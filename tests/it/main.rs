@@ -14,6 +14,7 @@ mod dashboards;
 mod dedup_key;
 mod demo;
 mod failures;
+mod incident_work;
 mod journal;
 mod matcher_parity;
 mod merge_correctness;

@@ -15,6 +15,8 @@ pub(super) fn not_done(write: &Write) -> &'static str {
         Write::ExpireSilence(_) => SILENCE_NOT_EXPIRED,
         Write::AckIncidents(_) => NOT_ACKNOWLEDGED,
         Write::ResolveIncidents(_) => NOT_RESOLVED,
+        Write::Note { .. } => NOT_NOTED,
+        Write::Snooze { .. } => NOT_SNOOZED,
         Write::Batch(writes) => writes.first().map_or(NOT_ACKNOWLEDGED, not_done),
     }
 }
@@ -24,6 +26,8 @@ pub(super) const SILENCE_NOT_CHANGED: &str = "silences are not changed";
 pub(super) const SILENCE_NOT_EXPIRED: &str = "silences are not expired";
 pub(super) const NOT_ACKNOWLEDGED: &str = "nothing is acknowledged";
 pub(super) const NOT_RESOLVED: &str = "incidents are not resolved";
+pub(super) const NOT_NOTED: &str = "no note is added";
+pub(super) const NOT_SNOOZED: &str = "nothing is snoozed";
 pub(super) const STEP_NOT_RUN: &str = "runbook steps are not run (the ! shell is yours)";
 
 impl App {

@@ -524,6 +524,24 @@ impl App {
                 self.fetch_alerts(fx);
             }
             Ok(Written::Batch(results)) => self.on_batch_written(results, fx),
+            Ok(Written::Noted { incident, .. }) => {
+                self.info_message("note added (PagerDuty confirmed it)".into());
+                // The pane shows it with the next read of its notes.
+                if self
+                    .incident_detail
+                    .as_ref()
+                    .is_some_and(|d| d.incident == incident)
+                {
+                    fx.push(Effect::FetchIncidentDetail { incident });
+                }
+            }
+            Ok(Written::Snoozed(i)) => {
+                self.info_message(format!(
+                    "#{} snoozed (PagerDuty confirmed it)",
+                    i.incident_number
+                ));
+                self.fetch_incidents(fx);
+            }
             Ok(Written::SilenceExpired(id)) => {
                 self.info_message(format!(
                     "silence {} expired",

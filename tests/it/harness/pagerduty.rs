@@ -106,9 +106,11 @@ struct PdState {
     /// By incident ID: its notes, and how many escalations its timeline has besides.
     notes: HashMap<String, Vec<Note>>,
     escalations: HashMap<String, usize>,
+    /// Incidents snoozed, in order.
+    snoozed: Vec<String>,
 }
 
-use super::pagerduty_timeline::{log_entries_page, notes_json, Note};
+use super::pagerduty_timeline::{log_entries_page, note_json, notes_json, Note};
 
 pub struct PagerDutyStandin {
     server: HttpServer,
@@ -150,6 +152,7 @@ impl PagerDutyStandin {
             rate_limit_headers: true,
             notes: HashMap::new(),
             escalations: HashMap::new(),
+            snoozed: Vec::new(),
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         PagerDutyStandin {
@@ -229,6 +232,16 @@ impl PagerDutyStandin {
                 at: at.into(),
                 content: content.into(),
             });
+    }
+
+    /// The notes incident `id` holds.
+    pub fn notes(&self, id: &str) -> Vec<Note> {
+        self.lock().notes.get(id).cloned().unwrap_or_default()
+    }
+
+    /// The incidents snoozed, in order.
+    pub fn snoozed(&self) -> Vec<String> {
+        self.lock().snoozed.clone()
     }
 
     /// Give incident `id` `n` escalations in its timeline (more than one page).
@@ -432,6 +445,14 @@ fn route(s: &mut PdState, method: &Method, headers: &HeaderMap, req: &RecordedRe
             }
             None => pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]),
         },
+        ("POST", ["incidents", id, "notes"]) => match check_write(s, headers, req) {
+            Err(resp) => *resp,
+            Ok(body) => add_note(s, id, &body, headers),
+        },
+        ("POST", ["incidents", id, "snooze"]) => match check_write(s, headers, req) {
+            Err(resp) => *resp,
+            Ok(body) => snooze(s, id, &body),
+        },
         ("GET", ["incidents", id, "log_entries"]) => {
             let Some(i) = s.incidents.iter().find(|i| i.id == *id) else {
                 return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]);
@@ -583,6 +604,65 @@ fn check_write(
         return Err(invalid("Content-Type must be application/json"));
     }
     serde_json::from_str(&req.body).map_err(|_| invalid("body is not JSON"))
+}
+
+/// `POST /incidents/{id}/notes`: `{"note": {"content": "…"}}`, non-empty; 201 with the note.
+fn add_note(s: &mut PdState, id: &str, body: &Value, headers: &HeaderMap) -> Response {
+    if !s.incidents.iter().any(|i| i.id == id) {
+        return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]);
+    }
+    let Some(content) = body.pointer("/note/content").and_then(Value::as_str) else {
+        return *invalid("note.content is required");
+    };
+    if content.trim().is_empty() {
+        return *invalid("Note content cannot be empty");
+    }
+    let from = headers
+        .get("from")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let user = s
+        .users
+        .iter()
+        .find(|u| u.email == from)
+        .map(|u| u.id.clone())
+        .unwrap_or_default();
+    let note = Note {
+        user,
+        at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        content: content.to_string(),
+    };
+    let list = s.notes.entry(id.to_string()).or_default();
+    list.push(note.clone());
+    let n = list.len() - 1;
+    (
+        StatusCode::CREATED,
+        axum::Json(json!({"note": note_json(&s.users, &note, n)})),
+    )
+        .into_response()
+}
+
+/// `POST /incidents/{id}/snooze`: `{"duration": 1..=604800}`, acknowledged incidents only
+/// (400 otherwise); 201 with the incident.
+fn snooze(s: &mut PdState, id: &str, body: &Value) -> Response {
+    let Some(i) = s.incidents.iter().find(|i| i.id == id) else {
+        return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]);
+    };
+    let duration = body.get("duration").and_then(Value::as_u64);
+    if !duration.is_some_and(|d| (1..=604_800).contains(&d)) {
+        return *invalid("duration must be between 1 and 604800 seconds");
+    }
+    if i.status != "acknowledged" {
+        return pd_error(
+            StatusCode::BAD_REQUEST,
+            2001,
+            "Invalid Input Provided",
+            &["Incident must be acknowledged to be snoozed"],
+        );
+    }
+    let answer = json!({"incident": incident_json(i, &s.users, &s.enqueued)});
+    s.snoozed.push(id.to_string());
+    (StatusCode::CREATED, axum::Json(answer)).into_response()
 }
 
 fn list_incidents(s: &PdState, req: &RecordedRequest) -> Response {

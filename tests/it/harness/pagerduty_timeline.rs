@@ -23,19 +23,22 @@ fn user_ref(users: &[User], id: &str) -> Value {
     json!({"id": id, "type": "user_reference", "summary": name})
 }
 
+/// One note as PagerDuty shows it, `n` its place among the incident's notes.
+pub fn note_json(users: &[User], note: &Note, n: usize) -> Value {
+    json!({
+        "id": format!("PNOTE{n:03}"),
+        "user": user_ref(users, &note.user),
+        "channel": {"summary": "The PagerDuty website or APIs"},
+        "content": note.content,
+        "created_at": note.at,
+    })
+}
+
 pub fn notes_json(users: &[User], notes: &[Note]) -> Value {
     let notes: Vec<Value> = notes
         .iter()
         .enumerate()
-        .map(|(n, note)| {
-            json!({
-                "id": format!("PNOTE{n:03}"),
-                "user": user_ref(users, &note.user),
-                "channel": {"summary": "The PagerDuty website or APIs"},
-                "content": note.content,
-                "created_at": note.at,
-            })
-        })
+        .map(|(n, note)| note_json(users, note, n))
         .collect();
     json!({ "notes": notes })
 }

@@ -646,6 +646,7 @@ fn check_status(body: &Body) -> Result<(), SourceError> {
 }
 
 mod timeline;
+pub use timeline::MAX_SNOOZE_SECS;
 
 #[cfg(test)]
 mod tests;

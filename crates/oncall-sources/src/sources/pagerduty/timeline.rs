@@ -1,12 +1,13 @@
-//! What the incident detail pane reads of one incident besides the incident itself: its
-//! notes and its timeline (log entries), each a list that must be there: an answer without
-//! it is an error, never "no notes".
+//! One incident's notes and timeline (log entries), read for the detail pane (each a list
+//! that must be there: an answer without it is an error, never "no notes"), and the writes
+//! that work on one incident: a note, a snooze.
 
 use reqwest::Method;
 use serde::Deserialize;
 
 use super::{checked_id, PagerDutyClient};
-use crate::model::{LogEntry, Note};
+use crate::model::{Incident, LogEntry, Note};
+use crate::sources::transport::SourceKind;
 use crate::sources::SourceError;
 
 #[derive(Deserialize)]
@@ -17,6 +18,26 @@ struct NotesField {
 #[derive(Deserialize)]
 struct LogEntriesField {
     log_entries: Vec<LogEntry>,
+}
+
+#[derive(Deserialize)]
+struct NoteField {
+    note: Note,
+}
+
+#[derive(Deserialize)]
+struct IncidentField {
+    incident: Incident,
+}
+
+/// Longest snooze PagerDuty takes: a week.
+pub const MAX_SNOOZE_SECS: u64 = 604_800;
+
+fn encode(value: &serde_json::Value) -> Result<Vec<u8>, SourceError> {
+    serde_json::to_vec(value).map_err(|e| SourceError::Setup {
+        kind: SourceKind::PagerDuty,
+        detail: format!("could not encode the request: {e}"),
+    })
 }
 
 impl PagerDutyClient {
@@ -44,5 +65,46 @@ impl PagerDutyClient {
             |f: LogEntriesField| f.log_entries,
         )
         .await
+    }
+
+    /// `POST /incidents/{id}/notes` with `From`: the note as PagerDuty stored it.
+    pub async fn add_note(&self, incident_id: &str, content: &str) -> Result<Note, SourceError> {
+        let id = checked_id(incident_id)?;
+        let from = self.sender_email().await?;
+        let body = encode(&serde_json::json!({ "note": { "content": content } }))?;
+        let answer = self
+            .send(
+                Method::POST,
+                &format!("incidents/{id}/notes"),
+                &[],
+                Some((body, &from)),
+            )
+            .await?;
+        let field: NoteField = self.decode(&answer)?;
+        Ok(field.note)
+    }
+
+    /// `POST /incidents/{id}/snooze` with `From` (an acknowledged incident only; PagerDuty
+    /// answers 400 otherwise): the incident as it is now.
+    pub async fn snooze(&self, incident_id: &str, secs: u64) -> Result<Incident, SourceError> {
+        let id = checked_id(incident_id)?;
+        if secs == 0 || secs > MAX_SNOOZE_SECS {
+            return Err(SourceError::Invalid {
+                kind: SourceKind::PagerDuty,
+                detail: format!("a snooze lasts 1 second to 1 week, not {secs} s"),
+            });
+        }
+        let from = self.sender_email().await?;
+        let body = encode(&serde_json::json!({ "duration": secs }))?;
+        let answer = self
+            .send(
+                Method::POST,
+                &format!("incidents/{id}/snooze"),
+                &[],
+                Some((body, &from)),
+            )
+            .await?;
+        let field: IncidentField = self.decode(&answer)?;
+        Ok(field.incident)
     }
 }

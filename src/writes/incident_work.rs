@@ -1,0 +1,85 @@
+//! Working an incident: a note, a snooze. Sent once; when the answer is lost, what PagerDuty
+//! now holds decides (the note among the incident's notes, the snooze in its timeline), and
+//! only when that cannot be read does the outcome stay unknown.
+
+use chrono::{DateTime, Utc};
+
+use super::{Progress, WriteError};
+use crate::model::{Incident, Note};
+use crate::sources::pagerduty::PagerDutyClient;
+
+/// Notes and snoozes read back may carry a clock a little behind ours.
+const CLOCK_SKEW_SECS: i64 = 120;
+
+pub async fn add_note(
+    pd: &PagerDutyClient,
+    incident: &str,
+    content: &str,
+    progress: Progress<'_>,
+) -> Result<Note, WriteError> {
+    let sent_at = Utc::now();
+    let lost = match pd.add_note(incident, content).await {
+        Ok(note) => return Ok(note),
+        Err(e) if e.outcome_unknown() => e,
+        Err(e) => return Err(e.into()),
+    };
+    progress(format!(
+        "PagerDuty did not answer ({}): outcome unknown, checking…",
+        lost.short()
+    ));
+    match pd.notes(incident).await {
+        Ok(notes) => notes
+            .into_iter()
+            .rev()
+            .find(|n| n.content == content && recent(n.created_at, sent_at))
+            .ok_or_else(|| {
+                WriteError::failed(format!(
+                    "not added: {lost}; the incident's notes do not have it (send it again)"
+                ))
+            }),
+        Err(e) => Err(WriteError::unknown(format!(
+            "{lost}; its notes could not be read to check ({e}). `oncall timeline {incident}` shows them"
+        ))),
+    }
+}
+
+pub async fn snooze(
+    pd: &PagerDutyClient,
+    incident: &str,
+    secs: u64,
+    progress: Progress<'_>,
+) -> Result<Incident, WriteError> {
+    let sent_at = Utc::now();
+    let lost = match pd.snooze(incident, secs).await {
+        Ok(i) => return Ok(i),
+        Err(e) if e.outcome_unknown() => e,
+        Err(e) => return Err(e.into()),
+    };
+    progress(format!(
+        "PagerDuty did not answer ({}): outcome unknown, checking…",
+        lost.short()
+    ));
+    let log = pd.log_entries(incident).await;
+    let incident_now = pd.incident(incident).await;
+    match (log, incident_now) {
+        (Ok((entries, _)), Ok(i)) => {
+            let snoozed = entries
+                .iter()
+                .any(|e| e.word() == "snooze" && recent(e.created_at, sent_at));
+            if snoozed {
+                Ok(i)
+            } else {
+                Err(WriteError::failed(format!(
+                    "not snoozed: {lost}; its timeline has no snooze since it was sent"
+                )))
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => Err(WriteError::unknown(format!(
+            "{lost}; its timeline could not be read to check ({e})"
+        ))),
+    }
+}
+
+fn recent(at: DateTime<Utc>, sent_at: DateTime<Utc>) -> bool {
+    (sent_at - at).num_seconds() <= CLOCK_SKEW_SECS
+}
