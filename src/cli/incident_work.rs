@@ -142,7 +142,7 @@ async fn snooze(globals: &Globals, args: SnoozeArgs) -> Result<(), CliError> {
         })?;
     crate::writes::log::record(
         &write,
-        &Written::Snoozed(incident.clone()),
+        &Written::Snoozed(Box::new(incident.clone())),
         &target.detail(),
         &session.settings,
     );

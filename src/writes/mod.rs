@@ -72,7 +72,7 @@ pub enum Written {
         note: crate::model::Note,
     },
     /// The incident as it is after the snooze.
-    Snoozed(crate::model::Incident),
+    Snoozed(Box<crate::model::Incident>),
     /// Each write of a batch with its own answer, in order.
     Batch(Vec<Result<Written, WriteError>>),
 }
@@ -165,7 +165,7 @@ pub async fn run(w: &Writer, write: &Write, progress: Progress<'_>) -> Result<Wr
         Write::Snooze { incident, secs } => {
             incident_work::snooze(pagerduty(w)?, incident, *secs, progress)
                 .await
-                .map(Written::Snoozed)
+                .map(|i| Written::Snoozed(Box::new(i)))
         }
         Write::Batch(writes) => {
             let mut out = Vec::with_capacity(writes.len());
