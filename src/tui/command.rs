@@ -145,6 +145,10 @@ pub enum Command {
     /// The focused panel's queries, step, range and series values.
     Inspect,
     Legend(LegendMove),
+    /// A note on the selected incident (a line to type, then a confirmation).
+    Note,
+    /// Snooze the selected incident (1 to 4 picks how long).
+    Snooze,
 }
 
 /// The commands that take no argument: the one place their keymap name, the command and the
@@ -231,6 +235,16 @@ pub const SIMPLE: &[(&str, Command, &str)] = &[
         "Acknowledge the alert's incident (or ACK! silence) / the incident",
     ),
     ("resolve", Command::Resolve, "Resolve the selected incident"),
+    (
+        "note",
+        Command::Note,
+        "Add a note to the selected incident (shown before it is sent)",
+    ),
+    (
+        "snooze",
+        Command::Snooze,
+        "Snooze the selected acknowledged incident",
+    ),
     (
         "show-url",
         Command::ShowUrl,
@@ -552,6 +566,8 @@ mod tests {
             Command::Inspect,
             Command::Legend(LegendMove::Toggle),
             Command::Legend(LegendMove::Only),
+            Command::Note,
+            Command::Snooze,
         ];
         for c in all {
             assert_eq!(Command::parse(&c.to_string()), Ok(c), "{c}");

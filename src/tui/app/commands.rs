@@ -43,6 +43,8 @@ impl App {
                 panel,
                 scroll,
             }) => return self.inspect_key(dashboard, panel, scroll, &key, fx),
+            Some(Overlay::Note { incident, input }) => return self.note_key(incident, input, &key),
+            Some(Overlay::Snooze { incident }) => return self.snooze_key(incident, &key),
             Some(Overlay::Extend(silence)) => return self.extend_key(*silence, &key),
             Some(Overlay::PickIncident {
                 choices,
@@ -185,6 +187,8 @@ impl App {
             Command::Mark => self.toggle_mark(),
             Command::Inspect => self.inspect_focused(),
             Command::Legend(m) => self.legend(m),
+            Command::Note => self.open_note(),
+            Command::Snooze => self.open_snooze(),
             Command::Close => self.close(fx),
             Command::ToggleGrouping => match self.view {
                 View::Triage(ViewKind::Alerts) => self.triage.toggle_grouping(),

@@ -8,6 +8,7 @@ mod commands;
 pub mod dashboard;
 mod form;
 pub mod incident_detail;
+pub mod incident_work;
 mod inspect;
 mod list_ops;
 pub mod notify;
@@ -185,6 +186,15 @@ pub enum Overlay {
     Values {
         variable: usize,
         selected: usize,
+    },
+    /// A note being typed for an incident: `(incident ID, how it is named)`.
+    Note {
+        incident: (String, String),
+        input: LineInput,
+    },
+    /// How long to snooze an incident: `(incident ID, how it is named)`.
+    Snooze {
+        incident: (String, String),
     },
     /// A panel's queries, step, range and series (`i`).
     Inspect {
@@ -732,6 +742,8 @@ impl App {
 
 #[cfg(test)]
 mod bulk_tests;
+#[cfg(test)]
+mod incident_work_tests;
 #[cfg(test)]
 mod notify_tests;
 #[cfg(test)]

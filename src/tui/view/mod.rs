@@ -3,6 +3,7 @@
 pub mod ascii;
 pub mod dashboard;
 pub mod header;
+pub mod incident_work;
 pub mod inspect;
 pub mod overlay;
 pub mod pane;

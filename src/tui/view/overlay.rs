@@ -32,6 +32,12 @@ pub fn render(app: &App, area: Rect, screen: Screen, buf: &mut Buffer) {
             choices, selected, ..
         }) => super::silence_form::render_pick_incident(app, choices, *selected, area, buf),
         Some(Overlay::ConfirmRun(c)) => super::runbook::render_confirm(app, c, area, buf),
+        Some(Overlay::Note { incident, input }) => {
+            super::incident_work::render_note(app, &incident.1, input, area, buf)
+        }
+        Some(Overlay::Snooze { incident }) => {
+            super::incident_work::render_snooze(app, &incident.1, area, buf)
+        }
         Some(Overlay::Inspect {
             dashboard,
             panel,

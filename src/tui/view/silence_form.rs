@@ -14,7 +14,7 @@ use crate::tui::app::{App, Confirm};
 use crate::tui::widgets::{truncate, width};
 
 /// A box of `w`×`h` in the middle of `area`.
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect::new(
@@ -25,7 +25,7 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     )
 }
 
-fn draw_lines(lines: Vec<Line>, inner: Rect, buf: &mut Buffer) {
+pub(super) fn draw_lines(lines: Vec<Line>, inner: Rect, buf: &mut Buffer) {
     for (i, line) in lines
         .into_iter()
         .take(usize::from(inner.height))

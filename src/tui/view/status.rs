@@ -115,6 +115,7 @@ const INCIDENT_HINTS: &[Hint] = &[
     (&[Command::Choose], "detail"),
     (&[Command::Mark], "mark"),
     (&[Command::Ack], "ack"),
+    (&[Command::Note], "note"),
     (&[Command::Resolve], "resolve"),
     (&[Command::ShowUrl], "url"),
     (&[Command::Mine], "mine/all"),
