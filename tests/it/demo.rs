@@ -661,3 +661,30 @@ async fn incidents_match_their_alerts_by_dedup_key() {
         assert_eq!(found.len(), 1, "{:?}", a.labels);
     }
 }
+
+/// The demo's PagerDuty takes notes and snoozes as the real one does: a note is stored and
+/// logged, a triggered incident is not snoozed (400, with the way out).
+#[test]
+fn demo_takes_notes_and_refuses_to_snooze_a_triggered_incident() {
+    let oncall = crate::harness::Oncall::new();
+    let listed = oncall.run(&["--demo", "incidents", "-q"]);
+    listed.expect_code(0);
+    let number = listed
+        .stdout
+        .lines()
+        .next()
+        .expect("an open demo incident")
+        .to_string();
+    let note = oncall.run(&["--demo", "note", &number, "restarted the wallet pods", "-y"]);
+    note.expect_code(0);
+    assert!(note.stdout.trim().starts_with("QNOTE"), "{}", note.stdout);
+    let log = oncall.run(&["--demo", "log", "-o", "json"]).json();
+    assert!(
+        log.as_array()
+            .is_some_and(|a| a.iter().any(|e| e["kind"] == "note")),
+        "{log}"
+    );
+    let snooze = oncall.run(&["--demo", "snooze", &number, "--for", "1h", "-y"]);
+    snooze.expect_code(1);
+    assert!(snooze.stderr.contains("oncall ack"), "{}", snooze.stderr);
+}

@@ -97,6 +97,10 @@ pub(super) struct Incident {
     pub(super) acknowledgements: Vec<(usize, i64)>,
     pub(super) alerts: Vec<PdAlert>,
     pub(super) resolution: Option<String>,
+    /// `(user index, at, content)`, oldest first.
+    pub(super) notes: Vec<(usize, i64, String)>,
+    /// `(user index, at, seconds)` of each snooze.
+    pub(super) snoozes: Vec<(usize, i64, u64)>,
 }
 
 impl Incident {
@@ -204,6 +208,8 @@ impl PdState {
                     details: json_macro!({ "source": if service == 0 { "alertmanager" } else { "cronitor" } }),
                 }],
                 resolution: None,
+                notes: Vec::new(),
+                snoozes: Vec::new(),
             };
             if let Some(at) = resolved {
                 incident.status = Status::Resolved;
@@ -291,6 +297,8 @@ impl PdState {
                     details: alertmanager_details(members),
                 }],
                 resolution: None,
+                notes: Vec::new(),
+                snoozes: Vec::new(),
             };
             // Before the demo began, the on-call engineer had acknowledged the pool page.
             let acked_at = self.anchor - 6 * 60_000;

@@ -9,7 +9,7 @@ use axum::extract::{Path, RawQuery, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use chrono::{Datelike, Duration as ChronoDuration, TimeZone, Utc};
 use serde::Deserialize;
@@ -37,7 +37,11 @@ pub fn router(platform: Arc<Platform>) -> Router {
         .route("/incidents", get(list_incidents).put(bulk_update))
         .route("/incidents/{id}", get(get_incident).put(update_incident))
         .route("/incidents/{id}/alerts", get(incident_alerts))
-        .route("/incidents/{id}/notes", get(timeline::incident_notes))
+        .route(
+            "/incidents/{id}/notes",
+            get(timeline::incident_notes).post(timeline::add_note),
+        )
+        .route("/incidents/{id}/snooze", post(timeline::snooze))
         .route(
             "/incidents/{id}/log_entries",
             get(timeline::incident_log_entries),
