@@ -22,6 +22,7 @@ pub mod runbook;
 pub mod silence;
 mod silence_add;
 pub mod snapshot;
+mod timeline;
 pub mod watch;
 pub mod who;
 
@@ -107,6 +108,8 @@ pub enum Command {
     Note(incident_work::NoteArgs),
     /// Snooze an acknowledged PagerDuty incident.
     Snooze(incident_work::SnoozeArgs),
+    /// An incident's timeline: PagerDuty's log entries with what was done here.
+    Timeline(timeline::Args),
     /// Print an alert's runbook, or the argv one of its steps would run (--step N --print).
     Runbook(runbook::Args),
     /// Who is on call now, by escalation policy and level.
@@ -149,6 +152,7 @@ pub fn main() -> i32 {
         Command::Query(args) => query::run(g, args),
         Command::Note(args) => incident_work::run_note(g, args),
         Command::Snooze(args) => incident_work::run_snooze(g, args),
+        Command::Timeline(args) => timeline::run(g, args),
         Command::Alerts(args) => alerts::run(g, args),
         Command::Silence(args) => silence::run(g, args),
         Command::Incidents(args) => incidents::run_list(g, args),

@@ -90,3 +90,41 @@ fn snooze_takes_acknowledged_incidents_and_says_why_not_otherwise() {
     week.expect_code(2);
     assert_eq!(pd.snoozed().len(), 1);
 }
+
+#[test]
+fn timeline_merges_pagerdutys_log_entries_with_what_was_done_here() {
+    let pd = PagerDutyStandin::start(TOKEN, 5);
+    pd.set_escalations("P0000003", 120);
+    let cli = oncall(&pd);
+    cli.run(&["note", "3", "checked the disks", "-y"])
+        .expect_code(0);
+    let run = cli.run(&["timeline", "#3", "-o", "json"]);
+    run.expect_code(0);
+    let events = run.json();
+    let events = events.as_array().expect("a list");
+    // trigger, assign, 120 escalations (two pages), the note's annotate entry, our note.
+    let pagerduty = events.iter().filter(|e| e["source"] == "pagerduty").count();
+    assert_eq!(pagerduty, 123, "every page was read");
+    assert!(events
+        .iter()
+        .any(|e| e["source"] == "pagerduty" && e["kind"] == "annotate"));
+    assert!(events.iter().any(|e| e["source"] == "oncall"
+        && e["kind"] == "note"
+        && e["what"]
+            .as_str()
+            .unwrap_or("")
+            .contains("checked the disks")));
+    let times: Vec<chrono::DateTime<chrono::Utc>> = events
+        .iter()
+        .filter_map(|e| e["at"].as_str()?.parse().ok())
+        .collect();
+    assert_eq!(times.len(), events.len());
+    assert!(times.windows(2).all(|w| w[0] <= w[1]), "oldest first");
+    let table = cli.run(&["timeline", "3"]);
+    table.expect_code(0);
+    assert!(
+        table.stdout.contains("annotate") && table.stdout.contains("oncall"),
+        "{}",
+        table.stdout
+    );
+}
