@@ -295,13 +295,7 @@ impl App {
             if preview.muted.len() == 1 { "" } else { "s" }
         ));
         let write = Write::Batch(bodies.into_iter().map(Write::CreateSilence).collect());
-        self.overlay = Some(Overlay::Confirm(Box::new(super::Confirm {
-            lines,
-            write,
-            form: Some(form),
-            origin: super::writes::Origin::default(),
-            scroll: 0,
-        })));
+        self.ask_for_form(lines, write, form);
     }
 
     /// Without PagerDuty, acks are `ACK!` silences: one per marked alert, confirmed once.

@@ -4,7 +4,6 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::readonly::SILENCE_NOT_CREATED;
-use super::writes::{Confirm, Origin};
 use super::{App, Overlay, View};
 use crate::duration::format_duration;
 use crate::triage::silence_form::{local_now, Field, SilenceForm};
@@ -125,12 +124,6 @@ impl App {
         } else {
             Write::CreateSilence(body)
         };
-        self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
-            lines,
-            write,
-            form: Some(form),
-            origin: Origin::default(),
-            scroll: 0,
-        })));
+        self.ask_for_form(lines, write, form);
     }
 }

@@ -105,6 +105,17 @@ impl App {
         self.ask_with(lines, write, Origin::default())
     }
 
+    /// "Do this?" for a silence form: `n` goes back to the form with everything typed.
+    pub(super) fn ask_for_form(&mut self, lines: Vec<String>, write: Write, form: SilenceForm) {
+        self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
+            lines,
+            write,
+            form: Some(form),
+            origin: Origin::default(),
+            scroll: 0,
+        })));
+    }
+
     pub(super) fn ask_with(&mut self, lines: Vec<String>, write: Write, origin: Origin) {
         self.overlay = Some(Overlay::Confirm(Box::new(Confirm {
             lines,

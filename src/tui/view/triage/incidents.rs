@@ -95,13 +95,7 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
             t.accent,
         )
     };
-    let first = window(
-        rows.len(),
-        selected,
-        usize::from(body.height.saturating_sub(1)),
-    );
-    let shown = &rows[first..];
-    let shown = &shown[..shown.len().min(usize::from(body.height))];
+    let shown = on_screen(&rows, selected, body.height);
     let w = |title: &str, cap, f: &dyn Fn(&&Incident) -> (String, Style)| {
         fit(title, shown.iter().map(|i| f(i).0), cap)
     };

@@ -9,7 +9,7 @@ mod incidents;
 mod silences;
 mod table;
 
-use table::{fit, render_table, window, Column, Table};
+use table::{fit, on_screen, render_table, window, Column, Table};
 
 use alerts::render_alerts;
 use incidents::render_incidents;

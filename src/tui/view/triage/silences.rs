@@ -112,13 +112,7 @@ pub(super) fn render_silences(app: &App, title: Rect, body: Rect, buf: &mut Buff
         };
         (text, style)
     };
-    let first = window(
-        rows.len(),
-        selected,
-        usize::from(list.height.saturating_sub(1)),
-    );
-    let shown = &rows[first..];
-    let shown = &shown[..shown.len().min(usize::from(list.height))];
+    let shown = on_screen(&rows, selected, list.height);
     let w = |title: &str, cap, f: &dyn Fn(&&Silence) -> (String, Style)| {
         fit(title, shown.iter().map(|s| f(s).0), cap)
     };

@@ -93,6 +93,13 @@ pub(super) fn window(len: usize, selected: usize, body: usize) -> usize {
         .min(len.saturating_sub(1))
 }
 
+/// The rows a table of `height` lines (its header included) shows with `selected` in view.
+pub(super) fn on_screen<T>(rows: &[T], selected: usize, height: u16) -> &[T] {
+    let first = window(rows.len(), selected, usize::from(height.saturating_sub(1)));
+    let shown = &rows[first.min(rows.len())..];
+    &shown[..shown.len().min(usize::from(height))]
+}
+
 /// The widths of the columns that fit in `room` cells (`None` for a dropped one). Every
 /// column kept gets its least; what is left widens the narrowed ones (leftmost first), then
 /// is shared by the flexible ones.
