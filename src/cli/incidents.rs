@@ -101,7 +101,7 @@ async fn list(globals: &Globals, args: ListArgs) -> Result<(), CliError> {
         OutputFormat::Json => output::print_json(&incidents)?,
         format => {
             sort_for_people(&mut incidents);
-            let t = table(&incidents, Utc::now());
+            let t = table(&incidents, Utc::now(), &session.settings.response_targets);
             output::print(&t.render(output::table_width(format)))?;
             if incidents.is_empty() {
                 eprintln!("no incidents");
@@ -126,12 +126,18 @@ pub fn sort_for_people(incidents: &mut [Incident]) {
     });
 }
 
-pub fn table(incidents: &[Incident], now: DateTime<Utc>) -> Table {
+/// The incidents with the time left to their next response target (`ack 3m`, `res late 5m`).
+pub fn table(
+    incidents: &[Incident],
+    now: DateTime<Utc>,
+    targets: &crate::triage::targets::Targets,
+) -> Table {
     let mut t = Table::new(vec![
         Column::fixed("#"),
         Column::fixed("ID"),
         Column::fixed("STATUS"),
         Column::fixed("URGENCY"),
+        Column::fixed("TARGET"),
         Column::flexible("TITLE", 20),
         Column::flexible("SERVICE", 8),
         Column::flexible("ASSIGNED", 8),
@@ -143,6 +149,7 @@ pub fn table(incidents: &[Incident], now: DateTime<Utc>) -> Table {
             i.id.clone(),
             i.status.to_string(),
             i.urgency.to_string(),
+            crate::triage::targets::short(&targets.due(i, now)),
             if i.title.is_empty() {
                 i.summary.clone()
             } else {
@@ -344,10 +351,14 @@ mod tests {
         let out = table(
             &[incident("P1", "triggered", "high", "2026-08-20T11:00:00Z")],
             now,
+            &Default::default(),
         )
         .render(None);
+        // High urgency is the critical tier: 5 minutes to acknowledge, missed by 55.
         assert!(
-            out.contains("7  P1  triggered  high     t P1   api      Ada       1h00m"),
+            out.contains(
+                "7  P1  triggered  high     ack late 55m  t P1   api      Ada       1h00m"
+            ),
             "{out}"
         );
     }

@@ -153,6 +153,7 @@ async fn watch(globals: &Globals, args: Args) -> i32 {
     opts.problems = problems;
     opts.prefs.author = settings.author.clone();
     opts.prefs.ack_duration = settings.ack_duration;
+    opts.prefs.targets = settings.response_targets;
     opts.prefs.request_timeout = settings
         .prometheus
         .iter()

@@ -24,6 +24,8 @@ pub struct ConfigFile {
     pub runbook_allowed_hosts: Option<Spanned<Vec<String>>>,
     pub runbook_label_patterns: Option<Spanned<BTreeMap<String, String>>>,
     pub ack_duration: Option<Spanned<ConfigDuration>>,
+    /// Time to acknowledge and to resolve, per tier (`[response_targets.critical]`).
+    pub response_targets: Option<TargetsFile>,
     pub ui: Option<UiFile>,
     pub contexts: Option<BTreeMap<ContextName, ContextFile>>,
 }
@@ -36,6 +38,21 @@ pub struct ContextFile {
     pub pagerduty: Option<PagerDutyFile>,
     /// Refuse every change (silences, acks, resolves, runbook steps) in this context.
     pub readonly: Option<Spanned<bool>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetsFile {
+    pub critical: Option<TargetFile>,
+    pub high: Option<TargetFile>,
+    pub warning: Option<TargetFile>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetFile {
+    pub ack: Option<Spanned<ConfigDuration>>,
+    pub resolve: Option<Spanned<ConfigDuration>>,
 }
 
 /// Settings for the TUI. Every field is optional: the TUI owns the defaults.

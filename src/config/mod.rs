@@ -73,6 +73,8 @@ pub struct Settings {
     /// Per-label patterns a value must match to go into a runbook step (checked regexes).
     pub runbook_label_patterns: std::collections::BTreeMap<String, String>,
     pub ack_duration: Duration,
+    /// Time to acknowledge and to resolve an incident, per tier.
+    pub response_targets: crate::triage::targets::Targets,
     /// Backends that skip TLS verification (`insecure_skip_verify`), for the UI to flag.
     pub insecure: Vec<String>,
     pub ui: UiSettings,
@@ -171,6 +173,7 @@ impl Settings {
             runbook_allowed_hosts: Vec::new(),
             runbook_label_patterns: std::collections::BTreeMap::new(),
             ack_duration: DEFAULT_ACK_DURATION,
+            response_targets: Default::default(),
             insecure: Vec::new(),
             ui: UiSettings::default(),
             readonly_reasons: ReadOnly::default(),

@@ -232,6 +232,7 @@ impl<'a> Loader<'a> {
             runbook_allowed_hosts: Vec::new(),
             runbook_label_patterns: std::collections::BTreeMap::new(),
             ack_duration: DEFAULT_ACK_DURATION,
+            response_targets: Default::default(),
             insecure: Vec::new(),
             ui: UiSettings::default(),
             readonly_reasons: readonly,
@@ -769,6 +770,9 @@ impl<'a> Loader<'a> {
         if let Some(ack) = &parsed.ack_duration {
             settings.ack_duration = positive(src, ack, "ack_duration")?;
         }
+        if let Some(targets) = &parsed.response_targets {
+            settings.response_targets = response_targets(src, targets)?;
+        }
         if let Some(ui) = &parsed.ui {
             settings.ui = ui_settings(src, ui)?;
         }
@@ -803,6 +807,36 @@ fn with_url(endpoint: Option<Endpoint>, url: BackendUrl) -> Endpoint {
         }
         None => Endpoint::new(url.0),
     }
+}
+
+/// `[response_targets.TIER]`: each given time positive, acknowledging within the time to
+/// resolve; what is not given keeps the platform's default.
+fn response_targets(
+    src: &Source,
+    file: &super::file::TargetsFile,
+) -> Result<crate::triage::targets::Targets, ConfigError> {
+    let mut out = crate::triage::targets::Targets::default();
+    let tiers = [
+        ("critical", &file.critical, &mut out.critical),
+        ("high", &file.high, &mut out.high),
+        ("warning", &file.warning, &mut out.warning),
+    ];
+    for (name, given, target) in tiers {
+        let Some(given) = given else { continue };
+        if let Some(ack) = &given.ack {
+            target.ack = positive(src, ack, &format!("response_targets.{name}.ack"))?;
+        }
+        if let Some(resolve) = &given.resolve {
+            target.resolve = positive(src, resolve, &format!("response_targets.{name}.resolve"))?;
+            if target.ack > target.resolve {
+                return Err(src.invalid(
+                    resolve,
+                    format!("response_targets.{name}: resolve must not be sooner than ack"),
+                ));
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn positive(
@@ -1263,6 +1297,31 @@ mod tests {
         assert_eq!(s.ui.ascii, Some(true));
         assert_eq!(s.ui.osc52, Some(true));
         assert_eq!(s.ui.notify, Some(super::super::NotifyMode::Bell));
+        // Response targets: what is given replaces the platform's default, the rest stays.
+        let s = f
+            .load(
+                Some("[response_targets.critical]\nack = \"10m\"\nresolve = \"2h\"\n"),
+                None,
+            )
+            .unwrap();
+        assert_eq!(s.response_targets.critical.ack, Duration::from_secs(600));
+        assert_eq!(
+            s.response_targets.critical.resolve,
+            Duration::from_secs(7200)
+        );
+        assert_eq!(s.response_targets.high.ack, Duration::from_secs(900));
+        let msg = err(f.load(Some("[response_targets.high]\nack = \"0s\"\n"), None));
+        assert!(
+            msg.contains("response_targets.high.ack must be longer than 0s"),
+            "{msg}"
+        );
+        let msg = err(f.load(
+            Some("[response_targets.warning]\nack = \"2d\"\nresolve = \"1d\"\n"),
+            None,
+        ));
+        assert!(msg.contains("resolve must not be sooner than ack"), "{msg}");
+        let msg = err(f.load(Some("[response_targets.urgent]\nack = \"1m\"\n"), None));
+        assert!(msg.contains("urgent"), "{msg}");
     }
 
     #[test]

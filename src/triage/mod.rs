@@ -12,6 +12,7 @@ pub mod silence_checks;
 pub mod silence_form;
 pub mod silence_inventory;
 pub mod sort;
+pub mod targets;
 
 pub use severity::{compare_for_people, severity_rank, sort_for_people};
 pub use silence_checks::{broad_silence_warnings, read_back_differences};

@@ -89,6 +89,8 @@ pub struct Preferences {
     pub author: String,
     /// How long an ack silence lasts when there is no PagerDuty.
     pub ack_duration: Duration,
+    /// Time to acknowledge and to resolve an incident, per tier.
+    pub targets: crate::triage::targets::Targets,
     /// Runbook directories, fetchable hosts and the label value policy for steps.
     pub runbooks: runbook::RunbookPrefs,
     /// Why writes are refused (`--readonly`, `ONCALL_READONLY`, each context's `readonly`);
@@ -115,6 +117,7 @@ impl Default for Preferences {
                 .collect(),
             author: crate::config::default_author(&|var| std::env::var(var).ok()),
             ack_duration: crate::config::DEFAULT_ACK_DURATION,
+            targets: Default::default(),
             runbooks: runbook::RunbookPrefs::default(),
             readonly: crate::config::ReadOnly::default(),
             notify: crate::config::NotifyMode::Off,

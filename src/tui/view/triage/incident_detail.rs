@@ -60,6 +60,30 @@ pub(super) fn render(app: &App, incident: &Incident, area: Rect, buf: &mut Buffe
         assigned.push_str(&format!(" · {}{level}", policy.summary));
     }
     lines.push(kv("assigned", assigned, t.text));
+    // The response targets of its tier, and where it stands against the next one.
+    let tier = crate::triage::targets::Tier::of(incident);
+    let target = app.prefs.targets.for_tier(tier);
+    let now = DateTime::<Utc>::from_timestamp_millis(app.now_ms).unwrap_or_default();
+    let due = app.prefs.targets.due(incident, now);
+    let span = |d: std::time::Duration| crate::duration::format_duration(d);
+    let late = matches!(
+        due,
+        crate::triage::targets::Due::Ack { left_ms, .. } | crate::triage::targets::Due::Resolve { left_ms, .. } if left_ms < 0
+    );
+    lines.push(kv(
+        "targets",
+        format!(
+            "{} · {}: acknowledge within {}, resolve within {}",
+            match crate::triage::targets::short(&due) {
+                s if s.is_empty() => "nothing due".to_string(),
+                s => s,
+            },
+            tier.name(),
+            span(target.ack),
+            span(target.resolve),
+        ),
+        if late { t.critical } else { t.text },
+    ));
     let expiry = incident.ack_expiry();
     if !matches!(expiry, AckExpiry::NotAcked) {
         let by: Vec<&str> = incident

@@ -1,6 +1,11 @@
 //! The incidents view: PagerDuty's open incidents, mine or all, with their acks.
 
 use super::*;
+use crate::triage::targets::{short, Due};
+
+fn now_utc(ms: i64) -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp_millis(ms).unwrap_or_default()
+}
 
 pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buffer) {
     let t = &app.theme;
@@ -100,11 +105,36 @@ pub(super) fn render_incidents(app: &App, title: Rect, body: Rect, buf: &mut Buf
         fit(title, shown.iter().map(|i| f(i).0), cap)
     };
     let assigned = |i: &&Incident| (i.assignees(), t.muted);
+    // The next response target: warning in its last quarter, critical once missed.
+    let target = |i: &&Incident| {
+        let due = app.prefs.targets.due(i, now_utc(app.now_ms));
+        let style = match &due {
+            Due::Ack {
+                left_ms,
+                share_left,
+            }
+            | Due::Resolve {
+                left_ms,
+                share_left,
+            } => {
+                if *left_ms < 0 {
+                    t.critical.add_modifier(Modifier::BOLD)
+                } else if *share_left < 0.25 {
+                    t.warning
+                } else {
+                    t.muted
+                }
+            }
+            Due::Done => t.muted,
+        };
+        (short(&due), style)
+    };
     let number = |i: &&Incident| (format!("#{}", i.incident_number), t.muted);
     let columns: Vec<Column<&Incident>> = vec![
         Column::fixed("#", w("#", 8, &number), number).sorts(SortKey::Number),
         Column::fixed("STATUS", w("STATUS", 9, &status), status).sorts(SortKey::State),
         Column::fixed("ACK LEFT", 9, ack_left).drop_order(20),
+        Column::fixed("TARGET", w("TARGET", 14, &target), target).drop_order(25),
         Column::fixed("URG", 4, |i: &&Incident| match i.urgency {
             Urgency::High => ("high".into(), t.warning),
             other => (other.as_str().into(), t.muted),
