@@ -345,10 +345,14 @@ async fn get_incident(State(p): State<Arc<Platform>>, Path(id): Path<String>) ->
     .await
 }
 
-async fn incident_alerts(
-    State(p): State<Arc<Platform>>,
-    Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+/// One page of a list belonging to incident `id` (its alerts, its log entries), under `key`;
+/// 404 for an incident the demo does not have.
+async fn incident_list(
+    p: Arc<Platform>,
+    id: String,
+    q: Option<String>,
+    key: &'static str,
+    list: impl FnOnce(&Incident, &Params) -> Vec<Value> + Send + 'static,
 ) -> Response {
     let params = Params::from_request(q.as_deref(), &HeaderMap::new(), &[]);
     with_incidents(p, move |state, _| {
@@ -356,11 +360,22 @@ async fn incident_alerts(
             Ok(page) => page,
             Err(r) => return r.into_response(),
         };
-        let Some(incident) = state.incidents.iter().find(|i| i.id == id) else {
-            return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]).into_response();
-        };
+        match state.incidents.iter().find(|i| i.id == id) {
+            Some(incident) => page.wrap(key, list(incident, &params)),
+            None => pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]).into_response(),
+        }
+    })
+    .await
+}
+
+async fn incident_alerts(
+    State(p): State<Arc<Platform>>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Response {
+    incident_list(p, id, q, "alerts", |incident, params| {
         let statuses: Vec<&str> = params.all("statuses[]").collect();
-        let alerts = incident
+        incident
             .alerts
             .iter()
             .filter(|a| statuses.is_empty() || statuses.contains(&a.status.as_str()))
@@ -379,8 +394,7 @@ async fn incident_alerts(
                     "body": { "type": "alert_body", "contexts": [], "details": a.details },
                 })
             })
-            .collect();
-        page.wrap("alerts", alerts)
+            .collect()
     })
     .await
 }

@@ -11,9 +11,10 @@ use serde_json::{json as json_macro, Value};
 
 use super::incidents::{Incident, Status, ESCALATION_POLICY};
 use super::{
-    incident_json, invalid, pd_error, requester, service_ref, user_ref, with_incidents, Page, API,
+    incident_json, incident_list, invalid, pd_error, requester, service_ref, user_ref,
+    with_incidents, API,
 };
-use crate::http::{json_value, rfc3339_s, Params};
+use crate::http::{json_value, rfc3339_s};
 use crate::Platform;
 
 fn entry(i: &Incident, n: usize, kind: &str, at: i64, agent: Value, summary: String) -> Value {
@@ -108,18 +109,7 @@ pub(super) async fn incident_log_entries(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let params = Params::from_request(q.as_deref(), &HeaderMap::new(), &[]);
-    with_incidents(p, move |state, _| {
-        let page = match Page::from_params(&params) {
-            Ok(page) => page,
-            Err(r) => return r.into_response(),
-        };
-        match state.incidents.iter().find(|i| i.id == id) {
-            Some(i) => page.wrap("log_entries", log_entries(i)),
-            None => pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]).into_response(),
-        }
-    })
-    .await
+    incident_list(p, id, q, "log_entries", |i, _| log_entries(i)).await
 }
 
 fn note_json(n: usize, (user, at, content): &(usize, i64, String)) -> Value {
