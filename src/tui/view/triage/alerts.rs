@@ -258,8 +258,9 @@ fn alert_columns<'a>(
         Column::fixed("SEVERITY", widths("SEVERITY", 8, &severity), severity)
             .sorts(SortKey::Severity),
         Column::fixed("STATE", widths("STATE", 11, &state), state).sorts(SortKey::State),
+        // The name and a group's count stay whole up to 24 cells: label columns narrow first.
         Column::fixed("ALERT", widths("ALERT", 32, &name), name)
-            .distinct(12)
+            .distinct(24)
             .sorts(SortKey::Name),
         Column::fixed("AGE", widths("AGE", 6, &since), since).sorts(SortKey::Age),
     ];
