@@ -41,6 +41,7 @@ pub enum Kind {
     /// A note added to a PagerDuty incident.
     Note,
     Snooze,
+    Escalate,
 }
 
 impl Kind {
@@ -54,6 +55,7 @@ impl Kind {
             Kind::RunbookStep => "Ran",
             Kind::Note => "Noted on",
             Kind::Snooze => "Snoozed",
+            Kind::Escalate => "Escalated",
         }
     }
 }

@@ -41,6 +41,50 @@ pub struct SnoozeArgs {
     pub yes: bool,
 }
 
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "PagerDuty notifies whoever is on call at that level of the incident's escalation policy (`oncall who` lists them)."
+)]
+pub struct EscalateArgs {
+    /// The incident: its ID or number (1001, #1001).
+    #[arg(value_parser = IncidentRef::parse)]
+    pub incident: IncidentRef,
+    /// The escalation level to notify (1 is the first).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub level: u32,
+    /// Do not ask for confirmation.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+}
+
+pub fn run_escalate(globals: &Globals, args: EscalateArgs) -> i32 {
+    block_on(escalate(globals, args))
+}
+
+async fn escalate(globals: &Globals, args: EscalateArgs) -> Result<(), CliError> {
+    let (session, client, target) = target(globals, &args.incident, "nothing is escalated").await?;
+    eprintln!("Escalate {} to level {}", target.name(), args.level);
+    confirmed(args.yes, "Escalate it?")?;
+    let write = Write::Escalate {
+        incident: target.id.clone(),
+        level: args.level,
+    };
+    let progress = |t: String| eprintln!("oncall: {t}");
+    let incident =
+        crate::writes::incident_work::escalate(&client, &target.id, args.level, &progress).await?;
+    crate::writes::log::record(
+        &write,
+        &Written::Escalated {
+            incident: Box::new(incident.clone()),
+            level: args.level,
+        },
+        &target.detail(),
+        &session.settings,
+    );
+    eprintln!("escalated {} to level {}", target.name(), args.level);
+    output::print(&format!("{}\n", incident.id))
+}
+
 pub fn run_note(globals: &Globals, args: NoteArgs) -> i32 {
     block_on(note(globals, args))
 }

@@ -108,6 +108,8 @@ pub enum Command {
     Note(incident_work::NoteArgs),
     /// Snooze an acknowledged PagerDuty incident.
     Snooze(incident_work::SnoozeArgs),
+    /// Escalate a PagerDuty incident to a level of its escalation policy.
+    Escalate(incident_work::EscalateArgs),
     /// An incident's timeline: PagerDuty's log entries with what was done here.
     Timeline(timeline::Args),
     /// Print an alert's runbook, or the argv one of its steps would run (--step N --print).
@@ -152,6 +154,7 @@ pub fn main() -> i32 {
         Command::Query(args) => query::run(g, args),
         Command::Note(args) => incident_work::run_note(g, args),
         Command::Snooze(args) => incident_work::run_snooze(g, args),
+        Command::Escalate(args) => incident_work::run_escalate(g, args),
         Command::Timeline(args) => timeline::run(g, args),
         Command::Alerts(args) => alerts::run(g, args),
         Command::Silence(args) => silence::run(g, args),

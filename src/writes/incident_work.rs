@@ -1,4 +1,4 @@
-//! Working an incident: a note, a snooze. Sent once; when the answer is lost, what PagerDuty
+//! Working an incident: a note, a snooze, an escalation. Sent once; when the answer is lost, what PagerDuty
 //! now holds decides (the note among the incident's notes, the snooze in its timeline), and
 //! only when that cannot be read does the outcome stay unknown.
 
@@ -71,6 +71,43 @@ pub async fn snooze(
             } else {
                 Err(WriteError::failed(format!(
                     "not snoozed: {lost}; its timeline has no snooze since it was sent"
+                )))
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => Err(WriteError::unknown(format!(
+            "{lost}; its timeline could not be read to check ({e})"
+        ))),
+    }
+}
+
+pub async fn escalate(
+    pd: &PagerDutyClient,
+    incident: &str,
+    level: u32,
+    progress: Progress<'_>,
+) -> Result<Incident, WriteError> {
+    let sent_at = Utc::now();
+    let lost = match pd.escalate(incident, level).await {
+        Ok(i) => return Ok(i),
+        Err(e) if e.outcome_unknown() => e,
+        Err(e) => return Err(e.into()),
+    };
+    progress(format!(
+        "PagerDuty did not answer ({}): outcome unknown, checking…",
+        lost.short()
+    ));
+    let log = pd.log_entries(incident).await;
+    let now = pd.incident(incident).await;
+    match (log, now) {
+        (Ok((entries, _)), Ok(i)) => {
+            let escalated = entries
+                .iter()
+                .any(|e| e.word() == "escalate" && recent(e.created_at, sent_at));
+            if escalated {
+                Ok(i)
+            } else {
+                Err(WriteError::failed(format!(
+                    "not escalated: {lost}; its timeline has no escalation since it was sent"
                 )))
             }
         }

@@ -42,6 +42,10 @@ pub fn entries(
             ),
             ..Entry::now(Kind::Snooze, user, context, i.id.clone())
         }],
+        (Write::Escalate { .. }, Written::Escalated { incident, level }) => vec![Entry {
+            detail: format!("to level {level}"),
+            ..Entry::now(Kind::Escalate, user, context, incident.id.clone())
+        }],
         (Write::CreateSilence(body), Written::SilencesCreated(created)) => {
             let kind = if body.comment.starts_with(ACK_PREFIX) {
                 Kind::Ack

@@ -45,6 +45,11 @@ pub enum Write {
         incident: String,
         secs: u64,
     },
+    /// Escalate an incident to this level of its escalation policy.
+    Escalate {
+        incident: String,
+        level: u32,
+    },
     /// Several writes confirmed at once (marked rows): each is sent once, in order, and
     /// reported on its own; one failing does not stop the rest.
     Batch(Vec<Write>),
@@ -73,6 +78,11 @@ pub enum Written {
     },
     /// The incident as it is after the snooze.
     Snoozed(Box<crate::model::Incident>),
+    /// The incident as it is after the escalation, and the level asked for.
+    Escalated {
+        incident: Box<crate::model::Incident>,
+        level: u32,
+    },
     /// Each write of a batch with its own answer, in order.
     Batch(Vec<Result<Written, WriteError>>),
 }
@@ -166,6 +176,14 @@ pub async fn run(w: &Writer, write: &Write, progress: Progress<'_>) -> Result<Wr
             incident_work::snooze(pagerduty(w)?, incident, *secs, progress)
                 .await
                 .map(|i| Written::Snoozed(Box::new(i)))
+        }
+        Write::Escalate { incident, level } => {
+            incident_work::escalate(pagerduty(w)?, incident, *level, progress)
+                .await
+                .map(|i| Written::Escalated {
+                    incident: Box::new(i),
+                    level: *level,
+                })
         }
         Write::Batch(writes) => {
             let mut out = Vec::with_capacity(writes.len());

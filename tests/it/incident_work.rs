@@ -128,3 +128,33 @@ fn timeline_merges_pagerdutys_log_entries_with_what_was_done_here() {
         table.stdout
     );
 }
+
+#[test]
+fn escalate_is_one_put_with_the_level_and_from() {
+    let pd = PagerDutyStandin::start(TOKEN, 5);
+    let cli = oncall(&pd);
+    let run = cli.run(&["escalate", "#2", "--level", "2", "-y"]);
+    run.expect_code(0);
+    assert_eq!(pd.escalated(), [("P0000002".to_string(), 2)]);
+    let put = pd
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "PUT")
+        .expect("the escalation");
+    assert_eq!(put.path, "/incidents/P0000002");
+    assert_eq!(
+        put.json(),
+        serde_json::json!({"incident": {"type": "incident_reference", "escalation_level": 2}})
+    );
+    assert_eq!(put.header("from"), Some(ME_EMAIL));
+    // A level the policy does not have: PagerDuty's 400, said.
+    let four = cli.run(&["escalate", "2", "--level", "4", "-y"]);
+    four.expect_code(1);
+    assert!(four.stderr.contains("escalation_level"), "{}", four.stderr);
+    let log = cli.run(&["log", "-o", "json"]).json();
+    assert!(
+        log.as_array()
+            .is_some_and(|a| a.iter().any(|e| e["kind"] == "escalate")),
+        "{log}"
+    );
+}

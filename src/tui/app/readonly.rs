@@ -17,6 +17,7 @@ pub(super) fn not_done(write: &Write) -> &'static str {
         Write::ResolveIncidents(_) => NOT_RESOLVED,
         Write::Note { .. } => NOT_NOTED,
         Write::Snooze { .. } => NOT_SNOOZED,
+        Write::Escalate { .. } => NOT_ESCALATED,
         Write::Batch(writes) => writes.first().map_or(NOT_ACKNOWLEDGED, not_done),
     }
 }
@@ -28,6 +29,7 @@ pub(super) const NOT_ACKNOWLEDGED: &str = "nothing is acknowledged";
 pub(super) const NOT_RESOLVED: &str = "incidents are not resolved";
 pub(super) const NOT_NOTED: &str = "no note is added";
 pub(super) const NOT_SNOOZED: &str = "nothing is snoozed";
+pub(super) const NOT_ESCALATED: &str = "nothing is escalated";
 pub(super) const STEP_NOT_RUN: &str = "runbook steps are not run (the ! shell is yours)";
 
 impl App {

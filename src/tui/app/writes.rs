@@ -546,6 +546,13 @@ impl App {
                     fx.push(Effect::FetchIncidentDetail { incident });
                 }
             }
+            Ok(Written::Escalated { incident, level }) => {
+                self.info_message(format!(
+                    "#{} escalated to level {level} (PagerDuty confirmed it)",
+                    incident.incident_number
+                ));
+                self.fetch_incidents(fx);
+            }
             Ok(Written::Snoozed(i)) => {
                 self.info_message(format!(
                     "#{} snoozed (PagerDuty confirmed it)",

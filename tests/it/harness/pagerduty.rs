@@ -108,6 +108,8 @@ struct PdState {
     escalations: HashMap<String, usize>,
     /// Incidents snoozed, in order.
     snoozed: Vec<String>,
+    /// `(incident, level)` of each escalation, in order.
+    escalated: Vec<(String, u64)>,
 }
 
 use super::pagerduty_timeline::{log_entries_page, note_json, notes_json, Note};
@@ -153,6 +155,7 @@ impl PagerDutyStandin {
             notes: HashMap::new(),
             escalations: HashMap::new(),
             snoozed: Vec::new(),
+            escalated: Vec::new(),
         }));
         let router = Router::new().fallback(handle).with_state(state.clone());
         PagerDutyStandin {
@@ -237,6 +240,11 @@ impl PagerDutyStandin {
     /// The notes incident `id` holds.
     pub fn notes(&self, id: &str) -> Vec<Note> {
         self.lock().notes.get(id).cloned().unwrap_or_default()
+    }
+
+    /// `(incident, level)` of each escalation, in order.
+    pub fn escalated(&self) -> Vec<(String, u64)> {
+        self.lock().escalated.clone()
     }
 
     /// The incidents snoozed, in order.
@@ -833,6 +841,9 @@ fn single_update(s: &mut PdState, id: &str, body: &Value) -> Response {
             &["incident.type must be incident_reference"],
         );
     }
+    if let Some(level) = item.get("escalation_level") {
+        return escalate(s, id, level);
+    }
     let Some(status) = item["status"].as_str() else {
         return pd_error(
             StatusCode::BAD_REQUEST,
@@ -851,6 +862,33 @@ fn single_update(s: &mut PdState, id: &str, body: &Value) -> Response {
         }
         Err((code, msg)) => pd_error(StatusCode::BAD_REQUEST, code, msg, &[]),
     }
+}
+
+/// `escalation_level` in `PUT /incidents/{id}`: a level the policy has (1 to 3 here), an
+/// incident not resolved.
+fn escalate(s: &mut PdState, id: &str, level: &Value) -> Response {
+    let Some(i) = s.incidents.iter().find(|i| i.id == id) else {
+        return pd_error(StatusCode::NOT_FOUND, 2100, "Not Found", &[]);
+    };
+    let Some(level) = level.as_u64().filter(|l| (1..=3).contains(l)) else {
+        return pd_error(
+            StatusCode::BAD_REQUEST,
+            2001,
+            "Invalid Input Provided",
+            &["escalation_level must be a level of the escalation policy (1 to 3)"],
+        );
+    };
+    if i.status == "resolved" {
+        return pd_error(
+            StatusCode::BAD_REQUEST,
+            1001,
+            "Incident Already Resolved",
+            &[],
+        );
+    }
+    let answer = json!({"incident": incident_json(i, &s.users, &s.enqueued)});
+    s.escalated.push((id.to_string(), level));
+    axum::Json(answer).into_response()
 }
 
 fn incident_alerts(s: &PdState, id: &str) -> Response {

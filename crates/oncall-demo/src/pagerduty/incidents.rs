@@ -101,6 +101,8 @@ pub(super) struct Incident {
     pub(super) notes: Vec<(usize, i64, String)>,
     /// `(user index, at, seconds)` of each snooze.
     pub(super) snoozes: Vec<(usize, i64, u64)>,
+    /// `(user index, at, level)` of each escalation asked for.
+    pub(super) escalations: Vec<(usize, i64, u32)>,
 }
 
 impl Incident {
@@ -210,6 +212,7 @@ impl PdState {
                 resolution: None,
                 notes: Vec::new(),
                 snoozes: Vec::new(),
+                escalations: Vec::new(),
             };
             if let Some(at) = resolved {
                 incident.status = Status::Resolved;
@@ -299,6 +302,7 @@ impl PdState {
                 resolution: None,
                 notes: Vec::new(),
                 snoozes: Vec::new(),
+                escalations: Vec::new(),
             };
             // Before the demo began, the on-call engineer had acknowledged the pool page.
             let acked_at = self.anchor - 6 * 60_000;

@@ -406,6 +406,8 @@ struct IncidentUpdate {
     kind: Option<String>,
     status: Option<String>,
     resolution: Option<String>,
+    /// A level of the escalation policy to notify (1 to 3 in the demo).
+    escalation_level: Option<u32>,
 }
 
 #[derive(Deserialize)]
@@ -487,6 +489,14 @@ fn apply(
         let Some(index) = state.incidents.iter().position(|i| i.id == id) else {
             return Err(invalid(format!("Incident {id} not found")));
         };
+        if let Some(level) = u.escalation_level {
+            if !(1..=3).contains(&level) {
+                return Err(invalid(format!(
+                    "escalation_level must be a level of the escalation policy (1 to 3), not {level}"
+                )));
+            }
+            state.incidents[index].escalations.push((user, now, level));
+        }
         match (status, state.incidents[index].status) {
             (Some(Status::Resolved), Status::Resolved) => {
                 return Err(pd_error(

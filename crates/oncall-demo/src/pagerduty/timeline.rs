@@ -86,6 +86,16 @@ fn log_entries(i: &Incident) -> Vec<Value> {
             format!("Snoozed for {} minutes.", secs / 60),
         ));
     }
+    for (n, (user, at, level)) in i.escalations.iter().enumerate() {
+        out.push(entry(
+            i,
+            90 + n,
+            "escalate",
+            *at,
+            user_ref(*user),
+            format!("Escalated to level {level}."),
+        ));
+    }
     if i.status == Status::Resolved {
         let agent = match i.last_status_change_by {
             Some(u) => user_ref(u),

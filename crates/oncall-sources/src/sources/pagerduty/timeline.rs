@@ -107,4 +107,30 @@ impl PagerDutyClient {
         let field: IncidentField = self.decode(&answer)?;
         Ok(field.incident)
     }
+
+    /// `PUT /incidents/{id}` with `escalation_level` and `From`: the incident as it is now
+    /// (PagerDuty notifies that level of its escalation policy).
+    pub async fn escalate(&self, incident_id: &str, level: u32) -> Result<Incident, SourceError> {
+        let id = checked_id(incident_id)?;
+        if level == 0 {
+            return Err(SourceError::Invalid {
+                kind: SourceKind::PagerDuty,
+                detail: "escalation levels start at 1".into(),
+            });
+        }
+        let from = self.sender_email().await?;
+        let body = encode(&serde_json::json!({
+            "incident": { "type": "incident_reference", "escalation_level": level }
+        }))?;
+        let answer = self
+            .send(
+                Method::PUT,
+                &format!("incidents/{id}"),
+                &[],
+                Some((body, &from)),
+            )
+            .await?;
+        let field: IncidentField = self.decode(&answer)?;
+        Ok(field.incident)
+    }
 }
