@@ -50,33 +50,12 @@ pub async fn snooze(
     progress: Progress<'_>,
 ) -> Result<Incident, WriteError> {
     let sent_at = Utc::now();
-    let lost = match pd.snooze(incident, secs).await {
-        Ok(i) => return Ok(i),
-        Err(e) if e.outcome_unknown() => e,
-        Err(e) => return Err(e.into()),
-    };
-    progress(format!(
-        "PagerDuty did not answer ({}): outcome unknown, checking…",
-        lost.short()
-    ));
-    let log = pd.log_entries(incident).await;
-    let incident_now = pd.incident(incident).await;
-    match (log, incident_now) {
-        (Ok((entries, _)), Ok(i)) => {
-            let snoozed = entries
-                .iter()
-                .any(|e| e.word() == "snooze" && recent(e.created_at, sent_at));
-            if snoozed {
-                Ok(i)
-            } else {
-                Err(WriteError::failed(format!(
-                    "not snoozed: {lost}; its timeline has no snooze since it was sent"
-                )))
-            }
+    match pd.snooze(incident, secs).await {
+        Ok(i) => Ok(i),
+        Err(e) if e.outcome_unknown() => {
+            settle_from_timeline(pd, incident, e, sent_at, ("snooze", "snoozed"), progress).await
         }
-        (Err(e), _) | (_, Err(e)) => Err(WriteError::unknown(format!(
-            "{lost}; its timeline could not be read to check ({e})"
-        ))),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -87,11 +66,34 @@ pub async fn escalate(
     progress: Progress<'_>,
 ) -> Result<Incident, WriteError> {
     let sent_at = Utc::now();
-    let lost = match pd.escalate(incident, level).await {
-        Ok(i) => return Ok(i),
-        Err(e) if e.outcome_unknown() => e,
-        Err(e) => return Err(e.into()),
-    };
+    match pd.escalate(incident, level).await {
+        Ok(i) => Ok(i),
+        Err(e) if e.outcome_unknown() => {
+            settle_from_timeline(
+                pd,
+                incident,
+                e,
+                sent_at,
+                ("escalate", "escalated"),
+                progress,
+            )
+            .await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A change sent at `sent_at` whose answer was lost (`lost`): done if the incident's timeline
+/// has a `word` entry since then (the incident as it is now), not done if not, unknown if
+/// the timeline cannot be read. `(word, done)`: `("snooze", "snoozed")`.
+async fn settle_from_timeline(
+    pd: &PagerDutyClient,
+    incident: &str,
+    lost: crate::sources::SourceError,
+    sent_at: DateTime<Utc>,
+    (word, done): (&str, &str),
+    progress: Progress<'_>,
+) -> Result<Incident, WriteError> {
     progress(format!(
         "PagerDuty did not answer ({}): outcome unknown, checking…",
         lost.short()
@@ -100,14 +102,14 @@ pub async fn escalate(
     let now = pd.incident(incident).await;
     match (log, now) {
         (Ok((entries, _)), Ok(i)) => {
-            let escalated = entries
+            let found = entries
                 .iter()
-                .any(|e| e.word() == "escalate" && recent(e.created_at, sent_at));
-            if escalated {
+                .any(|e| e.word() == word && recent(e.created_at, sent_at));
+            if found {
                 Ok(i)
             } else {
                 Err(WriteError::failed(format!(
-                    "not escalated: {lost}; its timeline has no escalation since it was sent"
+                    "not {done}: {lost}; its timeline has no {word} entry since it was sent"
                 )))
             }
         }
